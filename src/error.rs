@@ -1,0 +1,274 @@
+//! The one error type of the library. Every variant has a stable negative
+//! code (never reused, never renumbered) that the C API returns, and a
+//! static message that `tspar_strerror` gives. Where tskit reports the same
+//! condition the variant carries tskit's name.
+//!
+//! Codes are grouped by subject: general (-1..), files (-100..),
+//! tables (-200..).
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+#[non_exhaustive]
+pub enum Error {
+    // General.
+    #[error("out of memory")]
+    NoMemory,
+    #[error("a required pointer argument is NULL")]
+    NullPointer,
+    #[error("bad parameter value")]
+    BadParamValue,
+    #[error("output buffer too small")]
+    BufferTooSmall,
+    #[error("unknown option bits set")]
+    BadOptions,
+    #[error("internal error (a bug in tspar)")]
+    Internal,
+    #[error("object is in use by another thread")]
+    Busy,
+    #[error("operation cancelled by the caller")]
+    Cancelled,
+    #[error("string argument is not valid UTF-8")]
+    BadString,
+    #[error("data type does not match the column")]
+    BadDtype,
+    #[error("no column with this name")]
+    ColumnNotFound,
+
+    // Files.
+    #[error("input/output error")]
+    Io,
+    #[error("file not found")]
+    FileNotFound,
+    #[error("permission denied")]
+    PermissionDenied,
+    #[error("path is a directory")]
+    IsADirectory,
+    #[error("not a kastore file (bad magic number)")]
+    BadMagic,
+    #[error("unexpected end of file")]
+    FileTruncated,
+    #[error("bad file format")]
+    FileFormat,
+    #[error("kastore or tskit file version too old")]
+    FileVersionTooOld,
+    #[error("kastore or tskit file version too new")]
+    FileVersionTooNew,
+    #[error("item offset or length out of the file's bounds")]
+    BadItemOffset,
+    #[error("duplicate key in file")]
+    DuplicateKey,
+    #[error("required column not found")]
+    RequiredColNotFound,
+    #[error("bad column type")]
+    BadColumnType,
+    #[error("both columns of a ragged pair are required")]
+    BothColumnsRequired,
+    #[error("column lengths disagree")]
+    ColumnLengthMismatch,
+
+    // Tables.
+    #[error("bad offset column")]
+    BadOffset,
+    #[error("bad sequence length")]
+    BadSequenceLength,
+    #[error("table would exceed the maximum number of rows")]
+    TableOverflow,
+    #[error("column would exceed the maximum size")]
+    ColumnOverflow,
+    #[error("individual out of bounds")]
+    IndividualOutOfBounds,
+    #[error("node out of bounds")]
+    NodeOutOfBounds,
+    #[error("edge out of bounds")]
+    EdgeOutOfBounds,
+    #[error("migration out of bounds")]
+    MigrationOutOfBounds,
+    #[error("site out of bounds")]
+    SiteOutOfBounds,
+    #[error("mutation out of bounds")]
+    MutationOutOfBounds,
+    #[error("population out of bounds")]
+    PopulationOutOfBounds,
+    #[error("provenance out of bounds")]
+    ProvenanceOutOfBounds,
+    #[error("table collection has no edge indexes")]
+    TablesNotIndexed,
+}
+
+impl Error {
+    /// The stable code the C API returns for this error.
+    pub fn code(self) -> i32 {
+        use Error::*;
+        match self {
+            NoMemory => -1,
+            NullPointer => -2,
+            BadParamValue => -3,
+            BufferTooSmall => -4,
+            BadOptions => -5,
+            Internal => -6,
+            Busy => -7,
+            Cancelled => -8,
+            BadString => -9,
+            BadDtype => -10,
+            ColumnNotFound => -11,
+
+            Io => -100,
+            FileNotFound => -101,
+            PermissionDenied => -102,
+            IsADirectory => -103,
+            BadMagic => -104,
+            FileTruncated => -105,
+            FileFormat => -106,
+            FileVersionTooOld => -107,
+            FileVersionTooNew => -108,
+            BadItemOffset => -109,
+            DuplicateKey => -110,
+            RequiredColNotFound => -111,
+            BadColumnType => -112,
+            BothColumnsRequired => -113,
+            ColumnLengthMismatch => -114,
+
+            BadOffset => -200,
+            BadSequenceLength => -201,
+            TableOverflow => -202,
+            ColumnOverflow => -203,
+            IndividualOutOfBounds => -204,
+            NodeOutOfBounds => -205,
+            EdgeOutOfBounds => -206,
+            MigrationOutOfBounds => -207,
+            SiteOutOfBounds => -208,
+            MutationOutOfBounds => -209,
+            PopulationOutOfBounds => -210,
+            ProvenanceOutOfBounds => -211,
+            TablesNotIndexed => -212,
+        }
+    }
+
+    /// Every variant, so that codes can be listed and checked for uniqueness.
+    pub const ALL: &'static [Error] = &[
+        Error::NoMemory,
+        Error::NullPointer,
+        Error::BadParamValue,
+        Error::BufferTooSmall,
+        Error::BadOptions,
+        Error::Internal,
+        Error::Busy,
+        Error::Cancelled,
+        Error::BadString,
+        Error::BadDtype,
+        Error::ColumnNotFound,
+        Error::Io,
+        Error::FileNotFound,
+        Error::PermissionDenied,
+        Error::IsADirectory,
+        Error::BadMagic,
+        Error::FileTruncated,
+        Error::FileFormat,
+        Error::FileVersionTooOld,
+        Error::FileVersionTooNew,
+        Error::BadItemOffset,
+        Error::DuplicateKey,
+        Error::RequiredColNotFound,
+        Error::BadColumnType,
+        Error::BothColumnsRequired,
+        Error::ColumnLengthMismatch,
+        Error::BadOffset,
+        Error::BadSequenceLength,
+        Error::TableOverflow,
+        Error::ColumnOverflow,
+        Error::IndividualOutOfBounds,
+        Error::NodeOutOfBounds,
+        Error::EdgeOutOfBounds,
+        Error::MigrationOutOfBounds,
+        Error::SiteOutOfBounds,
+        Error::MutationOutOfBounds,
+        Error::PopulationOutOfBounds,
+        Error::ProvenanceOutOfBounds,
+        Error::TablesNotIndexed,
+    ];
+
+    pub fn from_code(code: i32) -> Option<Error> {
+        Error::ALL.iter().copied().find(|e| e.code() == code)
+    }
+
+    /// Maps an OS error to the specific file error a caller can act on.
+    pub fn from_io(err: &std::io::Error) -> Error {
+        use std::io::ErrorKind::*;
+        match err.kind() {
+            NotFound => Error::FileNotFound,
+            PermissionDenied => Error::PermissionDenied,
+            IsADirectory => Error::IsADirectory,
+            UnexpectedEof => Error::FileTruncated,
+            OutOfMemory => Error::NoMemory,
+            _ => match err.raw_os_error() {
+                Some(libc::EISDIR) => Error::IsADirectory,
+                _ => Error::Io,
+            },
+        }
+    }
+}
+
+/// An error with the detail a caller needs: which file, which row, which key.
+/// The core returns this; the C API keeps `detail` as the thread's last
+/// error message and returns `kind.code()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: Error,
+    pub detail: String,
+}
+
+impl Failure {
+    pub fn new(kind: Error, detail: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(kind: Error) -> Self {
+        Failure {
+            kind,
+            detail: String::new(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.detail.is_empty() {
+            write!(f, "{}", self.kind)
+        } else {
+            write!(f, "{}: {}", self.kind, self.detail)
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+pub type Result<T> = std::result::Result<T, Failure>;
+
+/// Shorthand for an early return with a detailed failure.
+macro_rules! fail {
+    ($kind:expr, $($fmt:tt)+) => {
+        return Err($crate::error::Failure::new($kind, format!($($fmt)+)))
+    };
+}
+pub(crate) use fail;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_negative_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for e in Error::ALL {
+            assert!(e.code() < 0, "{e:?}");
+            assert!(seen.insert(e.code()), "duplicate code {}", e.code());
+            assert_eq!(Error::from_code(e.code()), Some(*e));
+        }
+    }
+}

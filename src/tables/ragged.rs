@@ -1,0 +1,162 @@
+//! A ragged column: one flat data vector and an offset vector with one entry
+//! more than there are rows, as in tskit's tables and file format. Row `j`
+//! owns `data[offset[j]..offset[j + 1]]`.
+
+use crate::error::{fail, Error, Result};
+
+#[derive(Clone, Debug)]
+pub struct Ragged<T> {
+    data: Vec<T>,
+    offset: Vec<u64>,
+}
+
+impl<T> Default for Ragged<T> {
+    fn default() -> Self {
+        Ragged {
+            data: Vec::new(),
+            offset: vec![0],
+        }
+    }
+}
+
+impl<T: Copy> Ragged<T> {
+    /// Builds from raw columns, checking that the offsets are a valid
+    /// partition of `data` into `num_rows` rows.
+    pub fn from_parts(data: Vec<T>, offset: Vec<u64>, num_rows: usize, what: &str) -> Result<Self> {
+        check_offsets(&offset, num_rows, data.len(), what)?;
+        Ok(Ragged { data, offset })
+    }
+
+    pub fn data(&self) -> &[T] {
+        &self.data
+    }
+
+    pub fn offset(&self) -> &[u64] {
+        &self.offset
+    }
+
+    pub fn num_rows(&self) -> usize {
+        self.offset.len() - 1
+    }
+
+    pub fn row(&self, j: usize) -> &[T] {
+        &self.data[self.offset[j] as usize..self.offset[j + 1] as usize]
+    }
+
+    pub fn push(&mut self, value: &[T]) {
+        self.data.extend_from_slice(value);
+        self.offset.push(self.data.len() as u64);
+    }
+
+    /// Appends many rows given as data plus offsets (offsets relative to
+    /// `data`, starting at 0). The caller has checked them.
+    pub fn extend(&mut self, data: &[T], offset: &[u64]) {
+        let base = self.data.len() as u64;
+        self.data.extend_from_slice(data);
+        self.offset
+            .extend(offset[1..].iter().map(|&o| o + base));
+    }
+
+    pub fn truncate(&mut self, num_rows: usize) {
+        let end = self.offset[num_rows] as usize;
+        self.data.truncate(end);
+        self.offset.truncate(num_rows + 1);
+    }
+
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.offset.clear();
+        self.offset.push(0);
+    }
+
+    pub fn reserve(&mut self, rows: usize, data: usize) {
+        self.data.reserve(data);
+        self.offset.reserve(rows);
+    }
+
+    pub fn same_bits(&self, other: &Self) -> bool
+    where
+        T: bytemuck::Pod,
+    {
+        self.offset == other.offset && same_bits(&self.data, &other.data)
+    }
+}
+
+/// Checks a ragged offset column: `num_rows + 1` entries, starting at 0,
+/// non-decreasing, ending at the data length.
+pub fn check_offsets(offset: &[u64], num_rows: usize, data_len: usize, what: &str) -> Result<()> {
+    if offset.len() != num_rows + 1 {
+        fail!(
+            Error::BadOffset,
+            "{what}: offset column has {} entries, expected {}",
+            offset.len(),
+            num_rows + 1
+        );
+    }
+    if offset[0] != 0 {
+        fail!(Error::BadOffset, "{what}: first offset is {}, not 0", offset[0]);
+    }
+    if let Some(j) = offset.windows(2).position(|w| w[0] > w[1]) {
+        fail!(
+            Error::BadOffset,
+            "{what}: offsets decrease at row {j} ({} > {})",
+            offset[j],
+            offset[j + 1]
+        );
+    }
+    if offset[num_rows] != data_len as u64 {
+        fail!(
+            Error::BadOffset,
+            "{what}: last offset is {} but the data column has {} entries",
+            offset[num_rows],
+            data_len
+        );
+    }
+    Ok(())
+}
+
+/// Bitwise equality of two columns, as tskit compares columns (memcmp): a
+/// NaN equals the same NaN, and the unknown-time NaN is not lost.
+pub fn same_bits<T: bytemuck::Pod>(a: &[T], b: &[T]) -> bool {
+    bytemuck::cast_slice::<T, u8>(a) == bytemuck::cast_slice::<T, u8>(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_row_truncate() {
+        let mut r: Ragged<u8> = Ragged::default();
+        r.push(b"ab");
+        r.push(b"");
+        r.push(b"cde");
+        assert_eq!(r.num_rows(), 3);
+        assert_eq!(r.row(0), b"ab");
+        assert_eq!(r.row(1), b"");
+        assert_eq!(r.row(2), b"cde");
+        r.truncate(1);
+        assert_eq!(r.data(), b"ab");
+        assert_eq!(r.offset(), &[0, 2]);
+    }
+
+    #[test]
+    fn bad_offsets_rejected() {
+        let e = Ragged::<u8>::from_parts(b"abc".to_vec(), vec![0, 2, 1, 3], 3, "x").unwrap_err();
+        assert_eq!(e.kind, Error::BadOffset);
+        let e = Ragged::<u8>::from_parts(b"abc".to_vec(), vec![0, 2], 1, "x").unwrap_err();
+        assert_eq!(e.kind, Error::BadOffset);
+        let e = Ragged::<u8>::from_parts(b"abc".to_vec(), vec![1, 3], 1, "x").unwrap_err();
+        assert_eq!(e.kind, Error::BadOffset);
+        assert!(Ragged::<u8>::from_parts(b"abc".to_vec(), vec![0, 0, 3], 2, "x").is_ok());
+    }
+
+    #[test]
+    fn nan_bits_compare() {
+        let a = [f64::from_bits(0x7ff8_0000_0000_0001)];
+        let b = [f64::from_bits(0x7ff8_0000_0000_0001)];
+        let c = [f64::NAN];
+        assert!(same_bits(&a, &b));
+        assert!(!same_bits(&a, &c));
+    }
+}
