@@ -4,7 +4,7 @@
 //! condition the variant carries tskit's name.
 //!
 //! Codes are grouped by subject: general (-1..), files (-100..),
-//! tables (-200..).
+//! tables (-200..), integrity, sorting and tree sequences (-300..).
 
 use thiserror::Error;
 
@@ -94,6 +94,84 @@ pub enum Error {
     ProvenanceOutOfBounds,
     #[error("table collection has no edge indexes")]
     TablesNotIndexed,
+
+    // Integrity, sorting, tree sequences.
+    #[error("bad node time ordering: a parent is not older than its child")]
+    BadNodeTimeOrdering,
+    #[error("edge parent is null")]
+    NullParent,
+    #[error("edge child is null")]
+    NullChild,
+    #[error("edges not sorted by parent time")]
+    EdgesNotSortedParentTime,
+    #[error("edges not sorted by child within a parent")]
+    EdgesNotSortedChild,
+    #[error("edges not sorted by left coordinate")]
+    EdgesNotSortedLeft,
+    #[error("edges for a parent are not contiguous")]
+    EdgesNoncontiguousParents,
+    #[error("bad edge interval: left must be less than right")]
+    BadEdgeInterval,
+    #[error("duplicate edges")]
+    DuplicateEdges,
+    #[error("right coordinate greater than the sequence length")]
+    RightGreaterSeqLength,
+    #[error("left coordinate less than zero")]
+    LeftLessZero,
+    #[error("a child has more than one parent at a position")]
+    BadEdgesContradictoryChildren,
+    #[error("genome coordinates must be finite")]
+    GenomeCoordsNonfinite,
+    #[error("times must be finite")]
+    TimeNonfinite,
+    #[error("site position out of range [0, sequence length)")]
+    BadSitePosition,
+    #[error("sites not sorted by position")]
+    UnsortedSites,
+    #[error("duplicate site position")]
+    DuplicateSitePosition,
+    #[error("mutations not sorted")]
+    UnsortedMutations,
+    #[error("mutation parent is at a different site")]
+    MutationParentDifferentSite,
+    #[error("mutation is its own parent")]
+    MutationParentEqual,
+    #[error("mutation parent comes after its child")]
+    MutationParentAfterChild,
+    #[error("mutation time younger than its node")]
+    MutationTimeYoungerThanNode,
+    #[error("mutation time older than the parent of its node")]
+    MutationTimeOlderThanParentNode,
+    #[error("mutation time older than its parent mutation")]
+    MutationTimeOlderThanParentMutation,
+    #[error("mutation times at a site are both known and unknown")]
+    MutationTimeHasBothKnownAndUnknown,
+    #[error("mutation parents do not match those the trees imply")]
+    BadMutationParent,
+    #[error("mutation parent chain is inconsistent (a cycle)")]
+    MutationParentInconsistent,
+    #[error("migrations not sorted")]
+    UnsortedMigrations,
+    #[error("individuals not sorted: a parent comes after its child")]
+    UnsortedIndividuals,
+    #[error("individual is its own parent")]
+    IndividualSelfParent,
+    #[error("individual parents form a cycle")]
+    IndividualParentCycle,
+    #[error("edge indexes are invalid")]
+    TablesBadIndexes,
+    #[error("sort offset not supported for this table")]
+    SortOffsetNotSupported,
+    #[error("migrations are not supported by this operation")]
+    MigrationsNotSupported,
+    #[error("position or tree index out of bounds")]
+    SeekOutOfBounds,
+    #[error("tree sequence has no samples")]
+    TreeSequenceHasNoSamples,
+    #[error("unknown mutation times are not supported here")]
+    UnknownTimeNotSupported,
+    #[error("too many trees")]
+    TreeOverflow,
 }
 
 impl Error {
@@ -142,6 +220,45 @@ impl Error {
             PopulationOutOfBounds => -210,
             ProvenanceOutOfBounds => -211,
             TablesNotIndexed => -212,
+
+            BadNodeTimeOrdering => -300,
+            NullParent => -301,
+            NullChild => -302,
+            EdgesNotSortedParentTime => -303,
+            EdgesNotSortedChild => -304,
+            EdgesNotSortedLeft => -305,
+            EdgesNoncontiguousParents => -306,
+            BadEdgeInterval => -307,
+            DuplicateEdges => -308,
+            RightGreaterSeqLength => -309,
+            LeftLessZero => -310,
+            BadEdgesContradictoryChildren => -311,
+            GenomeCoordsNonfinite => -312,
+            TimeNonfinite => -313,
+            BadSitePosition => -314,
+            UnsortedSites => -315,
+            DuplicateSitePosition => -316,
+            UnsortedMutations => -317,
+            MutationParentDifferentSite => -318,
+            MutationParentEqual => -319,
+            MutationParentAfterChild => -320,
+            MutationTimeYoungerThanNode => -321,
+            MutationTimeOlderThanParentNode => -322,
+            MutationTimeOlderThanParentMutation => -323,
+            MutationTimeHasBothKnownAndUnknown => -324,
+            BadMutationParent => -325,
+            MutationParentInconsistent => -326,
+            UnsortedMigrations => -327,
+            UnsortedIndividuals => -328,
+            IndividualSelfParent => -329,
+            IndividualParentCycle => -330,
+            TablesBadIndexes => -331,
+            SortOffsetNotSupported => -332,
+            MigrationsNotSupported => -333,
+            SeekOutOfBounds => -334,
+            TreeSequenceHasNoSamples => -335,
+            UnknownTimeNotSupported => -336,
+            TreeOverflow => -337,
         }
     }
 
@@ -186,6 +303,44 @@ impl Error {
         Error::PopulationOutOfBounds,
         Error::ProvenanceOutOfBounds,
         Error::TablesNotIndexed,
+        Error::BadNodeTimeOrdering,
+        Error::NullParent,
+        Error::NullChild,
+        Error::EdgesNotSortedParentTime,
+        Error::EdgesNotSortedChild,
+        Error::EdgesNotSortedLeft,
+        Error::EdgesNoncontiguousParents,
+        Error::BadEdgeInterval,
+        Error::DuplicateEdges,
+        Error::RightGreaterSeqLength,
+        Error::LeftLessZero,
+        Error::BadEdgesContradictoryChildren,
+        Error::GenomeCoordsNonfinite,
+        Error::TimeNonfinite,
+        Error::BadSitePosition,
+        Error::UnsortedSites,
+        Error::DuplicateSitePosition,
+        Error::UnsortedMutations,
+        Error::MutationParentDifferentSite,
+        Error::MutationParentEqual,
+        Error::MutationParentAfterChild,
+        Error::MutationTimeYoungerThanNode,
+        Error::MutationTimeOlderThanParentNode,
+        Error::MutationTimeOlderThanParentMutation,
+        Error::MutationTimeHasBothKnownAndUnknown,
+        Error::BadMutationParent,
+        Error::MutationParentInconsistent,
+        Error::UnsortedMigrations,
+        Error::UnsortedIndividuals,
+        Error::IndividualSelfParent,
+        Error::IndividualParentCycle,
+        Error::TablesBadIndexes,
+        Error::SortOffsetNotSupported,
+        Error::MigrationsNotSupported,
+        Error::SeekOutOfBounds,
+        Error::TreeSequenceHasNoSamples,
+        Error::UnknownTimeNotSupported,
+        Error::TreeOverflow,
     ];
 
     pub fn from_code(code: i32) -> Option<Error> {

@@ -7,4 +7,6 @@
 pub mod capi;
 pub mod error;
 pub mod io;
+pub mod parallel;
 pub mod tables;
+// pub mod treeseq; (enabled once integrity lands)

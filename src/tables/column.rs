@@ -24,7 +24,9 @@ pub enum Dtype {
 impl Dtype {
     pub fn from_code(code: u8) -> Option<Dtype> {
         use Dtype::*;
-        [I8, U8, I16, U16, I32, U32, I64, U64, F32, F64].get(code as usize).copied()
+        [I8, U8, I16, U16, I32, U32, I64, U64, F32, F64]
+            .get(code as usize)
+            .copied()
     }
 
     pub fn size(self) -> usize {
@@ -66,7 +68,7 @@ pub enum Column<'a> {
     F64(&'a [f64]),
 }
 
-impl Column<'_> {
+impl<'a> Column<'a> {
     pub fn dtype(&self) -> Dtype {
         match self {
             Column::Text(_) => Dtype::I8,
@@ -93,9 +95,9 @@ impl Column<'_> {
     }
 
     /// The column's bytes in memory order (little-endian on the platforms
-    /// tspar supports).
-    pub fn as_bytes(&self) -> &[u8] {
-        match self {
+    /// tspar supports), borrowed from the tables rather than from `self`.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        match *self {
             Column::Text(v) | Column::Bytes(v) => v,
             Column::I32(v) => bytemuck::cast_slice(v),
             Column::U32(v) => bytemuck::cast_slice(v),
@@ -107,6 +109,29 @@ impl Column<'_> {
 
 /// A mutable byte field of the collection (a string or a schema).
 pub type ColumnMut<'a> = &'a mut Vec<u8>;
+
+/// One list of the settable byte fields, expanded for `&` and `&mut` access.
+macro_rules! byte_fields {
+    ($t:ident, $name:ident, $($r:tt)+) => {
+        Some(match $name {
+            "time_units" => $($r)+ $t.time_units,
+            "metadata" => $($r)+ $t.metadata,
+            "metadata_schema" => $($r)+ $t.metadata_schema,
+            "reference_sequence/data" => $($r)+ $t.reference_sequence.data,
+            "reference_sequence/url" => $($r)+ $t.reference_sequence.url,
+            "reference_sequence/metadata" => $($r)+ $t.reference_sequence.metadata,
+            "reference_sequence/metadata_schema" => $($r)+ $t.reference_sequence.metadata_schema,
+            "individuals/metadata_schema" => $($r)+ $t.individuals.metadata_schema,
+            "nodes/metadata_schema" => $($r)+ $t.nodes.metadata_schema,
+            "edges/metadata_schema" => $($r)+ $t.edges.metadata_schema,
+            "migrations/metadata_schema" => $($r)+ $t.migrations.metadata_schema,
+            "sites/metadata_schema" => $($r)+ $t.sites.metadata_schema,
+            "mutations/metadata_schema" => $($r)+ $t.mutations.metadata_schema,
+            "populations/metadata_schema" => $($r)+ $t.populations.metadata_schema,
+            _ => return None,
+        })
+    };
+}
 
 fn ragged<'a, T>(
     out: &mut Vec<(String, Column<'a>)>,
@@ -177,18 +202,39 @@ impl TableCollection {
         push("mutations/parent", Column::I32(&t.parent));
         push("mutations/time", Column::F64(&t.time));
         push("mutations/metadata_schema", Column::Bytes(&t.metadata_schema));
-        push("populations/metadata_schema", Column::Bytes(&self.populations.metadata_schema));
+        push(
+            "populations/metadata_schema",
+            Column::Bytes(&self.populations.metadata_schema),
+        );
 
         let bytes = |v| Column::Bytes(v);
-        ragged(&mut out, "individuals", "location", &self.individuals.location, Column::F64);
-        ragged(&mut out, "individuals", "parents", &self.individuals.parents, Column::I32);
+        ragged(
+            &mut out,
+            "individuals",
+            "location",
+            &self.individuals.location,
+            Column::F64,
+        );
+        ragged(
+            &mut out,
+            "individuals",
+            "parents",
+            &self.individuals.parents,
+            Column::I32,
+        );
         ragged(&mut out, "individuals", "metadata", &self.individuals.metadata, bytes);
         ragged(&mut out, "nodes", "metadata", &self.nodes.metadata, bytes);
         ragged(&mut out, "edges", "metadata", &self.edges.metadata, bytes);
         ragged(&mut out, "migrations", "metadata", &self.migrations.metadata, bytes);
         ragged(&mut out, "sites", "ancestral_state", &self.sites.ancestral_state, bytes);
         ragged(&mut out, "sites", "metadata", &self.sites.metadata, bytes);
-        ragged(&mut out, "mutations", "derived_state", &self.mutations.derived_state, bytes);
+        ragged(
+            &mut out,
+            "mutations",
+            "derived_state",
+            &self.mutations.derived_state,
+            bytes,
+        );
         ragged(&mut out, "mutations", "metadata", &self.mutations.metadata, bytes);
         ragged(&mut out, "populations", "metadata", &self.populations.metadata, bytes);
         ragged(&mut out, "provenances", "timestamp", &self.provenances.timestamp, bytes);
@@ -201,27 +247,15 @@ impl TableCollection {
         self.columns().into_iter().find(|(k, _)| k == name).map(|(_, c)| c)
     }
 
-    /// The byte fields a caller may set whole: the collection-level strings
-    /// and every metadata schema, by file key.
+    /// The byte fields a caller may get and set whole: the collection-level
+    /// strings and every metadata schema, by file key.
+    pub fn field(&self, name: &str) -> Option<&[u8]> {
+        byte_fields!(self, name, &)
+    }
+
+    /// A byte field (see [`TableCollection::field`]) to replace.
     pub fn field_mut(&mut self, name: &str) -> Option<ColumnMut<'_>> {
-        let r = &mut self.reference_sequence;
-        Some(match name {
-            "time_units" => &mut self.time_units,
-            "metadata" => &mut self.metadata,
-            "metadata_schema" => &mut self.metadata_schema,
-            "reference_sequence/data" => &mut r.data,
-            "reference_sequence/url" => &mut r.url,
-            "reference_sequence/metadata" => &mut r.metadata,
-            "reference_sequence/metadata_schema" => &mut r.metadata_schema,
-            "individuals/metadata_schema" => &mut self.individuals.metadata_schema,
-            "nodes/metadata_schema" => &mut self.nodes.metadata_schema,
-            "edges/metadata_schema" => &mut self.edges.metadata_schema,
-            "migrations/metadata_schema" => &mut self.migrations.metadata_schema,
-            "sites/metadata_schema" => &mut self.sites.metadata_schema,
-            "mutations/metadata_schema" => &mut self.mutations.metadata_schema,
-            "populations/metadata_schema" => &mut self.populations.metadata_schema,
-            _ => return None,
-        })
+        byte_fields!(self, name, &mut)
     }
 }
 

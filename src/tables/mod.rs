@@ -6,9 +6,11 @@
 //! checks. What is checked here is what would make a table itself
 //! malformed: column lengths and offsets.
 
+mod bulk;
 mod column;
 mod ragged;
 
+pub use bulk::*;
 pub use column::{Column, ColumnMut, Dtype};
 pub use ragged::{check_offsets, same_bits, Ragged};
 
@@ -452,9 +454,7 @@ impl TableCollection {
     }
 
     fn tables_equal(&self, o: &TableCollection, meta: bool) -> bool {
-        let m = |a: &Ragged<u8>, sa: &Vec<u8>, b: &Ragged<u8>, sb: &Vec<u8>| {
-            !meta || (a.same_bits(b) && sa == sb)
-        };
+        let m = |a: &Ragged<u8>, sa: &Vec<u8>, b: &Ragged<u8>, sb: &Vec<u8>| !meta || (a.same_bits(b) && sa == sb);
         let (a, b) = (&self.individuals, &o.individuals);
         let individuals = a.flags == b.flags
             && a.location.same_bits(&b.location)
@@ -512,7 +512,8 @@ mod tests {
         t.add_edge(0.0, 10.0, 2, 0, b"").unwrap();
         t.add_edge(0.0, 10.0, 2, 1, b"").unwrap();
         t.add_site(5.0, b"A", b"").unwrap();
-        t.add_mutation(0, 0, NULL, f64::from_bits(UNKNOWN_TIME_BITS), b"T", b"").unwrap();
+        t.add_mutation(0, 0, NULL, f64::from_bits(UNKNOWN_TIME_BITS), b"T", b"")
+            .unwrap();
         t.add_migration(0.0, 10.0, 2, 0, 0, 0.5, b"").unwrap();
         t.add_provenance(b"2026-01-01", b"{}").unwrap();
         t
@@ -551,8 +552,14 @@ mod tests {
     fn row_bounds() {
         let a = small();
         assert_eq!(a.check_row(TableKind::Nodes, 2).unwrap(), 2);
-        assert_eq!(a.check_row(TableKind::Nodes, 3).unwrap_err().kind, Error::NodeOutOfBounds);
-        assert_eq!(a.check_row(TableKind::Edges, -1).unwrap_err().kind, Error::EdgeOutOfBounds);
+        assert_eq!(
+            a.check_row(TableKind::Nodes, 3).unwrap_err().kind,
+            Error::NodeOutOfBounds
+        );
+        assert_eq!(
+            a.check_row(TableKind::Edges, -1).unwrap_err().kind,
+            Error::EdgeOutOfBounds
+        );
     }
 
     #[test]
@@ -567,7 +574,10 @@ mod tests {
 
     #[test]
     fn bad_sequence_length() {
-        assert_eq!(TableCollection::new(f64::NAN).unwrap_err().kind, Error::BadSequenceLength);
+        assert_eq!(
+            TableCollection::new(f64::NAN).unwrap_err().kind,
+            Error::BadSequenceLength
+        );
         assert_eq!(TableCollection::new(-1.0).unwrap_err().kind, Error::BadSequenceLength);
     }
 }

@@ -53,8 +53,7 @@ impl<T: Copy> Ragged<T> {
     pub fn extend(&mut self, data: &[T], offset: &[u64]) {
         let base = self.data.len() as u64;
         self.data.extend_from_slice(data);
-        self.offset
-            .extend(offset[1..].iter().map(|&o| o + base));
+        self.offset.extend(offset[1..].iter().map(|&o| o + base));
     }
 
     pub fn truncate(&mut self, num_rows: usize) {

@@ -1,0 +1,1 @@
+//! Sorting, integrity checks and edge indexes on a `tspar_tables_t`.

@@ -1,0 +1,621 @@
+//! `tspar_treeseq_t`, the immutable tree sequence any number of threads may
+//! read at once, and `tspar_tree_t`, a tree cursor owned by one thread at a
+//! time (a second thread using it at the same moment gets `TSPAR_ERR_BUSY`).
+
+use std::ffi::{c_char, c_int, c_void};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+
+use super::tables::tspar_tables_t;
+use super::*;
+use crate::error::{fail, Error, Failure, Result};
+use crate::io::trees;
+use crate::tables::{Column, TableKind};
+use crate::treeseq::{init, Tree, TreeSequence};
+
+/// Tree sequence option: build the edge indexes when the tables lack them.
+pub const TSPAR_TS_INIT_BUILD_INDEXES: tspar_flags_t = init::BUILD_INDEXES;
+/// Tree sequence option: compute mutation parents instead of checking them.
+pub const TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS: tspar_flags_t = init::COMPUTE_MUTATION_PARENTS;
+
+/// An immutable tree sequence. Opaque; made by `tspar_treeseq_from_tables`
+/// or `tspar_treeseq_load`, freed by `tspar_treeseq_free`. Any number of
+/// threads may use one handle at once.
+pub struct tspar_treeseq_t {
+    ts: Arc<TreeSequence>,
+}
+
+/// A tree cursor. Opaque; made by `tspar_tree_new`, freed by
+/// `tspar_tree_free`. One thread at a time: a concurrent call gets
+/// `TSPAR_ERR_BUSY`.
+pub struct tspar_tree_t {
+    tree: Mutex<Tree>,
+}
+
+/// # Safety
+/// `p` is NULL or a live handle.
+unsafe fn ts_handle<'a>(p: *const tspar_treeseq_t) -> Result<&'a TreeSequence> {
+    // SAFETY: forwarded contract.
+    unsafe { deref(p, "ts") }.map(|h| &*h.ts)
+}
+
+/// Takes the cursor for the duration of one call.
+///
+/// # Safety
+/// `p` is NULL or a live handle.
+unsafe fn tree_handle<'a>(p: *const tspar_tree_t) -> Result<MutexGuard<'a, Tree>> {
+    // SAFETY: forwarded contract.
+    let h = unsafe { deref(p, "tree") }?;
+    match h.tree.try_lock() {
+        Ok(guard) => Ok(guard),
+        Err(TryLockError::WouldBlock) => Err(Failure::new(
+            Error::Busy,
+            "the tree cursor is in use by another thread at this moment",
+        )),
+        Err(TryLockError::Poisoned(_)) => Err(Failure::new(
+            Error::Internal,
+            "an earlier call failed inside the library while moving this cursor; it can only be freed",
+        )),
+    }
+}
+
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn give_ts(out: *mut *mut tspar_treeseq_t, ts: TreeSequence) -> Result<()> {
+    if out.is_null() {
+        fail!(Error::NullPointer, "out is NULL");
+    }
+    let boxed = Box::into_raw(Box::new(tspar_treeseq_t { ts: Arc::new(ts) }));
+    // SAFETY: out is non-NULL and writable by contract.
+    unsafe { write_out(out, boxed) };
+    Ok(())
+}
+
+/// Makes a tree sequence from a copy of the tables, validated as tskit
+/// validates a tree sequence (the tree and mutation-parent checks
+/// included). Options: `TSPAR_TS_INIT_BUILD_INDEXES`,
+/// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. On success `*out` owns the new
+/// handle (free it with `tspar_treeseq_free`); the tables are not changed.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_from_tables(
+    tables: *const tspar_tables_t,
+    options: tspar_flags_t,
+    out: *mut *mut tspar_treeseq_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: NULL or a live handle.
+        let h = unsafe { deref(tables, "tables") }?;
+        if out.is_null() {
+            fail!(Error::NullPointer, "out is NULL");
+        }
+        let copy = h.read()?.clone();
+        let ts = TreeSequence::new(copy, options)?;
+        // SAFETY: out is non-NULL and writable.
+        unsafe { give_ts(out, ts) }
+    })
+}
+
+/// Loads a `.trees` file as a tree sequence (validated as by
+/// `tspar_treeseq_from_tables`, with the same options). On success `*out`
+/// owns the new handle.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_load(
+    path: *const c_char,
+    options: tspar_flags_t,
+    out: *mut *mut tspar_treeseq_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: NULL or NUL-terminated.
+        let path = unsafe { c_str(path, "path") }?;
+        if out.is_null() {
+            fail!(Error::NullPointer, "out is NULL");
+        }
+        check_options(options, init::ALL, "tspar_treeseq_load")?;
+        let tables = trees::load(Path::new(path), 0)?;
+        let ts = TreeSequence::new(tables, options)
+            .map_err(|f| Failure::new(f.kind, format!("{}: {}", path, f.detail)))?;
+        // SAFETY: out is non-NULL and writable.
+        unsafe { give_ts(out, ts) }
+    })
+}
+
+/// Writes the tree sequence to a `.trees` file (as `tspar_tables_dump`).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_dump(
+    ts: *const tspar_treeseq_t,
+    path: *const c_char,
+    options: tspar_flags_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: NULL or valid by contract.
+        let (ts, path) = unsafe { (ts_handle(ts)?, c_str(path, "path")?) };
+        trees::dump(ts.tables(), Path::new(path), options)
+    })
+}
+
+/// Frees a tree sequence. NULL is a no-op. Cursors made from it stay usable
+/// (they keep the data alive) until they are freed.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_free(ts: *mut tspar_treeseq_t) {
+    if !ts.is_null() {
+        // SAFETY: a non-NULL handle came from Box::into_raw in give_ts and is
+        // freed once, by contract.
+        drop(unsafe { Box::from_raw(ts) });
+    }
+}
+
+/// Copies the tree sequence's tables into a new tables handle (`*out`,
+/// freed with `tspar_tables_free`).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_copy_tables(
+    ts: *const tspar_treeseq_t,
+    out: *mut *mut tspar_tables_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: NULL or a live handle.
+        let ts = unsafe { ts_handle(ts) }?;
+        if out.is_null() {
+            fail!(Error::NullPointer, "out is NULL");
+        }
+        let boxed = Box::into_raw(Box::new(tspar_tables_t::new(ts.tables().clone())));
+        // SAFETY: out is non-NULL and writable.
+        unsafe { write_out(out, boxed) };
+        Ok(())
+    })
+}
+
+/// Reads a count without a fallible path: 0 for a NULL handle.
+///
+/// # Safety
+/// `ts` is NULL or a live handle.
+unsafe fn count(ts: *const tspar_treeseq_t, f: impl FnOnce(&TreeSequence) -> usize) -> tspar_size_t {
+    // SAFETY: forwarded contract.
+    match unsafe { ts.as_ref() } {
+        Some(h) => f(&h.ts) as tspar_size_t,
+        None => 0,
+    }
+}
+
+/// The number of trees (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_num_trees(ts: *const tspar_treeseq_t) -> tspar_size_t {
+    // SAFETY: forwarded contract.
+    unsafe { count(ts, |t| t.num_trees()) }
+}
+
+/// The number of sample nodes (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_num_samples(ts: *const tspar_treeseq_t) -> tspar_size_t {
+    // SAFETY: forwarded contract.
+    unsafe { count(ts, |t| t.samples().len()) }
+}
+
+/// The number of nodes (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_num_nodes(ts: *const tspar_treeseq_t) -> tspar_size_t {
+    // SAFETY: forwarded contract.
+    unsafe { count(ts, |t| t.num_nodes()) }
+}
+
+/// The number of edges (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_num_edges(ts: *const tspar_treeseq_t) -> tspar_size_t {
+    // SAFETY: forwarded contract.
+    unsafe { count(ts, |t| t.num_edges()) }
+}
+
+/// The number of sites (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_num_sites(ts: *const tspar_treeseq_t) -> tspar_size_t {
+    // SAFETY: forwarded contract.
+    unsafe { count(ts, |t| t.tables().num_rows(TableKind::Sites)) }
+}
+
+/// The number of mutations (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_num_mutations(ts: *const tspar_treeseq_t) -> tspar_size_t {
+    // SAFETY: forwarded contract.
+    unsafe { count(ts, |t| t.tables().num_rows(TableKind::Mutations)) }
+}
+
+/// The number of rows of any table (`TSPAR_TABLE_*`), or a negative code.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_num_rows(ts: *const tspar_treeseq_t, table: c_int) -> i64 {
+    boundary(|| {
+        // SAFETY: NULL or a live handle.
+        let ts = unsafe { ts_handle(ts) }?;
+        let kind = TableKind::from_index(table)
+            .ok_or_else(|| Failure::new(Error::BadParamValue, format!("unknown table identifier {table}")))?;
+        Ok(ts.tables().num_rows(kind) as i64)
+    })
+}
+
+/// The sequence length (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_sequence_length(ts: *const tspar_treeseq_t) -> f64 {
+    // SAFETY: NULL or a live handle.
+    match unsafe { ts.as_ref() } {
+        Some(h) => h.ts.sequence_length(),
+        None => 0.0,
+    }
+}
+
+/// The sample node ids in increasing order: `tspar_treeseq_num_samples`
+/// entries, valid until the tree sequence is freed. NULL for a NULL handle.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_samples(ts: *const tspar_treeseq_t) -> *const tspar_id_t {
+    // SAFETY: NULL or a live handle.
+    match unsafe { ts.as_ref() } {
+        Some(h) => h.ts.samples().as_ptr(),
+        None => std::ptr::null(),
+    }
+}
+
+/// The tree boundaries: `num_trees + 1` positions from 0 to the sequence
+/// length, valid until the tree sequence is freed. NULL for a NULL handle.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_breakpoints(ts: *const tspar_treeseq_t) -> *const f64 {
+    // SAFETY: NULL or a live handle.
+    match unsafe { ts.as_ref() } {
+        Some(h) => h.ts.breakpoints().as_ptr(),
+        None => std::ptr::null(),
+    }
+}
+
+/// Zero-copy access to a column by its file key (see
+/// `tspar_tables_column_info`): writes its type, a pointer to its data and
+/// its number of elements. The data stay valid and unchanged until the tree
+/// sequence is freed.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_column(
+    ts: *const tspar_treeseq_t,
+    name: *const c_char,
+    dtype: *mut c_int,
+    data: *mut *const c_void,
+    length: *mut tspar_size_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: NULL or valid by contract.
+        let (ts, name) = unsafe { (ts_handle(ts)?, c_str(name, "name")?) };
+        if data.is_null() {
+            fail!(Error::NullPointer, "data is NULL");
+        }
+        let col = ts
+            .tables()
+            .column(name)
+            .ok_or_else(|| Failure::new(Error::ColumnNotFound, format!("no column named '{name}'")))?;
+        let ptr: *const c_void = match col {
+            Column::Text(v) | Column::Bytes(v) => v.as_ptr().cast(),
+            Column::I32(v) => v.as_ptr().cast(),
+            Column::U32(v) => v.as_ptr().cast(),
+            Column::U64(v) => v.as_ptr().cast(),
+            Column::F64(v) => v.as_ptr().cast(),
+        };
+        // SAFETY: out-pointers are NULL or writable.
+        unsafe {
+            write_out(dtype, col.dtype() as c_int);
+            write_out(length, col.len() as tspar_size_t);
+            write_out(data, ptr);
+        }
+        Ok(())
+    })
+}
+
+// ------------------------------------------------------------ cursors
+
+/// Makes a cursor on `ts`, in the null state (every sample an isolated
+/// root). `options` must be 0. On success `*out` owns the cursor (free it
+/// with `tspar_tree_free`); it keeps the tree sequence's data alive.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_new(
+    ts: *const tspar_treeseq_t,
+    options: tspar_flags_t,
+    out: *mut *mut tspar_tree_t,
+) -> c_int {
+    status(|| {
+        check_options(options, 0, "tspar_tree_new")?;
+        // SAFETY: NULL or a live handle.
+        let h = unsafe { deref(ts, "ts") }?;
+        if out.is_null() {
+            fail!(Error::NullPointer, "out is NULL");
+        }
+        let tree = Tree::new(Arc::clone(&h.ts));
+        let boxed = Box::into_raw(Box::new(tspar_tree_t { tree: Mutex::new(tree) }));
+        // SAFETY: out is non-NULL and writable.
+        unsafe { write_out(out, boxed) };
+        Ok(())
+    })
+}
+
+/// Frees a cursor. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_free(tree: *mut tspar_tree_t) {
+    if !tree.is_null() {
+        // SAFETY: made by Box::into_raw in tspar_tree_new, freed once by contract.
+        drop(unsafe { Box::from_raw(tree) });
+    }
+}
+
+/// Runs a movement: 1 if the cursor is on a tree afterwards, 0 if it went
+/// to the null state, or a negative code.
+///
+/// # Safety
+/// `tree` is NULL or a live handle.
+unsafe fn movement(tree: *mut tspar_tree_t, f: impl FnOnce(&mut Tree) -> Result<bool>) -> c_int {
+    boundary(|| {
+        // SAFETY: forwarded contract.
+        let mut t = unsafe { tree_handle(tree) }?;
+        Ok(f(&mut t)? as i32)
+    }) as c_int
+}
+
+/// Moves to the first tree. Returns 1 (on a tree) or a negative code.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_first(tree: *mut tspar_tree_t) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { movement(tree, |t| Ok(t.first())) }
+}
+
+/// Moves to the last tree. Returns 1 (on a tree) or a negative code.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_last(tree: *mut tspar_tree_t) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { movement(tree, |t| Ok(t.last())) }
+}
+
+/// Moves to the next tree (from the null state: the first). Returns 1 on a
+/// tree, 0 after the last tree (the cursor is then in the null state), or a
+/// negative code.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_next(tree: *mut tspar_tree_t) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { movement(tree, |t| Ok(t.next())) }
+}
+
+/// Moves to the previous tree (from the null state: the last). Returns 1 on
+/// a tree, 0 before the first tree (null state), or a negative code.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_prev(tree: *mut tspar_tree_t) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { movement(tree, |t| Ok(t.prev())) }
+}
+
+/// Moves to the tree covering `position` (0 <= position < L, else
+/// `TSPAR_ERR_SEEK_OUT_OF_BOUNDS`). `options` must be 0. Returns 1.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_seek(tree: *mut tspar_tree_t, position: f64, options: tspar_flags_t) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        movement(tree, |t| {
+            check_options(options, 0, "tspar_tree_seek")?;
+            t.seek(position).map(|()| true)
+        })
+    }
+}
+
+/// Moves to tree `index` (< num_trees, else `TSPAR_ERR_SEEK_OUT_OF_BOUNDS`).
+/// `options` must be 0. Returns 1.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_seek_index(
+    tree: *mut tspar_tree_t,
+    index: tspar_size_t,
+    options: tspar_flags_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        movement(tree, |t| {
+            check_options(options, 0, "tspar_tree_seek_index")?;
+            let index = usize::try_from(index).unwrap_or(usize::MAX);
+            t.seek_index(index).map(|()| true)
+        })
+    }
+}
+
+/// Writes the current tree's index (-1 in the null state) and interval
+/// `[left, right)` ((0, 0) in the null state). Any out-pointer may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_get_interval(
+    tree: *const tspar_tree_t,
+    index: *mut i64,
+    left: *mut f64,
+    right: *mut f64,
+) -> c_int {
+    status(|| {
+        // SAFETY: NULL or a live handle.
+        let t = unsafe { tree_handle(tree) }?;
+        let (l, r) = t.interval();
+        // SAFETY: out-pointers are NULL or writable.
+        unsafe {
+            write_out(index, t.index().map_or(-1, |j| j as i64));
+            write_out(left, l);
+            write_out(right, r);
+        }
+        Ok(())
+    })
+}
+
+/// The cursor's arrays, each of `length` = num_nodes + 1 entries (the last
+/// is the virtual root, whose children are the roots). The pointers stay
+/// valid until the cursor is freed; the contents change when it moves.
+#[repr(C)]
+pub struct tspar_tree_arrays_t {
+    pub parent: *const tspar_id_t,
+    pub left_child: *const tspar_id_t,
+    pub right_child: *const tspar_id_t,
+    pub left_sib: *const tspar_id_t,
+    pub right_sib: *const tspar_id_t,
+    pub num_children: *const tspar_id_t,
+    pub num_samples: *const tspar_id_t,
+    pub length: tspar_size_t,
+    pub virtual_root: tspar_id_t,
+}
+
+/// Fills `*arrays` with the cursor's arrays (see `tspar_tree_arrays_t`).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_get_arrays(tree: *const tspar_tree_t, arrays: *mut tspar_tree_arrays_t) -> c_int {
+    status(|| {
+        // SAFETY: NULL or a live handle.
+        let t = unsafe { tree_handle(tree) }?;
+        if arrays.is_null() {
+            fail!(Error::NullPointer, "arrays is NULL");
+        }
+        let value = tspar_tree_arrays_t {
+            parent: t.parent_array().as_ptr(),
+            left_child: t.left_child_array().as_ptr(),
+            right_child: t.right_child_array().as_ptr(),
+            left_sib: t.left_sib_array().as_ptr(),
+            right_sib: t.right_sib_array().as_ptr(),
+            num_children: t.num_children_array().as_ptr(),
+            num_samples: t.num_samples_array().as_ptr(),
+            length: t.parent_array().len() as tspar_size_t,
+            virtual_root: t.virtual_root(),
+        };
+        // SAFETY: arrays is non-NULL and writable.
+        unsafe { write_out(arrays, value) };
+        Ok(())
+    })
+}
+
+/// Copies a node list into the caller's buffer; returns its length.
+fn copy_ids(ids: &[tspar_id_t], out: *mut tspar_id_t, out_length: tspar_size_t, what: &str) -> Result<i64> {
+    let n = ids.len() as tspar_size_t;
+    if out_length < n {
+        fail!(Error::BufferTooSmall, "{what}: {n} nodes, the buffer holds {out_length}");
+    }
+    // SAFETY: out holds out_length >= n writable ids by contract.
+    unsafe { slice_mut(out, n, "out") }?.copy_from_slice(ids);
+    Ok(n as i64)
+}
+
+/// Writes the roots, left to right, into `out`; returns how many.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_get_roots(
+    tree: *const tspar_tree_t,
+    out: *mut tspar_id_t,
+    out_length: tspar_size_t,
+) -> i64 {
+    boundary(|| {
+        // SAFETY: NULL or a live handle.
+        let t = unsafe { tree_handle(tree) }?;
+        copy_ids(&t.roots(), out, out_length, "roots")
+    })
+}
+
+/// Writes the nodes below `node` in preorder (the virtual root: the whole
+/// tree, without the virtual root itself); returns how many. A buffer of
+/// num_nodes entries always suffices.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_preorder(
+    tree: *const tspar_tree_t,
+    node: tspar_id_t,
+    out: *mut tspar_id_t,
+    out_length: tspar_size_t,
+) -> i64 {
+    boundary(|| {
+        // SAFETY: NULL or a live handle.
+        let t = unsafe { tree_handle(tree) }?;
+        copy_ids(&t.preorder(node)?, out, out_length, "preorder")
+    })
+}
+
+/// Writes the nodes below `node` in postorder; returns how many.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_postorder(
+    tree: *const tspar_tree_t,
+    node: tspar_id_t,
+    out: *mut tspar_id_t,
+    out_length: tspar_size_t,
+) -> i64 {
+    boundary(|| {
+        // SAFETY: NULL or a live handle.
+        let t = unsafe { tree_handle(tree) }?;
+        copy_ids(&t.postorder(node)?, out, out_length, "postorder")
+    })
+}
+
+/// Writes the most recent common ancestor of `u` and `v` (-1 if none).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_get_mrca(
+    tree: *const tspar_tree_t,
+    u: tspar_id_t,
+    v: tspar_id_t,
+    mrca: *mut tspar_id_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: NULL or a live handle.
+        let t = unsafe { tree_handle(tree) }?;
+        if mrca.is_null() {
+            fail!(Error::NullPointer, "mrca is NULL");
+        }
+        let value = t.mrca(u, v)?;
+        // SAFETY: non-NULL and writable.
+        unsafe { write_out(mrca, value) };
+        Ok(())
+    })
+}
+
+/// Writes the length of the branch above `node` (0 for a root).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_get_branch_length(
+    tree: *const tspar_tree_t,
+    node: tspar_id_t,
+    length: *mut f64,
+) -> c_int {
+    status(|| {
+        // SAFETY: NULL or a live handle.
+        let t = unsafe { tree_handle(tree) }?;
+        if length.is_null() {
+            fail!(Error::NullPointer, "length is NULL");
+        }
+        let value = t.branch_length(node)?;
+        // SAFETY: non-NULL and writable.
+        unsafe { write_out(length, value) };
+        Ok(())
+    })
+}
+
+/// Writes the total branch length below `node` (the virtual root: the whole tree).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_get_total_branch_length(
+    tree: *const tspar_tree_t,
+    node: tspar_id_t,
+    length: *mut f64,
+) -> c_int {
+    status(|| {
+        // SAFETY: NULL or a live handle.
+        let t = unsafe { tree_handle(tree) }?;
+        if length.is_null() {
+            fail!(Error::NullPointer, "length is NULL");
+        }
+        let value = t.total_branch_length(node)?;
+        // SAFETY: non-NULL and writable.
+        unsafe { write_out(length, value) };
+        Ok(())
+    })
+}
+
+/// Writes the current tree's site ids as the range `[*start, *stop)` and its
+/// mutation ids as `[*mutation_start, *mutation_stop)` (empty in the null
+/// state). Any out-pointer may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tree_get_sites(
+    tree: *const tspar_tree_t,
+    start: *mut tspar_id_t,
+    stop: *mut tspar_id_t,
+    mutation_start: *mut tspar_id_t,
+    mutation_stop: *mut tspar_id_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: NULL or a live handle.
+        let t = unsafe { tree_handle(tree) }?;
+        let (s, m) = (t.sites(), t.mutations());
+        // SAFETY: out-pointers are NULL or writable.
+        unsafe {
+            write_out(start, s.start as tspar_id_t);
+            write_out(stop, s.end as tspar_id_t);
+            write_out(mutation_start, m.start as tspar_id_t);
+            write_out(mutation_stop, m.end as tspar_id_t);
+        }
+        Ok(())
+    })
+}

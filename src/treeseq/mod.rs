@@ -1,0 +1,205 @@
+//! The immutable, validated, indexed tree sequence.
+//!
+//! A [`TreeSequence`] owns its tables and never changes them, so any number
+//! of threads can read it at once without locks, and pointers to its columns
+//! stay valid for as long as it lives. It is made the way tskit makes one:
+//! integrity checked with the tree and mutation-parent checks, edge indexes
+//! present (or built on request).
+
+mod tree;
+
+pub use tree::{Tree, TreeState};
+
+use crate::error::{fail, Error, Result};
+use crate::tables::{check, Id, TableCollection, NODE_IS_SAMPLE, NULL};
+
+/// Options of [`TreeSequence::new`], with tskit's values.
+pub mod init {
+    /// Build the edge indexes when the tables have none.
+    pub const BUILD_INDEXES: u32 = 1 << 0;
+    /// Compute mutation parents instead of checking them.
+    pub const COMPUTE_MUTATION_PARENTS: u32 = 1 << 1;
+    pub const ALL: u32 = BUILD_INDEXES | COMPUTE_MUTATION_PARENTS;
+}
+
+#[derive(Debug)]
+pub struct TreeSequence {
+    tables: TableCollection,
+    samples: Vec<Id>,
+    /// For each node, its index in `samples`, or -1.
+    sample_index: Vec<Id>,
+    /// Tree boundaries: `num_trees + 1` positions from 0 to the sequence length.
+    breakpoints: Vec<f64>,
+    /// Sites of tree `j` are `tree_site_start[j]..tree_site_start[j + 1]`.
+    tree_site_start: Vec<usize>,
+    /// Mutations of site `s` are `site_mutation_start[s]..site_mutation_start[s + 1]`.
+    site_mutation_start: Vec<usize>,
+}
+
+impl TreeSequence {
+    /// Validates and indexes `tables`, which the tree sequence then owns.
+    pub fn new(mut tables: TableCollection, options: u32) -> Result<Self> {
+        if options & !init::ALL != 0 {
+            fail!(Error::BadOptions, "tree sequence options: unknown bits {:#x}", options & !init::ALL);
+        }
+        if options & init::BUILD_INDEXES != 0 {
+            tables.build_index()?;
+        }
+        let num_trees = if options & init::COMPUTE_MUTATION_PARENTS != 0 {
+            let n = tables.check_integrity(check::CHECK_TREES)?;
+            tables.compute_mutation_parents()?;
+            n
+        } else {
+            tables.check_integrity(check::CHECK_TREES | check::CHECK_MUTATION_PARENTS)?
+        };
+        let samples: Vec<Id> = (0..tables.nodes.flags.len())
+            .filter(|&u| tables.nodes.flags[u] & NODE_IS_SAMPLE != 0)
+            .map(|u| u as Id)
+            .collect();
+        let mut sample_index = vec![NULL; tables.nodes.flags.len()];
+        for (j, &u) in samples.iter().enumerate() {
+            sample_index[u as usize] = j as Id;
+        }
+        let breakpoints = breakpoints(&tables);
+        if breakpoints.len() as i64 - 1 != num_trees {
+            fail!(
+                Error::Internal,
+                "integrity check counted {num_trees} trees, breakpoints give {}",
+                breakpoints.len() - 1
+            );
+        }
+        let position = &tables.sites.position;
+        let mut tree_site_start = Vec::with_capacity(breakpoints.len());
+        let mut s = 0;
+        tree_site_start.push(0);
+        for &right in &breakpoints[1..] {
+            while s < position.len() && position[s] < right {
+                s += 1;
+            }
+            tree_site_start.push(s);
+        }
+        *tree_site_start.last_mut().expect("at least one tree") = position.len();
+        let site = &tables.mutations.site;
+        let mut site_mutation_start = Vec::with_capacity(position.len() + 1);
+        let mut m = 0;
+        for j in 0..position.len() {
+            site_mutation_start.push(m);
+            while m < site.len() && site[m] as usize == j {
+                m += 1;
+            }
+        }
+        site_mutation_start.push(site.len());
+        Ok(TreeSequence {
+            tables,
+            samples,
+            sample_index,
+            breakpoints,
+            tree_site_start,
+            site_mutation_start,
+        })
+    }
+
+    pub fn tables(&self) -> &TableCollection {
+        &self.tables
+    }
+
+    pub fn num_trees(&self) -> usize {
+        self.breakpoints.len() - 1
+    }
+
+    pub fn num_nodes(&self) -> usize {
+        self.tables.nodes.flags.len()
+    }
+
+    pub fn num_edges(&self) -> usize {
+        self.tables.edges.left.len()
+    }
+
+    pub fn sequence_length(&self) -> f64 {
+        self.tables.sequence_length
+    }
+
+    pub fn samples(&self) -> &[Id] {
+        &self.samples
+    }
+
+    pub fn sample_index(&self) -> &[Id] {
+        &self.sample_index
+    }
+
+    pub fn breakpoints(&self) -> &[f64] {
+        &self.breakpoints
+    }
+
+    /// The site ids of tree `j`.
+    pub fn tree_sites(&self, j: usize) -> std::ops::Range<usize> {
+        self.tree_site_start[j]..self.tree_site_start[j + 1]
+    }
+
+    /// The mutation ids of site `s`.
+    pub fn site_mutations(&self, s: usize) -> std::ops::Range<usize> {
+        self.site_mutation_start[s]..self.site_mutation_start[s + 1]
+    }
+
+    /// The index of the tree that covers `position` (in `[0, L)`).
+    pub fn tree_index_at(&self, position: f64) -> Result<usize> {
+        if !(position >= 0.0 && position < self.sequence_length()) {
+            fail!(
+                Error::SeekOutOfBounds,
+                "position {position} is outside [0, {})",
+                self.sequence_length()
+            );
+        }
+        // The last breakpoint not greater than position.
+        Ok(self.breakpoints.partition_point(|&b| b <= position) - 1)
+    }
+
+    pub(crate) fn indexes(&self) -> &crate::tables::EdgeIndexes {
+        self.tables
+            .indexes
+            .as_ref()
+            .expect("a tree sequence always has edge indexes")
+    }
+}
+
+/// The positions where the set of edges changes, with 0 and the sequence
+/// length: tskit's tree boundaries. Both index orders are sorted by
+/// coordinate, so a merge of the two gives them in order.
+fn breakpoints(tables: &TableCollection) -> Vec<f64> {
+    let e = &tables.edges;
+    let ix = tables.indexes.as_ref().expect("checked: indexes present");
+    let lefts = ix.insertion.iter().map(|&k| e.left[k as usize]);
+    let rights = ix.removal.iter().map(|&k| e.right[k as usize]);
+    let mut out = Vec::new();
+    out.push(0.0);
+    let mut push = |x: f64| {
+        if x > *out.last().expect("not empty") && x < tables.sequence_length {
+            out.push(x);
+        }
+    };
+    let (mut l, mut r) = (lefts.peekable(), rights.peekable());
+    loop {
+        match (l.peek(), r.peek()) {
+            (Some(&a), Some(&b)) => {
+                if a <= b {
+                    push(a);
+                    l.next();
+                } else {
+                    push(b);
+                    r.next();
+                }
+            }
+            (Some(&a), None) => {
+                push(a);
+                l.next();
+            }
+            (None, Some(&b)) => {
+                push(b);
+                r.next();
+            }
+            (None, None) => break,
+        }
+    }
+    out.push(tables.sequence_length);
+    out
+}

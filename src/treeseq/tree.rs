@@ -1,0 +1,542 @@
+//! A cursor over the trees of a tree sequence, in tskit's quintuply linked
+//! form: parent, left child, right child, left sib and right sib arrays of
+//! `num_nodes + 1` entries, the last being the virtual root whose children
+//! are the roots. Moving to a neighbouring tree applies only the edges that
+//! change (removed in removal-index order, inserted in insertion-index
+//! order), so a full walk costs O(edges × depth).
+//!
+//! A root is a node with no parent that has at least one sample below it
+//! (tskit's root threshold of 1). In the null state — before the first tree
+//! and after the last — every sample is an isolated root.
+
+use std::sync::Arc;
+
+use super::TreeSequence;
+use crate::error::{fail, Error, Result};
+use crate::tables::{Id, NULL};
+
+/// Where a cursor is: on no tree, or on tree `index`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreeState {
+    Null,
+    At(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct Tree {
+    ts: Arc<TreeSequence>,
+    state: TreeState,
+    pub(crate) parent: Vec<Id>,
+    pub(crate) left_child: Vec<Id>,
+    pub(crate) right_child: Vec<Id>,
+    pub(crate) left_sib: Vec<Id>,
+    pub(crate) right_sib: Vec<Id>,
+    pub(crate) num_children: Vec<Id>,
+    pub(crate) num_samples: Vec<Id>,
+    /// Edges inserted so far in insertion order (those with left <= tree left).
+    ins: usize,
+    /// Edges removed so far in removal order (those with right <= tree left).
+    rem: usize,
+}
+
+impl Tree {
+    pub fn new(ts: Arc<TreeSequence>) -> Self {
+        let n = ts.num_nodes() + 1;
+        let mut tree = Tree {
+            ts,
+            state: TreeState::Null,
+            parent: vec![NULL; n],
+            left_child: vec![NULL; n],
+            right_child: vec![NULL; n],
+            left_sib: vec![NULL; n],
+            right_sib: vec![NULL; n],
+            num_children: vec![0; n],
+            num_samples: vec![0; n],
+            ins: 0,
+            rem: 0,
+        };
+        tree.clear();
+        tree
+    }
+
+    pub fn tree_sequence(&self) -> &Arc<TreeSequence> {
+        &self.ts
+    }
+
+    pub fn state(&self) -> TreeState {
+        self.state
+    }
+
+    /// The virtual root's id: the number of nodes.
+    pub fn virtual_root(&self) -> Id {
+        self.ts.num_nodes() as Id
+    }
+
+    /// Puts the cursor in the null state.
+    pub fn clear(&mut self) {
+        for v in [
+            &mut self.parent,
+            &mut self.left_child,
+            &mut self.right_child,
+            &mut self.left_sib,
+            &mut self.right_sib,
+        ] {
+            v.fill(NULL);
+        }
+        self.num_children.fill(0);
+        self.num_samples.fill(0);
+        let ts = Arc::clone(&self.ts);
+        for &u in ts.samples() {
+            self.num_samples[u as usize] = 1;
+            self.add_root(u);
+        }
+        let vr = self.virtual_root() as usize;
+        self.num_samples[vr] = ts.samples().len() as Id;
+        self.state = TreeState::Null;
+        self.ins = 0;
+        self.rem = 0;
+    }
+
+    pub fn index(&self) -> Option<usize> {
+        match self.state {
+            TreeState::Null => None,
+            TreeState::At(j) => Some(j),
+        }
+    }
+
+    /// The tree's genomic interval `[left, right)`; `(0, 0)` in the null state.
+    pub fn interval(&self) -> (f64, f64) {
+        match self.state {
+            TreeState::Null => (0.0, 0.0),
+            TreeState::At(j) => (self.ts.breakpoints()[j], self.ts.breakpoints()[j + 1]),
+        }
+    }
+
+    // ---------------------------------------------------------- linking
+
+    fn link_child(&mut self, p: Id, c: Id) {
+        let (pu, cu) = (p as usize, c as usize);
+        let last = self.right_child[pu];
+        if last == NULL {
+            self.left_child[pu] = c;
+        } else {
+            self.right_sib[last as usize] = c;
+        }
+        self.left_sib[cu] = last;
+        self.right_sib[cu] = NULL;
+        self.right_child[pu] = c;
+        self.parent[cu] = p;
+        self.num_children[pu] += 1;
+    }
+
+    fn unlink_child(&mut self, c: Id) {
+        let cu = c as usize;
+        let p = self.parent[cu];
+        let pu = p as usize;
+        let (l, r) = (self.left_sib[cu], self.right_sib[cu]);
+        if l == NULL {
+            self.left_child[pu] = r;
+        } else {
+            self.right_sib[l as usize] = r;
+        }
+        if r == NULL {
+            self.right_child[pu] = l;
+        } else {
+            self.left_sib[r as usize] = l;
+        }
+        self.parent[cu] = NULL;
+        self.left_sib[cu] = NULL;
+        self.right_sib[cu] = NULL;
+        self.num_children[pu] -= 1;
+    }
+
+    fn add_root(&mut self, u: Id) {
+        let vr = self.virtual_root();
+        self.link_child(vr, u);
+    }
+
+    fn is_root(&self, u: Id) -> bool {
+        self.parent[u as usize] == self.virtual_root()
+    }
+
+    /// Adds `delta` samples to `u` and every ancestor; returns the top node.
+    fn update_counts(&mut self, mut u: Id, delta: Id) -> Id {
+        let vr = self.virtual_root();
+        loop {
+            self.num_samples[u as usize] += delta;
+            let p = self.parent[u as usize];
+            if p == NULL || p == vr {
+                return u;
+            }
+            u = p;
+        }
+    }
+
+    fn insert_edge(&mut self, p: Id, c: Id) {
+        let top = self.update_counts(p, self.num_samples[c as usize]);
+        if self.is_root(c) {
+            self.unlink_child(c);
+        }
+        self.link_child(p, c);
+        if self.num_samples[top as usize] > 0 && !self.is_root(top) {
+            self.add_root(top);
+        }
+    }
+
+    fn remove_edge(&mut self, p: Id, c: Id) {
+        let top = self.update_counts(p, -self.num_samples[c as usize]);
+        self.unlink_child(c);
+        if self.num_samples[top as usize] == 0 && self.is_root(top) {
+            self.unlink_child(top);
+        }
+        if self.num_samples[c as usize] > 0 {
+            self.add_root(c);
+        }
+    }
+
+    // --------------------------------------------------------- movement
+
+    /// Moves to the next tree; from the null state to the first. Returns
+    /// false (and goes to the null state) after the last tree.
+    pub fn next(&mut self) -> bool {
+        let j = match self.state {
+            TreeState::Null => {
+                self.clear();
+                0
+            }
+            TreeState::At(j) if j + 1 == self.ts.num_trees() => {
+                self.clear();
+                return false;
+            }
+            TreeState::At(j) => j + 1,
+        };
+        let ts = Arc::clone(&self.ts);
+        let x = ts.breakpoints()[j];
+        let (e, ix) = (&ts.tables().edges, ts.indexes());
+        while self.rem < ix.removal.len() && e.right[ix.removal[self.rem] as usize] == x {
+            let k = ix.removal[self.rem] as usize;
+            self.remove_edge(e.parent[k], e.child[k]);
+            self.rem += 1;
+        }
+        while self.ins < ix.insertion.len() && e.left[ix.insertion[self.ins] as usize] == x {
+            let k = ix.insertion[self.ins] as usize;
+            self.insert_edge(e.parent[k], e.child[k]);
+            self.ins += 1;
+        }
+        self.state = TreeState::At(j);
+        true
+    }
+
+    /// Moves to the previous tree; from the null state to the last. Returns
+    /// false (and goes to the null state) before the first tree.
+    pub fn prev(&mut self) -> bool {
+        let ts = Arc::clone(&self.ts);
+        let (e, ix) = (&ts.tables().edges, ts.indexes());
+        let j = match self.state {
+            TreeState::Null => {
+                self.clear();
+                // Nothing is inserted yet; as seen from the right end every
+                // edge has been inserted and removed.
+                self.ins = ix.insertion.len();
+                self.rem = ix.removal.len();
+                let last = ts.num_trees() - 1;
+                // Going right to left, the last tree's edges are those with
+                // right == L, inserted in reverse removal order.
+                let x = ts.sequence_length();
+                while self.rem > 0 && e.right[ix.removal[self.rem - 1] as usize] == x {
+                    let k = ix.removal[self.rem - 1] as usize;
+                    self.insert_edge(e.parent[k], e.child[k]);
+                    self.rem -= 1;
+                }
+                self.state = TreeState::At(last);
+                self.fix_forward_counters(last);
+                return true;
+            }
+            TreeState::At(0) => {
+                self.clear();
+                return false;
+            }
+            TreeState::At(j) => j,
+        };
+        let x = ts.breakpoints()[j];
+        // Leaving [x, ..) to the left: edges that start at x go, edges that
+        // end at x come back.
+        while self.ins > 0 && e.left[ix.insertion[self.ins - 1] as usize] == x {
+            let k = ix.insertion[self.ins - 1] as usize;
+            self.remove_edge(e.parent[k], e.child[k]);
+            self.ins -= 1;
+        }
+        while self.rem > 0 && e.right[ix.removal[self.rem - 1] as usize] == x {
+            let k = ix.removal[self.rem - 1] as usize;
+            self.insert_edge(e.parent[k], e.child[k]);
+            self.rem -= 1;
+        }
+        self.state = TreeState::At(j - 1);
+        true
+    }
+
+    /// Sets the counters to what a forward walk has at tree `j`: edges with
+    /// left <= tree left inserted, edges with right <= tree left removed.
+    fn fix_forward_counters(&mut self, j: usize) {
+        let ts = &self.ts;
+        let x = ts.breakpoints()[j];
+        let (e, ix) = (&ts.tables().edges, ts.indexes());
+        self.ins = ix.insertion.partition_point(|&k| e.left[k as usize] <= x);
+        self.rem = ix.removal.partition_point(|&k| e.right[k as usize] <= x);
+    }
+
+    pub fn first(&mut self) -> bool {
+        self.clear();
+        self.next()
+    }
+
+    pub fn last(&mut self) -> bool {
+        self.clear();
+        self.prev()
+    }
+
+    /// Moves to tree `index`.
+    pub fn seek_index(&mut self, index: usize) -> Result<()> {
+        let n = self.ts.num_trees();
+        if index >= n {
+            fail!(Error::SeekOutOfBounds, "tree index {index} out of range (there are {n} trees)");
+        }
+        let position = self.ts.breakpoints()[index];
+        self.seek(position)
+    }
+
+    /// Moves to the tree covering `position`. From the null state the tree is
+    /// built directly from the edges covering the position; otherwise the
+    /// cursor steps from where it is, whichever way is shorter.
+    pub fn seek(&mut self, position: f64) -> Result<()> {
+        let target = self.ts.tree_index_at(position)?;
+        match self.state {
+            TreeState::Null => self.seek_from_null(target),
+            TreeState::At(j) => {
+                let n = self.ts.num_trees();
+                let forward = if target >= j { target - j } else { n - j + target };
+                let backward = if target <= j { j - target } else { j + n - target };
+                // Stepping past an end goes through the null state, which
+                // seek_from_null does more cheaply.
+                if target >= j && forward <= backward {
+                    for _ in j..target {
+                        self.next();
+                    }
+                } else if target < j && backward < forward {
+                    for _ in target..j {
+                        self.prev();
+                    }
+                } else {
+                    self.clear();
+                    self.seek_from_null(target);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn seek_from_null(&mut self, target: usize) {
+        let ts = Arc::clone(&self.ts);
+        let (e, ix) = (&ts.tables().edges, ts.indexes());
+        let (left, right) = (ts.breakpoints()[target], ts.breakpoints()[target + 1]);
+        let x = left;
+        if x <= ts.sequence_length() / 2.0 {
+            // Edges covering x in insertion order, as a forward walk has them.
+            for &k in &ix.insertion {
+                let k = k as usize;
+                if e.left[k] > x {
+                    break;
+                }
+                if e.right[k] > x {
+                    self.insert_edge(e.parent[k], e.child[k]);
+                }
+            }
+        } else {
+            // Edges covering x in reverse removal order, as a backward walk has them.
+            for &k in ix.removal.iter().rev() {
+                let k = k as usize;
+                if e.right[k] < right {
+                    break;
+                }
+                if e.left[k] <= x {
+                    self.insert_edge(e.parent[k], e.child[k]);
+                }
+            }
+        }
+        self.state = TreeState::At(target);
+        self.fix_forward_counters(target);
+    }
+
+    // ------------------------------------------------------------ queries
+
+    pub fn parent_array(&self) -> &[Id] {
+        &self.parent
+    }
+
+    pub fn left_child_array(&self) -> &[Id] {
+        &self.left_child
+    }
+
+    pub fn right_child_array(&self) -> &[Id] {
+        &self.right_child
+    }
+
+    pub fn left_sib_array(&self) -> &[Id] {
+        &self.left_sib
+    }
+
+    pub fn right_sib_array(&self) -> &[Id] {
+        &self.right_sib
+    }
+
+    pub fn num_children_array(&self) -> &[Id] {
+        &self.num_children
+    }
+
+    pub fn num_samples_array(&self) -> &[Id] {
+        &self.num_samples
+    }
+
+    fn check_node(&self, u: Id) -> Result<usize> {
+        match usize::try_from(u) {
+            Ok(j) if j <= self.ts.num_nodes() => Ok(j),
+            _ => fail!(
+                Error::NodeOutOfBounds,
+                "node {u} out of range (the tree has {} nodes and the virtual root)",
+                self.ts.num_nodes()
+            ),
+        }
+    }
+
+    /// The roots, left to right.
+    pub fn roots(&self) -> Vec<Id> {
+        let mut out = Vec::new();
+        let mut u = self.left_child[self.virtual_root() as usize];
+        while u != NULL {
+            out.push(u);
+            u = self.right_sib[u as usize];
+        }
+        out
+    }
+
+    /// Nodes below `u` (the virtual root for the whole tree), parents before
+    /// children, children left to right; `u` itself is not included when it
+    /// is the virtual root.
+    pub fn preorder(&self, u: Id) -> Result<Vec<Id>> {
+        self.check_node(u)?;
+        let vr = self.virtual_root();
+        let mut out = Vec::new();
+        let mut stack = Vec::new();
+        if u == vr {
+            self.push_children_reversed(vr, &mut stack);
+        } else {
+            stack.push(u);
+        }
+        while let Some(v) = stack.pop() {
+            out.push(v);
+            self.push_children_reversed(v, &mut stack);
+        }
+        Ok(out)
+    }
+
+    fn push_children_reversed(&self, v: Id, stack: &mut Vec<Id>) {
+        let mut c = self.right_child[v as usize];
+        while c != NULL {
+            stack.push(c);
+            c = self.left_sib[c as usize];
+        }
+    }
+
+    /// Nodes below `u`, children before parents (the reverse of a preorder
+    /// that visits children right to left).
+    pub fn postorder(&self, u: Id) -> Result<Vec<Id>> {
+        self.check_node(u)?;
+        let vr = self.virtual_root();
+        let mut out = Vec::new();
+        let mut stack = Vec::new();
+        if u == vr {
+            let mut c = self.left_child[vr as usize];
+            while c != NULL {
+                stack.push(c);
+                c = self.right_sib[c as usize];
+            }
+        } else {
+            stack.push(u);
+        }
+        while let Some(v) = stack.pop() {
+            out.push(v);
+            let mut c = self.left_child[v as usize];
+            while c != NULL {
+                stack.push(c);
+                c = self.right_sib[c as usize];
+            }
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// The most recent common ancestor of `u` and `v`, or -1 if they are in
+    /// different trees of the forest.
+    pub fn mrca(&self, u: Id, v: Id) -> Result<Id> {
+        self.check_node(u)?;
+        self.check_node(v)?;
+        let vr = self.virtual_root();
+        if u == vr || v == vr {
+            return Ok(vr);
+        }
+        let time = &self.ts.tables().nodes.time;
+        let (mut a, mut b) = (u, v);
+        // Parents are strictly older, so climbing the younger one never
+        // passes the common ancestor.
+        while a != b {
+            if a == NULL || b == NULL {
+                return Ok(NULL);
+            }
+            if time[a as usize] <= time[b as usize] {
+                a = self.parent[a as usize];
+            } else {
+                b = self.parent[b as usize];
+            }
+        }
+        Ok(a)
+    }
+
+    /// The length of the branch above `u` (0 for a root or an isolated node).
+    pub fn branch_length(&self, u: Id) -> Result<f64> {
+        let j = self.check_node(u)?;
+        let p = if j == self.ts.num_nodes() { NULL } else { self.parent[j] };
+        if p == NULL || p == self.virtual_root() {
+            return Ok(0.0);
+        }
+        let time = &self.ts.tables().nodes.time;
+        Ok(time[p as usize] - time[j])
+    }
+
+    /// The sum of the branch lengths below `u` (the virtual root: the whole tree).
+    pub fn total_branch_length(&self, u: Id) -> Result<f64> {
+        let mut total = 0.0;
+        for v in self.preorder(u)? {
+            if v != u {
+                total += self.branch_length(v)?;
+            }
+        }
+        Ok(total)
+    }
+
+    /// The site ids of the current tree (empty in the null state).
+    pub fn sites(&self) -> std::ops::Range<usize> {
+        match self.state {
+            TreeState::Null => 0..0,
+            TreeState::At(j) => self.ts.tree_sites(j),
+        }
+    }
+
+    /// The mutation ids of the current tree's sites.
+    pub fn mutations(&self) -> std::ops::Range<usize> {
+        let s = self.sites();
+        if s.is_empty() {
+            return 0..0;
+        }
+        self.ts.site_mutations(s.start).start..self.ts.site_mutations(s.end - 1).end
+    }
+}
