@@ -9,4 +9,4 @@ pub mod error;
 pub mod io;
 pub mod parallel;
 pub mod tables;
-// pub mod treeseq; (enabled once integrity lands)
+pub mod treeseq;

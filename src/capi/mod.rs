@@ -14,7 +14,7 @@
 
 pub mod integrity;
 pub mod tables;
-// pub mod treeseq; (enabled once integrity lands)
+pub mod treeseq;
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_int, CStr, CString};

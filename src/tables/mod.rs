@@ -8,11 +8,16 @@
 
 mod bulk;
 mod column;
+mod index;
+mod integrity;
 mod ragged;
+mod sort;
 
 pub use bulk::*;
 pub use column::{Column, ColumnMut, Dtype};
+pub use integrity::{check, is_unknown_time};
 pub use ragged::{check_offsets, same_bits, Ragged};
+pub use sort::sort_options;
 
 use crate::error::{fail, Error, Result};
 
@@ -21,6 +26,11 @@ pub const NULL: Id = -1;
 /// tskit's unknown mutation time: a NaN with this exact bit pattern.
 pub const UNKNOWN_TIME_BITS: u64 = 0x7ff8_0000_0000_0001;
 pub const NODE_IS_SAMPLE: u32 = 1;
+
+/// Compares finite floats as tskit's comparators do (so -0.0 equals 0.0).
+pub(crate) fn fcmp(a: f64, b: f64) -> std::cmp::Ordering {
+    a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal)
+}
 
 /// The largest number of rows a table may hold (ids are `i32`).
 pub const MAX_ROWS: usize = i32::MAX as usize;
