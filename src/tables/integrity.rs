@@ -2,6 +2,7 @@
 //! flags, so a table collection tskit refuses is refused here with the same
 //! error.
 
+use super::diffs::Diffs;
 use super::{Id, TableCollection, NULL, UNKNOWN_TIME_BITS};
 use crate::error::{fail, Error, Result};
 
@@ -523,35 +524,32 @@ impl TableCollection {
     fn check_trees(&self) -> Result<i64> {
         let e = &self.edges;
         let ix = self.indexes.as_ref().expect("indexes checked");
-        let (ins, rem) = (&ix.insertion, &ix.removal);
-        let m = e.left.len();
         let l = self.sequence_length;
         let sites = &self.sites.position;
         let muts = &self.mutations;
         let node_time = &self.nodes.time;
         let mut parent = vec![NULL; node_time.len()];
-        let mut used = vec![0u8; m];
+        let mut used = vec![0u8; e.left.len()];
         let bad = |what: &str| -> Result<i64> {
             fail!(
                 Error::TablesBadIndexes,
                 "edge indexes inconsistent with the edges: {what}"
             )
         };
-        let (mut j, mut k, mut site, mut mutation) = (0usize, 0usize, 0usize, 0usize);
-        let mut tree_left = 0.0;
+        let (mut site, mut mutation) = (0usize, 0usize);
         let mut num_trees: i64 = 0;
-        while j < m || tree_left < l {
-            while k < m && e.right[rem[k] as usize] == tree_left {
-                let x = rem[k] as usize;
+        let mut diffs = Diffs::new(self);
+        for d in diffs.by_ref() {
+            for &x in &ix.removal[d.removed] {
+                let x = x as usize;
                 if used[x] != 1 {
                     return bad(&format!("edge {x} removed before it was inserted"));
                 }
                 parent[e.child[x] as usize] = NULL;
                 used[x] += 1;
-                k += 1;
             }
-            while j < m && e.left[ins[j] as usize] == tree_left {
-                let x = ins[j] as usize;
+            for &x in &ix.insertion[d.inserted] {
+                let x = x as usize;
                 if used[x] != 0 {
                     return bad(&format!("edge {x} inserted twice"));
                 }
@@ -560,20 +558,13 @@ impl TableCollection {
                 if parent[u] != NULL {
                     fail!(
                         Error::BadEdgesContradictoryChildren,
-                        "node {u} has two parents at position {tree_left} (edge {x})"
+                        "node {u} has two parents at position {} (edge {x})",
+                        d.left
                     );
                 }
                 parent[u] = e.parent[x];
-                j += 1;
             }
-            let mut tree_right = l;
-            if j < m {
-                tree_right = tree_right.min(e.left[ins[j] as usize]);
-            }
-            if k < m {
-                tree_right = tree_right.min(e.right[rem[k] as usize]);
-            }
-            while site < sites.len() && sites[site] < tree_right {
+            while site < sites.len() && sites[site] < d.right {
                 while mutation < muts.site.len() && muts.site[mutation] as usize == site {
                     let t = muts.time[mutation];
                     let p = parent[muts.node[mutation] as usize];
@@ -587,21 +578,18 @@ impl TableCollection {
                 }
                 site += 1;
             }
-            if tree_right <= tree_left {
-                return bad(&format!("no progress at position {tree_left}"));
+            if d.right <= d.left {
+                return bad(&format!("no progress at position {}", d.left));
             }
-            tree_left = tree_right;
             if num_trees == Id::MAX as i64 {
                 fail!(Error::TreeOverflow, "more than {} trees", Id::MAX);
             }
             num_trees += 1;
         }
-        while k < m {
-            let x = rem[k] as usize;
-            if e.right[x] != l {
+        for &x in &ix.removal[diffs.rest_of_removal()] {
+            if e.right[x as usize] != l {
                 return bad(&format!("edge {x} never removed"));
             }
-            k += 1;
         }
         Ok(num_trees)
     }
@@ -611,35 +599,21 @@ impl TableCollection {
     pub(crate) fn mutation_parents(&self) -> Result<Vec<Id>> {
         let e = &self.edges;
         let ix = self.indexes.as_ref().expect("indexes checked");
-        let (ins, rem) = (&ix.insertion, &ix.removal);
-        let m = e.left.len();
-        let l = self.sequence_length;
         let sites = &self.sites.position;
         let muts = &self.mutations;
         let num_muts = muts.site.len();
         let mut out = vec![NULL; num_muts];
         let mut parent = vec![NULL; self.nodes.time.len()];
         let mut bottom = vec![NULL; self.nodes.time.len()];
-        let (mut j, mut k, mut site, mut mutation) = (0usize, 0usize, 0usize, 0usize);
-        let mut left = 0.0;
-        while j < m || left < l {
-            while k < m && e.right[rem[k] as usize] == left {
-                parent[e.child[rem[k] as usize] as usize] = NULL;
-                k += 1;
+        let (mut site, mut mutation) = (0usize, 0usize);
+        for d in Diffs::new(self) {
+            for &x in &ix.removal[d.removed] {
+                parent[e.child[x as usize] as usize] = NULL;
             }
-            while j < m && e.left[ins[j] as usize] == left {
-                let x = ins[j] as usize;
-                parent[e.child[x] as usize] = e.parent[x];
-                j += 1;
+            for &x in &ix.insertion[d.inserted] {
+                parent[e.child[x as usize] as usize] = e.parent[x as usize];
             }
-            let mut right = l;
-            if j < m {
-                right = right.min(e.left[ins[j] as usize]);
-            }
-            if k < m {
-                right = right.min(e.right[rem[k] as usize]);
-            }
-            while site < sites.len() && sites[site] < right {
+            while site < sites.len() && sites[site] < d.right {
                 let first = mutation;
                 while mutation < num_muts && muts.site[mutation] as usize == site {
                     let u = muts.node[mutation] as usize;
@@ -674,7 +648,6 @@ impl TableCollection {
                 }
                 site += 1;
             }
-            left = right;
         }
         Ok(out)
     }
