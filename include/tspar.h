@@ -220,6 +220,16 @@
 
 #define TSPAR_ERR_TREE_OVERFLOW -337
 
+#define TSPAR_ERR_DUPLICATE_SAMPLE -500
+
+#define TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE -501
+
+#define TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA -502
+
+#define TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED -503
+
+#define TSPAR_ERR_BAD_TABLE_POSITION -504
+
 #define VERSION_MAJOR 1
 
 #define VERSION_MINOR 0
@@ -248,6 +258,28 @@
 
 // The largest thread count accepted.
 #define MAX_THREADS 1024
+
+// Option bits for [`TableCollection::simplify`], with tskit's values.
+#define FILTER_SITES (1 << 0)
+
+#define FILTER_POPULATIONS (1 << 1)
+
+#define FILTER_INDIVIDUALS (1 << 2)
+
+#define REDUCE_TO_SITE_TOPOLOGY (1 << 3)
+
+#define KEEP_UNARY (1 << 4)
+
+#define KEEP_INPUT_ROOTS (1 << 5)
+
+#define KEEP_UNARY_IN_INDIVIDUALS (1 << 6)
+
+#define NO_FILTER_NODES (1 << 7)
+
+#define NO_UPDATE_SAMPLE_FLAGS (1 << 8)
+
+// Every option bit simplify knows.
+#define ALL_OPTIONS ((1 << 9) - 1)
 
 // tskit's unknown mutation time: a NaN with this exact bit pattern.
 #define UNKNOWN_TIME_BITS 9221120237041090561
@@ -279,14 +311,27 @@ typedef struct TableKind TableKind;
 // once.
 typedef struct tspar_tables_t tspar_tables_t;
 
-// A set of option bits: `uint32_t`, as tskit's `tsk_flags_t`.
-typedef uint32_t tspar_flags_t;
+// A row id: `int32_t`, as tskit's `tsk_id_t`.
+typedef int32_t tspar_id_t;
 
 // A count or length: `uint64_t`, as tskit's `tsk_size_t`.
 typedef uint64_t tspar_size_t;
 
-// A row id: `int32_t`, as tskit's `tsk_id_t`.
-typedef int32_t tspar_id_t;
+// A set of option bits: `uint32_t`, as tskit's `tsk_flags_t`.
+typedef uint32_t tspar_flags_t;
+
+// The number of rows of each table at some moment, as tskit's
+// `tsk_bookmark_t`. A plain struct the caller owns.
+typedef struct tspar_bookmark_t {
+  tspar_size_t individuals;
+  tspar_size_t nodes;
+  tspar_size_t edges;
+  tspar_size_t migrations;
+  tspar_size_t sites;
+  tspar_size_t mutations;
+  tspar_size_t populations;
+  tspar_size_t provenances;
+} tspar_bookmark_t;
 
 // An individual's fixed fields and the lengths of its ragged fields.
 typedef struct tspar_individual_t {
@@ -382,6 +427,24 @@ typedef int32_t Id;
 
 #define TSPAR_CLEAR_PROVENANCE (1 << 2)
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 #define NULL -1
 
 
@@ -401,6 +464,42 @@ const char *tspar_strerror(int err);
 // where (which file, key, row or argument). An empty string after a call
 // that succeeded. Valid until this thread's next call into tspar.
 const char *tspar_last_error_message(void);
+
+// Simplifies the tables in place to the history of the given samples, with
+// tskit's algorithm and result (`tsk_table_collection_simplify`).
+//
+// `samples` lists `num_samples` node ids, which become output nodes
+// 0..num_samples-1 in that order; NULL means the nodes that currently have
+// `TSPAR_NODE_IS_SAMPLE` (and `num_samples` is ignored). Options are the
+// `TSPAR_SIMPLIFY_*` bits. If `node_map` is not NULL it must hold at least
+// as many entries as there are input nodes (else
+// `TSPAR_ERR_BUFFER_TOO_SMALL`); on success entry `u` is the output id of
+// input node `u`, or `TSPAR_NULL`.
+//
+// The input needs edges sorted as tskit requires, sorted sites without
+// duplicates, no edge metadata and no migrations. Errors include
+// `TSPAR_ERR_NODE_OUT_OF_BOUNDS` and `TSPAR_ERR_DUPLICATE_SAMPLE` for bad
+// samples, `TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE`,
+// `TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA`,
+// `TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED` and the integrity errors.
+// On any error the tables and `node_map` are unchanged. The edge indexes
+// are dropped, as tskit does.
+int tspar_tables_simplify(struct tspar_tables_t *tables,
+                          const tspar_id_t *samples,
+                          tspar_size_t num_samples,
+                          tspar_flags_t options,
+                          tspar_id_t *node_map,
+                          tspar_size_t node_map_length);
+
+// Writes the current number of rows of every table to `*out`.
+int tspar_tables_record_num_rows(const struct tspar_tables_t *tables,
+                                 struct tspar_bookmark_t *out);
+
+// Cuts every table back to the row counts in `*bookmark` (ragged columns
+// included) and drops the edge indexes. A count larger than a table gives
+// `TSPAR_ERR_BAD_TABLE_POSITION` and changes nothing.
+int tspar_tables_truncate(struct tspar_tables_t *tables,
+                          const struct tspar_bookmark_t *bookmark);
 
 // Makes an empty table collection with the given sequence length (finite,
 // not negative) and time units "unknown". On success `*out` owns the new
