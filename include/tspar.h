@@ -281,8 +281,9 @@
 // Every option bit simplify knows.
 #define ALL_OPTIONS ((1 << 9) - 1)
 
-// tskit's unknown mutation time: a NaN with this exact bit pattern.
-#define UNKNOWN_TIME_BITS 9221120237041090561
+// tskit's unknown mutation time: a NaN with this exact bit pattern
+// (`TSK_UNKNOWN_TIME_HEX`, the payload spells "tskit!").
+#define UNKNOWN_TIME_BITS 9221248276113224737
 
 #define NODE_IS_SAMPLE 1
 
@@ -427,23 +428,24 @@ typedef int32_t Id;
 
 #define TSPAR_CLEAR_PROVENANCE (1 << 2)
 
+// Simplify options (tskit's values). A test checks them against the core's.
+#define TSPAR_SIMPLIFY_FILTER_SITES (1 << 0)
 
+#define TSPAR_SIMPLIFY_FILTER_POPULATIONS (1 << 1)
 
+#define TSPAR_SIMPLIFY_FILTER_INDIVIDUALS (1 << 2)
 
+#define TSPAR_SIMPLIFY_REDUCE_TO_SITE_TOPOLOGY (1 << 3)
 
+#define TSPAR_SIMPLIFY_KEEP_UNARY (1 << 4)
 
+#define TSPAR_SIMPLIFY_KEEP_INPUT_ROOTS (1 << 5)
 
+#define TSPAR_SIMPLIFY_KEEP_UNARY_IN_INDIVIDUALS (1 << 6)
 
+#define TSPAR_SIMPLIFY_NO_FILTER_NODES (1 << 7)
 
-
-
-
-
-
-
-
-
-
+#define TSPAR_SIMPLIFY_NO_UPDATE_SAMPLE_FLAGS (1 << 8)
 
 #define NULL -1
 

@@ -8,16 +8,16 @@ use super::*;
 use crate::error::{fail, Error};
 use crate::simplify::{self, Bookmark};
 
-/// Simplify options (tskit's values).
-pub const TSPAR_SIMPLIFY_FILTER_SITES: tspar_flags_t = simplify::FILTER_SITES;
-pub const TSPAR_SIMPLIFY_FILTER_POPULATIONS: tspar_flags_t = simplify::FILTER_POPULATIONS;
-pub const TSPAR_SIMPLIFY_FILTER_INDIVIDUALS: tspar_flags_t = simplify::FILTER_INDIVIDUALS;
-pub const TSPAR_SIMPLIFY_REDUCE_TO_SITE_TOPOLOGY: tspar_flags_t = simplify::REDUCE_TO_SITE_TOPOLOGY;
-pub const TSPAR_SIMPLIFY_KEEP_UNARY: tspar_flags_t = simplify::KEEP_UNARY;
-pub const TSPAR_SIMPLIFY_KEEP_INPUT_ROOTS: tspar_flags_t = simplify::KEEP_INPUT_ROOTS;
-pub const TSPAR_SIMPLIFY_KEEP_UNARY_IN_INDIVIDUALS: tspar_flags_t = simplify::KEEP_UNARY_IN_INDIVIDUALS;
-pub const TSPAR_SIMPLIFY_NO_FILTER_NODES: tspar_flags_t = simplify::NO_FILTER_NODES;
-pub const TSPAR_SIMPLIFY_NO_UPDATE_SAMPLE_FLAGS: tspar_flags_t = simplify::NO_UPDATE_SAMPLE_FLAGS;
+/// Simplify options (tskit's values). A test checks them against the core's.
+pub const TSPAR_SIMPLIFY_FILTER_SITES: tspar_flags_t = 1 << 0;
+pub const TSPAR_SIMPLIFY_FILTER_POPULATIONS: tspar_flags_t = 1 << 1;
+pub const TSPAR_SIMPLIFY_FILTER_INDIVIDUALS: tspar_flags_t = 1 << 2;
+pub const TSPAR_SIMPLIFY_REDUCE_TO_SITE_TOPOLOGY: tspar_flags_t = 1 << 3;
+pub const TSPAR_SIMPLIFY_KEEP_UNARY: tspar_flags_t = 1 << 4;
+pub const TSPAR_SIMPLIFY_KEEP_INPUT_ROOTS: tspar_flags_t = 1 << 5;
+pub const TSPAR_SIMPLIFY_KEEP_UNARY_IN_INDIVIDUALS: tspar_flags_t = 1 << 6;
+pub const TSPAR_SIMPLIFY_NO_FILTER_NODES: tspar_flags_t = 1 << 7;
+pub const TSPAR_SIMPLIFY_NO_UPDATE_SAMPLE_FLAGS: tspar_flags_t = 1 << 8;
 
 /// The number of rows of each table at some moment, as tskit's
 /// `tsk_bookmark_t`. A plain struct the caller owns.
@@ -181,6 +181,33 @@ mod tests {
         t.add_edge(0.0, 1.0, 2, 1, b"").unwrap();
         t.add_edge(0.0, 1.0, 3, 2, b"").unwrap();
         Box::into_raw(Box::new(tspar_tables_t::new(t)))
+    }
+
+    #[test]
+    fn option_values_match_core() {
+        let pairs = [
+            (TSPAR_SIMPLIFY_FILTER_SITES, simplify::FILTER_SITES),
+            (TSPAR_SIMPLIFY_FILTER_POPULATIONS, simplify::FILTER_POPULATIONS),
+            (TSPAR_SIMPLIFY_FILTER_INDIVIDUALS, simplify::FILTER_INDIVIDUALS),
+            (
+                TSPAR_SIMPLIFY_REDUCE_TO_SITE_TOPOLOGY,
+                simplify::REDUCE_TO_SITE_TOPOLOGY,
+            ),
+            (TSPAR_SIMPLIFY_KEEP_UNARY, simplify::KEEP_UNARY),
+            (TSPAR_SIMPLIFY_KEEP_INPUT_ROOTS, simplify::KEEP_INPUT_ROOTS),
+            (
+                TSPAR_SIMPLIFY_KEEP_UNARY_IN_INDIVIDUALS,
+                simplify::KEEP_UNARY_IN_INDIVIDUALS,
+            ),
+            (TSPAR_SIMPLIFY_NO_FILTER_NODES, simplify::NO_FILTER_NODES),
+            (TSPAR_SIMPLIFY_NO_UPDATE_SAMPLE_FLAGS, simplify::NO_UPDATE_SAMPLE_FLAGS),
+        ];
+        let mut all = 0;
+        for (c, core) in pairs {
+            assert_eq!(c, core);
+            all |= c;
+        }
+        assert_eq!(all, simplify::ALL_OPTIONS);
     }
 
     #[test]
