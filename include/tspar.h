@@ -220,6 +220,16 @@
 
 #define TSPAR_ERR_TREE_OVERFLOW -337
 
+#define TSPAR_ERR_DUPLICATE_SAMPLE -500
+
+#define TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE -501
+
+#define TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA -502
+
+#define TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED -503
+
+#define TSPAR_ERR_BAD_TABLE_POSITION -504
+
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
 // `_copy`, freed by `tspar_tables_free`. Safe to use from many threads at
 // once.
@@ -243,6 +253,19 @@ typedef uint32_t tspar_flags_t;
 
 // A row id: `int32_t`, as tskit's `tsk_id_t`.
 typedef int32_t tspar_id_t;
+
+// The number of rows of each table at some moment, as tskit's
+// `tsk_bookmark_t`. A plain struct the caller owns.
+typedef struct tspar_bookmark_t {
+  tspar_size_t individuals;
+  tspar_size_t nodes;
+  tspar_size_t edges;
+  tspar_size_t migrations;
+  tspar_size_t sites;
+  tspar_size_t mutations;
+  tspar_size_t populations;
+  tspar_size_t provenances;
+} tspar_bookmark_t;
 
 // An individual's fixed fields and the lengths of its ragged fields.
 typedef struct tspar_individual_t {
@@ -373,6 +396,25 @@ typedef struct tspar_tree_arrays_t {
 
 
 
+// Simplify options (tskit's values). A test checks them against the core's.
+#define TSPAR_SIMPLIFY_FILTER_SITES (1 << 0)
+
+#define TSPAR_SIMPLIFY_FILTER_POPULATIONS (1 << 1)
+
+#define TSPAR_SIMPLIFY_FILTER_INDIVIDUALS (1 << 2)
+
+#define TSPAR_SIMPLIFY_REDUCE_TO_SITE_TOPOLOGY (1 << 3)
+
+#define TSPAR_SIMPLIFY_KEEP_UNARY (1 << 4)
+
+#define TSPAR_SIMPLIFY_KEEP_INPUT_ROOTS (1 << 5)
+
+#define TSPAR_SIMPLIFY_KEEP_UNARY_IN_INDIVIDUALS (1 << 6)
+
+#define TSPAR_SIMPLIFY_NO_FILTER_NODES (1 << 7)
+
+#define TSPAR_SIMPLIFY_NO_UPDATE_SAMPLE_FLAGS (1 << 8)
+
 
 
 
@@ -427,6 +469,42 @@ int tspar_tables_compute_mutation_parents(struct tspar_tables_t *tables,
 // sorted. `options` must be 0.
 int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
                                    tspar_flags_t options);
+
+// Simplifies the tables in place to the history of the given samples, with
+// tskit's algorithm and result (`tsk_table_collection_simplify`).
+//
+// `samples` lists `num_samples` node ids, which become output nodes
+// 0..num_samples-1 in that order; NULL means the nodes that currently have
+// `TSPAR_NODE_IS_SAMPLE` (and `num_samples` is ignored). Options are the
+// `TSPAR_SIMPLIFY_*` bits. If `node_map` is not NULL it must hold at least
+// as many entries as there are input nodes (else
+// `TSPAR_ERR_BUFFER_TOO_SMALL`); on success entry `u` is the output id of
+// input node `u`, or `TSPAR_NULL`.
+//
+// The input needs edges sorted as tskit requires, sorted sites without
+// duplicates, no edge metadata and no migrations. Errors include
+// `TSPAR_ERR_NODE_OUT_OF_BOUNDS` and `TSPAR_ERR_DUPLICATE_SAMPLE` for bad
+// samples, `TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE`,
+// `TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA`,
+// `TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED` and the integrity errors.
+// On any error the tables and `node_map` are unchanged. The edge indexes
+// are dropped, as tskit does.
+int tspar_tables_simplify(struct tspar_tables_t *tables,
+                          const tspar_id_t *samples,
+                          tspar_size_t num_samples,
+                          tspar_flags_t options,
+                          tspar_id_t *node_map,
+                          tspar_size_t node_map_length);
+
+// Writes the current number of rows of every table to `*out`.
+int tspar_tables_record_num_rows(const struct tspar_tables_t *tables,
+                                 struct tspar_bookmark_t *out);
+
+// Cuts every table back to the row counts in `*bookmark` (ragged columns
+// included) and drops the edge indexes. A count larger than a table gives
+// `TSPAR_ERR_BAD_TABLE_POSITION` and changes nothing.
+int tspar_tables_truncate(struct tspar_tables_t *tables,
+                          const struct tspar_bookmark_t *bookmark);
 
 // Makes an empty table collection with the given sequence length (finite,
 // not negative) and time units "unknown". On success `*out` owns the new

@@ -4,7 +4,8 @@
 //! condition the variant carries tskit's name.
 //!
 //! Codes are grouped by subject: general (-1..), files (-100..),
-//! tables (-200..), integrity, sorting and tree sequences (-300..).
+//! tables (-200..), integrity, sorting and tree sequences (-300..),
+//! simplification and the simulator helpers (-500..-549).
 
 use thiserror::Error;
 
@@ -172,6 +173,18 @@ pub enum Error {
     UnknownTimeNotSupported,
     #[error("too many trees")]
     TreeOverflow,
+
+    // Simplification and the simulator helpers.
+    #[error("a sample is listed more than once")]
+    DuplicateSample,
+    #[error("the keep-unary and keep-unary-in-individuals options are mutually exclusive")]
+    KeepUnaryMutuallyExclusive,
+    #[error("cannot process edges that have metadata")]
+    CantProcessEdgesWithMetadata,
+    #[error("simplify does not support migrations")]
+    SimplifyMigrationsNotSupported,
+    #[error("bookmark position beyond the end of a table")]
+    BadTablePosition,
 }
 
 impl Error {
@@ -259,6 +272,12 @@ impl Error {
             TreeSequenceHasNoSamples => -335,
             UnknownTimeNotSupported => -336,
             TreeOverflow => -337,
+
+            DuplicateSample => -500,
+            KeepUnaryMutuallyExclusive => -501,
+            CantProcessEdgesWithMetadata => -502,
+            SimplifyMigrationsNotSupported => -503,
+            BadTablePosition => -504,
         }
     }
 
@@ -341,6 +360,11 @@ impl Error {
         Error::TreeSequenceHasNoSamples,
         Error::UnknownTimeNotSupported,
         Error::TreeOverflow,
+        Error::DuplicateSample,
+        Error::KeepUnaryMutuallyExclusive,
+        Error::CantProcessEdgesWithMetadata,
+        Error::SimplifyMigrationsNotSupported,
+        Error::BadTablePosition,
     ];
 
     pub fn from_code(code: i32) -> Option<Error> {

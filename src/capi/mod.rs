@@ -13,6 +13,7 @@
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 
 pub mod integrity;
+pub mod simplify;
 pub mod tables;
 pub mod treeseq;
 
@@ -151,6 +152,11 @@ pub const TSPAR_ERR_SEEK_OUT_OF_BOUNDS: c_int = -334;
 pub const TSPAR_ERR_TREE_SEQUENCE_HAS_NO_SAMPLES: c_int = -335;
 pub const TSPAR_ERR_UNKNOWN_TIME_NOT_SUPPORTED: c_int = -336;
 pub const TSPAR_ERR_TREE_OVERFLOW: c_int = -337;
+pub const TSPAR_ERR_DUPLICATE_SAMPLE: c_int = -500;
+pub const TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE: c_int = -501;
+pub const TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA: c_int = -502;
+pub const TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED: c_int = -503;
+pub const TSPAR_ERR_BAD_TABLE_POSITION: c_int = -504;
 
 thread_local! {
     /// The detail of the calling thread's last failed call.
@@ -462,6 +468,20 @@ mod tests {
             (TSPAR_ERR_TREE_SEQUENCE_HAS_NO_SAMPLES, Error::TreeSequenceHasNoSamples),
             (TSPAR_ERR_UNKNOWN_TIME_NOT_SUPPORTED, Error::UnknownTimeNotSupported),
             (TSPAR_ERR_TREE_OVERFLOW, Error::TreeOverflow),
+            (TSPAR_ERR_DUPLICATE_SAMPLE, Error::DuplicateSample),
+            (
+                TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE,
+                Error::KeepUnaryMutuallyExclusive,
+            ),
+            (
+                TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA,
+                Error::CantProcessEdgesWithMetadata,
+            ),
+            (
+                TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED,
+                Error::SimplifyMigrationsNotSupported,
+            ),
+            (TSPAR_ERR_BAD_TABLE_POSITION, Error::BadTablePosition),
         ];
         assert_eq!(pairs.len(), Error::ALL.len(), "every error has a C constant");
         for (c, e) in pairs {

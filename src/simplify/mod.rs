@@ -1,0 +1,735 @@
+//! Simplification and the helpers a forward-time simulator needs around it.
+//!
+//! `simplify` reduces a table collection to the history of a set of sample
+//! nodes, with the segment-overlapper algorithm of Kelleher et al. (2018),
+//! "Efficiently summarizing relationships in large samples". The output is
+//! row for row what tskit's `tsk_table_collection_simplify` gives for the
+//! same input and options: node order, edge order, the sites, mutations,
+//! individuals and populations kept and how they are renumbered.
+//!
+//! Edges are processed parent by parent, youngest parent first. Each input
+//! node holds its *ancestry*: the segments of genome over which it is
+//! ancestral to some sample, each labelled with the output node that carries
+//! it. A parent collects the pieces of its children's ancestry that its edges
+//! cover, and the overlapper walks over them: where two or more overlap the
+//! parent is a coalescence and becomes an output node with edges to them;
+//! where one alone covers the parent, the parent just passes it on.
+//!
+//! The work is done into new tables that replace the caller's only on
+//! success, so a failed call leaves the tables as they were.
+
+mod bookmark;
+mod check;
+mod overlap;
+
+pub use bookmark::Bookmark;
+
+use crate::error::{fail, Error, Result};
+use crate::tables::{
+    EdgeTable, Id, IndividualTable, MigrationTable, MutationTable, NodeTable, PopulationTable, SiteTable,
+    TableCollection, NODE_IS_SAMPLE, NULL,
+};
+use overlap::{Overlapper, Segment};
+
+/// Option bits for [`TableCollection::simplify`], with tskit's values.
+pub const FILTER_SITES: u32 = 1 << 0;
+pub const FILTER_POPULATIONS: u32 = 1 << 1;
+pub const FILTER_INDIVIDUALS: u32 = 1 << 2;
+pub const REDUCE_TO_SITE_TOPOLOGY: u32 = 1 << 3;
+pub const KEEP_UNARY: u32 = 1 << 4;
+pub const KEEP_INPUT_ROOTS: u32 = 1 << 5;
+pub const KEEP_UNARY_IN_INDIVIDUALS: u32 = 1 << 6;
+pub const NO_FILTER_NODES: u32 = 1 << 7;
+pub const NO_UPDATE_SAMPLE_FLAGS: u32 = 1 << 8;
+/// Every option bit simplify knows.
+pub const ALL_OPTIONS: u32 = (1 << 9) - 1;
+
+impl TableCollection {
+    /// Simplifies the tables in place to the history of `samples` (`None`:
+    /// the nodes that have the sample flag) and returns the node map: for
+    /// each input node its output id, or `NULL` if it was removed.
+    ///
+    /// The input must have sorted edges and sites and no duplicate sites, no
+    /// edge metadata and no migrations. On failure the tables are unchanged.
+    pub fn simplify(&mut self, samples: Option<&[Id]>, options: u32) -> Result<Vec<Id>> {
+        if options & !ALL_OPTIONS != 0 {
+            fail!(
+                Error::BadOptions,
+                "simplify: unknown option bits {:#x}",
+                options & !ALL_OPTIONS
+            );
+        }
+        if options & KEEP_UNARY != 0 && options & KEEP_UNARY_IN_INDIVIDUALS != 0 {
+            fail!(
+                Error::KeepUnaryMutuallyExclusive,
+                "simplify: KEEP_UNARY and KEEP_UNARY_IN_INDIVIDUALS cannot both be given"
+            );
+        }
+        if !self.edges.metadata.data().is_empty() {
+            fail!(
+                Error::CantProcessEdgesWithMetadata,
+                "simplify: the edge table has metadata"
+            );
+        }
+        let flagged: Vec<Id>;
+        let samples = match samples {
+            Some(s) => s,
+            None => {
+                flagged = (0..self.nodes.flags.len())
+                    .filter(|&u| self.nodes.flags[u] & NODE_IS_SAMPLE != 0)
+                    .map(|u| u as Id)
+                    .collect();
+                &flagged
+            }
+        };
+        // Switch to `self.check_integrity(CHECK_EDGE_ORDERING |
+        // CHECK_SITE_ORDERING | CHECK_SITE_DUPLICATES)` once the crate has it.
+        check::check_input(self)?;
+
+        let num_nodes = self.nodes.flags.len();
+        let mut is_sample = vec![false; num_nodes];
+        for (j, &u) in samples.iter().enumerate() {
+            if u < 0 || u as usize >= num_nodes {
+                fail!(
+                    Error::NodeOutOfBounds,
+                    "simplify: sample {j} is node {u}, out of range (there are {num_nodes} nodes)"
+                );
+            }
+            if is_sample[u as usize] {
+                fail!(Error::DuplicateSample, "simplify: node {u} is listed twice as a sample");
+            }
+            is_sample[u as usize] = true;
+        }
+        if !self.migrations.left.is_empty() {
+            fail!(
+                Error::SimplifyMigrationsNotSupported,
+                "simplify: the migration table has {} rows",
+                self.migrations.left.len()
+            );
+        }
+
+        let mut s = Simplifier::new(self, samples, is_sample, options);
+        s.run();
+        let (out, node_map) = s.finish()?;
+        *self = out;
+        Ok(node_map)
+    }
+}
+
+/// Per-node lists of mutation ids, in compressed form.
+struct NodeMutations {
+    start: Vec<u32>,
+    ids: Vec<u32>,
+}
+
+impl NodeMutations {
+    fn new(node: &[Id], num_nodes: usize) -> Self {
+        let mut start = vec![0u32; num_nodes + 1];
+        for &u in node {
+            start[u as usize + 1] += 1;
+        }
+        for j in 0..num_nodes {
+            start[j + 1] += start[j];
+        }
+        let mut fill = start.clone();
+        let mut ids = vec![0u32; node.len()];
+        for (m, &u) in node.iter().enumerate() {
+            ids[fill[u as usize] as usize] = m as u32;
+            fill[u as usize] += 1;
+        }
+        NodeMutations { start, ids }
+    }
+
+    fn of(&self, u: usize) -> &[u32] {
+        &self.ids[self.start[u] as usize..self.start[u + 1] as usize]
+    }
+}
+
+struct Simplifier<'a> {
+    input: &'a TableCollection,
+    out: TableCollection,
+    options: u32,
+    filter_nodes: bool,
+    is_sample: Vec<bool>,
+    node_id_map: Vec<Id>,
+    /// Each input node's ancestry, sorted by left end.
+    ancestry: Vec<Vec<Segment>>,
+    /// The segments the current parent's children pass up.
+    queue: Vec<Segment>,
+    scratch: Vec<Segment>,
+    overlapper: Overlapper,
+    /// Edges of the current parent: (child, left, right), in the order found.
+    buffered: Vec<(Id, f64, f64)>,
+    mutation_position: Vec<f64>,
+    node_mutations: NodeMutations,
+    mutation_node_map: Vec<Id>,
+    /// For REDUCE_TO_SITE_TOPOLOGY: 0, the site positions, L.
+    position_lookup: Vec<f64>,
+    edge_sort_offset: Option<usize>,
+}
+
+impl<'a> Simplifier<'a> {
+    fn new(input: &'a TableCollection, samples: &[Id], is_sample: Vec<bool>, options: u32) -> Self {
+        let filter_nodes = options & NO_FILTER_NODES == 0;
+        let update_flags = options & NO_UPDATE_SAMPLE_FLAGS == 0;
+        let num_nodes = input.nodes.flags.len();
+        let out = output_start(input, options);
+        let m = &input.mutations;
+        let mutation_position = m.site.iter().map(|&s| input.sites.position[s as usize]).collect();
+        let mut position_lookup = Vec::new();
+        if options & REDUCE_TO_SITE_TOPOLOGY != 0 {
+            position_lookup.reserve(input.sites.position.len() + 2);
+            position_lookup.push(0.0);
+            position_lookup.extend_from_slice(&input.sites.position);
+            position_lookup.push(input.sequence_length);
+        }
+        let mut s = Simplifier {
+            input,
+            out,
+            options,
+            filter_nodes,
+            is_sample,
+            node_id_map: vec![NULL; num_nodes],
+            ancestry: vec![Vec::new(); num_nodes],
+            queue: Vec::new(),
+            scratch: Vec::new(),
+            overlapper: Overlapper::default(),
+            buffered: Vec::new(),
+            mutation_position,
+            node_mutations: NodeMutations::new(&m.node, num_nodes),
+            mutation_node_map: vec![NULL; m.site.len()],
+            position_lookup,
+            edge_sort_offset: None,
+        };
+        if filter_nodes {
+            for &u in samples {
+                s.record_node(u as usize);
+            }
+        } else {
+            if update_flags {
+                for (j, f) in s.out.nodes.flags.iter_mut().enumerate() {
+                    *f &= !NODE_IS_SAMPLE;
+                    if s.is_sample[j] {
+                        *f |= NODE_IS_SAMPLE;
+                    }
+                }
+            }
+            for (j, id) in s.node_id_map.iter_mut().enumerate() {
+                *id = j as Id;
+            }
+        }
+        let seq_len = input.sequence_length;
+        for &u in samples {
+            let id = s.node_id_map[u as usize];
+            s.add_ancestry(u as usize, 0.0, seq_len, id);
+        }
+        s
+    }
+
+    /// Adds an output node copied from input node `u`, with the sample flag
+    /// set from the sample list unless NO_UPDATE_SAMPLE_FLAGS.
+    fn record_node(&mut self, u: usize) -> Id {
+        let n = &self.input.nodes;
+        let mut flags = n.flags[u];
+        if self.options & NO_UPDATE_SAMPLE_FLAGS == 0 {
+            flags &= !NODE_IS_SAMPLE;
+            if self.is_sample[u] {
+                flags |= NODE_IS_SAMPLE;
+            }
+        }
+        let t = &mut self.out.nodes;
+        let id = t.flags.len() as Id;
+        t.flags.push(flags);
+        t.time.push(n.time[u]);
+        t.population.push(n.population[u]);
+        t.individual.push(n.individual[u]);
+        t.metadata.push(n.metadata.row(u));
+        self.node_id_map[u] = id;
+        id
+    }
+
+    /// Removes the output node just recorded for input node `u`.
+    fn rewind_node(&mut self, u: usize, id: Id) {
+        self.node_id_map[u] = NULL;
+        let t = &mut self.out.nodes;
+        let n = id as usize;
+        t.flags.truncate(n);
+        t.time.truncate(n);
+        t.population.truncate(n);
+        t.individual.truncate(n);
+        t.metadata.truncate(n);
+    }
+
+    /// The smallest index of `position_lookup` whose value is >= `x`, found
+    /// the way tskit finds it, so that ties resolve identically.
+    fn search_sorted(&self, x: f64) -> usize {
+        let a = &self.position_lookup;
+        let (mut lower, mut upper) = (0usize, a.len());
+        if upper == 0 {
+            return 0;
+        }
+        while upper - lower > 1 {
+            let mid = (upper + lower) / 2;
+            if x >= a[mid] {
+                lower = mid;
+            } else {
+                upper = mid;
+            }
+        }
+        lower + (a[lower] < x) as usize
+    }
+
+    /// Buffers an edge from the current parent to `child`. With
+    /// REDUCE_TO_SITE_TOPOLOGY both ends slide right to the next site (the
+    /// left end back to 0 from the first site), and an edge that then
+    /// covers no site is dropped.
+    fn record_edge(&mut self, mut left: f64, mut right: f64, child: Id) {
+        if self.options & REDUCE_TO_SITE_TOPOLOGY != 0 {
+            let mut li = self.search_sorted(left);
+            let ri = self.search_sorted(right);
+            if li == ri || (li == 0 && ri == 1) {
+                return;
+            }
+            if li == 1 {
+                li = 0;
+            }
+            left = self.position_lookup[li];
+            right = self.position_lookup[ri];
+        }
+        self.buffered.push((child, left, right));
+    }
+
+    /// Writes the buffered edges of `parent`, by child id and then left,
+    /// joining abutting intervals of the same child. Returns how many.
+    fn flush_edges(&mut self, parent: Id) -> usize {
+        // Stable: each child's intervals stay in the order they were found,
+        // which is left to right.
+        self.buffered.sort_by_key(|e| e.0);
+        let edges = &mut self.out.edges;
+        let b = &self.buffered;
+        let mut count = 0;
+        let mut i = 0;
+        while i < b.len() {
+            let (child, left, mut right) = b[i];
+            i += 1;
+            while i < b.len() && b[i].0 == child && b[i].1 == right {
+                right = b[i].2;
+                i += 1;
+            }
+            edges.left.push(left);
+            edges.right.push(right);
+            edges.parent.push(parent);
+            edges.child.push(child);
+            edges.metadata.push(&[]);
+            count += 1;
+        }
+        self.buffered.clear();
+        count
+    }
+
+    /// Points the mutations above input node `u` in `[left, right)` at `id`.
+    fn map_mutations(&mut self, u: usize, left: f64, right: f64, id: Id) {
+        for &m in self.node_mutations.of(u) {
+            let x = self.mutation_position[m as usize];
+            if left <= x && x < right {
+                self.mutation_node_map[m as usize] = id;
+            }
+        }
+    }
+
+    fn add_ancestry(&mut self, u: usize, left: f64, right: f64, id: Id) {
+        debug_assert!(left < right);
+        let a = &mut self.ancestry[u];
+        match a.last_mut() {
+            Some(tail) if tail.right == left && tail.node == id => tail.right = right,
+            _ => a.push(Segment { left, right, node: id }),
+        }
+        self.map_mutations(u, left, right, id);
+    }
+
+    /// Moves the part of `child`'s ancestry inside `[left, right)` to the queue.
+    fn extract_ancestry(&mut self, left: f64, right: f64, child: usize) {
+        let Simplifier {
+            ancestry,
+            queue,
+            scratch,
+            ..
+        } = self;
+        let segs = &mut ancestry[child];
+        if !segs.iter().any(|x| x.right > left && right > x.left) {
+            return;
+        }
+        scratch.clear();
+        for x in segs.iter() {
+            if x.right > left && right > x.left {
+                let (l, r) = (x.left.max(left), x.right.min(right));
+                queue.push(Segment {
+                    left: l,
+                    right: r,
+                    node: x.node,
+                });
+                if x.left != l {
+                    scratch.push(Segment {
+                        left: x.left,
+                        right: l,
+                        node: x.node,
+                    });
+                }
+                if x.right != r {
+                    scratch.push(Segment {
+                        left: r,
+                        right: x.right,
+                        node: x.node,
+                    });
+                }
+            } else {
+                scratch.push(*x);
+            }
+        }
+        std::mem::swap(segs, scratch);
+    }
+
+    /// Merges the queued ancestry of the children of input node `u`.
+    fn merge_ancestors(&mut self, u: usize) {
+        let mut output_id = self.node_id_map[u];
+        let is_sample = self.is_sample[u];
+        let keep_unary = self.options & KEEP_UNARY != 0
+            || (self.options & KEEP_UNARY_IN_INDIVIDUALS != 0 && self.input.nodes.individual[u] != NULL);
+        let seq_len = self.input.sequence_length;
+        if is_sample {
+            // A sample's own ancestry is all of [0, L), which the merge redoes.
+            self.ancestry[u].clear();
+        }
+        let mut queue = std::mem::take(&mut self.queue);
+        self.overlapper.start(&mut queue);
+        let mut prev_right = 0.0;
+        while let Some((left, right)) = self.overlapper.next(&queue) {
+            let overlapping = self.overlapper.overlapping();
+            let mut ancestry_node;
+            if overlapping.len() == 1 {
+                ancestry_node = queue[overlapping[0] as usize].node;
+                if is_sample {
+                    self.record_edge(left, right, ancestry_node);
+                    ancestry_node = output_id;
+                } else if keep_unary {
+                    if output_id == NULL {
+                        output_id = self.record_node(u);
+                    }
+                    self.record_edge(left, right, ancestry_node);
+                }
+            } else {
+                if output_id == NULL {
+                    output_id = self.record_node(u);
+                }
+                ancestry_node = output_id;
+                for k in 0..self.overlapper.overlapping().len() {
+                    let child = queue[self.overlapper.overlapping()[k] as usize].node;
+                    self.record_edge(left, right, child);
+                }
+            }
+            if is_sample && left != prev_right {
+                self.add_ancestry(u, prev_right, left, output_id);
+            }
+            if keep_unary {
+                ancestry_node = output_id;
+            }
+            self.add_ancestry(u, left, right, ancestry_node);
+            prev_right = right;
+        }
+        if is_sample && prev_right != seq_len {
+            self.add_ancestry(u, prev_right, seq_len, output_id);
+        }
+        if output_id != NULL {
+            let n = self.flush_edges(output_id);
+            if self.filter_nodes && n == 0 && !is_sample {
+                self.rewind_node(u, output_id);
+            }
+        }
+        queue.clear();
+        self.queue = queue;
+    }
+
+    fn run(&mut self) {
+        let edges = &self.input.edges;
+        let n = edges.parent.len();
+        let mut start = 0;
+        while start < n {
+            let parent = edges.parent[start];
+            let mut end = start;
+            while end < n && edges.parent[end] == parent {
+                end += 1;
+            }
+            self.queue.clear();
+            for j in start..end {
+                self.extract_ancestry(edges.left[j], edges.right[j], edges.child[j] as usize);
+            }
+            self.merge_ancestors(parent as usize);
+            start = end;
+        }
+        if self.options & KEEP_INPUT_ROOTS != 0 {
+            self.insert_input_roots();
+        }
+    }
+
+    /// KEEP_INPUT_ROOTS: every input node that still holds ancestry is a root
+    /// above the samples' MRCAs; keep it, with edges down to that ancestry.
+    fn insert_input_roots(&mut self) {
+        let mut youngest_root_time = f64::MAX;
+        for u in 0..self.ancestry.len() {
+            if self.ancestry[u].is_empty() {
+                continue;
+            }
+            let mut output_id = self.node_id_map[u];
+            if output_id == NULL {
+                output_id = self.record_node(u);
+            }
+            youngest_root_time = youngest_root_time.min(self.out.nodes.time[output_id as usize]);
+            let segs = std::mem::take(&mut self.ancestry[u]);
+            for x in &segs {
+                if x.node != output_id {
+                    self.record_edge(x.left, x.right, x.node);
+                    self.map_mutations(u, x.left, x.right, output_id);
+                }
+            }
+            self.flush_edges(output_id);
+        }
+        if youngest_root_time != f64::MAX {
+            let e = &self.out.edges;
+            let time = &self.out.nodes.time;
+            let offset = (0..e.parent.len())
+                .find(|&j| time[e.parent[j] as usize] >= youngest_root_time)
+                .unwrap_or(e.parent.len());
+            self.edge_sort_offset = Some(offset);
+        }
+    }
+
+    /// Writes sites, mutations, populations and individuals, sorts the
+    /// edges added for the input roots, and returns the tables and node map.
+    fn finish(mut self) -> Result<(TableCollection, Vec<Id>)> {
+        self.output_sites();
+        if self.options & FILTER_POPULATIONS != 0 {
+            self.filter_populations();
+        }
+        if self.options & FILTER_INDIVIDUALS != 0 {
+            self.filter_individuals();
+        }
+        if let Some(offset) = self.edge_sort_offset {
+            sort_edges_from(&mut self.out, offset);
+        }
+        for kind in crate::tables::TableKind::ALL {
+            if self.out.num_rows(kind) > crate::tables::MAX_ROWS {
+                fail!(
+                    Error::TableOverflow,
+                    "simplify: the output {} table is too large",
+                    kind.name()
+                );
+            }
+        }
+        Ok((self.out, self.node_id_map))
+    }
+
+    fn output_sites(&mut self) {
+        let input = self.input;
+        let (sites, muts) = (&input.sites, &input.mutations);
+        let num_sites = sites.position.len();
+        let mut referenced = vec![false; num_sites];
+        for (m, &id) in self.mutation_node_map.iter().enumerate() {
+            if id != NULL {
+                referenced[muts.site[m] as usize] = true;
+            }
+        }
+        let mut site_map: Vec<Id> = (0..num_sites as Id).collect();
+        if self.options & FILTER_SITES != 0 {
+            let t = &mut self.out.sites;
+            for j in 0..num_sites {
+                site_map[j] = NULL;
+                if referenced[j] {
+                    site_map[j] = t.position.len() as Id;
+                    t.position.push(sites.position[j]);
+                    t.ancestral_state.push(sites.ancestral_state.row(j));
+                    t.metadata.push(sites.metadata.row(j));
+                }
+            }
+        }
+        let mut mutation_map = vec![NULL; muts.site.len()];
+        let t = &mut self.out.mutations;
+        for (m, &node) in self.mutation_node_map.iter().enumerate() {
+            if node == NULL {
+                continue;
+            }
+            let parent = match muts.parent[m] {
+                NULL => NULL,
+                p => mutation_map[p as usize],
+            };
+            mutation_map[m] = t.site.len() as Id;
+            t.site.push(site_map[muts.site[m] as usize]);
+            t.node.push(node);
+            t.parent.push(parent);
+            t.time.push(muts.time[m]);
+            t.derived_state.push(muts.derived_state.row(m));
+            t.metadata.push(muts.metadata.row(m));
+        }
+    }
+
+    fn filter_populations(&mut self) {
+        let input = &self.input.populations;
+        let num = input.metadata.num_rows();
+        let mut referenced = vec![false; num];
+        for &p in &self.out.nodes.population {
+            if p != NULL {
+                referenced[p as usize] = true;
+            }
+        }
+        let mut map = vec![NULL; num];
+        let t = &mut self.out.populations;
+        for j in 0..num {
+            if referenced[j] {
+                map[j] = t.metadata.num_rows() as Id;
+                t.metadata.push(input.metadata.row(j));
+            }
+        }
+        for p in self.out.nodes.population.iter_mut() {
+            if *p != NULL {
+                *p = map[*p as usize];
+            }
+        }
+    }
+
+    fn filter_individuals(&mut self) {
+        let input = &self.input.individuals;
+        let num = input.flags.len();
+        let mut referenced = vec![false; num];
+        for &i in &self.out.nodes.individual {
+            if i != NULL {
+                referenced[i as usize] = true;
+            }
+        }
+        let mut map = vec![NULL; num];
+        let mut kept = Vec::new();
+        for j in 0..num {
+            if referenced[j] {
+                map[j] = kept.len() as Id;
+                kept.push(j);
+            }
+        }
+        let t = &mut self.out.individuals;
+        let mut parents = Vec::new();
+        for &j in &kept {
+            t.flags.push(input.flags[j]);
+            t.location.push(input.location.row(j));
+            // Parents are renumbered too; one not kept becomes NULL.
+            parents.clear();
+            parents.extend(
+                input
+                    .parents
+                    .row(j)
+                    .iter()
+                    .map(|&p| if p == NULL { NULL } else { map[p as usize] }),
+            );
+            t.parents.push(&parents);
+            t.metadata.push(input.metadata.row(j));
+        }
+        for i in self.out.nodes.individual.iter_mut() {
+            if *i != NULL {
+                *i = map[*i as usize];
+            }
+        }
+    }
+}
+
+/// The output tables before simplification adds to them: the collection's
+/// own fields and the provenances as they are, each table that the options
+/// do not filter as it is, and the others empty (keeping their schemas).
+fn output_start(input: &TableCollection, options: u32) -> TableCollection {
+    let keep = |bit: u32| options & bit == 0;
+    let i = input;
+    TableCollection {
+        sequence_length: i.sequence_length,
+        time_units: i.time_units.clone(),
+        metadata: i.metadata.clone(),
+        metadata_schema: i.metadata_schema.clone(),
+        reference_sequence: i.reference_sequence.clone(),
+        individuals: if keep(FILTER_INDIVIDUALS) {
+            i.individuals.clone()
+        } else {
+            IndividualTable {
+                metadata_schema: i.individuals.metadata_schema.clone(),
+                ..Default::default()
+            }
+        },
+        nodes: if options & NO_FILTER_NODES != 0 {
+            i.nodes.clone()
+        } else {
+            NodeTable {
+                metadata_schema: i.nodes.metadata_schema.clone(),
+                ..Default::default()
+            }
+        },
+        edges: EdgeTable {
+            metadata_schema: i.edges.metadata_schema.clone(),
+            ..Default::default()
+        },
+        migrations: MigrationTable {
+            metadata_schema: i.migrations.metadata_schema.clone(),
+            ..Default::default()
+        },
+        sites: if keep(FILTER_SITES) {
+            i.sites.clone()
+        } else {
+            SiteTable {
+                metadata_schema: i.sites.metadata_schema.clone(),
+                ..Default::default()
+            }
+        },
+        mutations: MutationTable {
+            metadata_schema: i.mutations.metadata_schema.clone(),
+            ..Default::default()
+        },
+        populations: if keep(FILTER_POPULATIONS) {
+            i.populations.clone()
+        } else {
+            PopulationTable {
+                metadata_schema: i.populations.metadata_schema.clone(),
+                ..Default::default()
+            }
+        },
+        provenances: i.provenances.clone(),
+        indexes: None,
+    }
+}
+
+/// Sorts the edges from `start` on by (parent time, parent, child, left),
+/// as tskit's table sort does. Simplify's edges carry no metadata and no two
+/// share parent, child and left, so the order is total.
+fn sort_edges_from(t: &mut TableCollection, start: usize) {
+    let e = &mut t.edges;
+    let time = &t.nodes.time;
+    let n = e.left.len();
+    let mut rows: Vec<(f64, Id, Id, f64, f64)> = (start..n)
+        .map(|j| {
+            (
+                time[e.parent[j] as usize],
+                e.parent[j],
+                e.child[j],
+                e.left[j],
+                e.right[j],
+            )
+        })
+        .collect();
+    rows.sort_unstable_by(|a, b| {
+        overlap::cmp_f64(a.0, b.0)
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+            .then(overlap::cmp_f64(a.3, b.3))
+    });
+    for (k, r) in rows.into_iter().enumerate() {
+        let j = start + k;
+        e.parent[j] = r.1;
+        e.child[j] = r.2;
+        e.left[j] = r.3;
+        e.right[j] = r.4;
+    }
+}
+
+#[cfg(test)]
+mod tests;
