@@ -161,6 +161,7 @@ impl<'k, S: Source> Reader<'k, S> {
         // value still to be read.
         let n = item.len as usize;
         let mut out = vec![0u64; n];
+        crate::io::kastore::advise_huge_pages(bytemuck::cast_slice_mut(&mut out));
         let words: &mut [u32] = bytemuck::cast_slice_mut(&mut out);
         self.kas.read_into(bytemuck::cast_slice_mut(&mut words[..n]), item)?;
         let mut b = n;
