@@ -220,61 +220,6 @@
 
 #define TSPAR_ERR_TREE_OVERFLOW -337
 
-#define VERSION_MAJOR 1
-
-#define VERSION_MINOR 0
-
-#define HEADER_SIZE 64
-
-#define DESCRIPTOR_SIZE 64
-
-// Every array starts at a multiple of this.
-#define ARRAY_ALIGN 8
-
-// Read only the collection-level fields (sequence length, time units,
-// metadata, reference sequence), not the tables. tskit's value.
-#define LOAD_SKIP_TABLES (1 << 0)
-
-// Do not read the reference sequence. tskit's value.
-#define LOAD_SKIP_REFERENCE_SEQUENCE (1 << 1)
-
-// Write every offset column as `uint64`, not only those too large for
-// `uint32`. tskit's value.
-#define DUMP_FORCE_OFFSET_64 (1 << 27)
-
-#define FORMAT_VERSION_MAJOR 12
-
-#define FORMAT_VERSION_MINOR 7
-
-// The largest thread count accepted.
-#define MAX_THREADS 1024
-
-// tskit's unknown mutation time: a NaN with this exact bit pattern
-// (`TSK_UNKNOWN_TIME_HEX`; its payload spells "tskit!" in ASCII).
-#define UNKNOWN_TIME_BITS 9221248276113224737
-
-#define NODE_IS_SAMPLE 1
-
-// The largest number of rows a table may hold (ids are `i32`).
-#define MAX_ROWS (size_t)INT32_MAX
-
-#define IGNORE_TS_METADATA (1 << 0)
-
-#define IGNORE_PROVENANCE (1 << 1)
-
-#define IGNORE_METADATA (1 << 2)
-
-#define IGNORE_TIMESTAMPS (1 << 3)
-
-#define IGNORE_TABLES (1 << 4)
-
-#define IGNORE_REFERENCE_SEQUENCE (1 << 5)
-
-#define ALL ((1 << 6) - 1)
-
-// Which table a row or column belongs to. The numbers are part of the C API.
-typedef struct TableKind TableKind;
-
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
 // `_copy`, freed by `tspar_tables_free`. Safe to use from many threads at
 // once.
@@ -347,8 +292,6 @@ typedef struct tspar_provenance_t {
   tspar_size_t record_length;
 } tspar_provenance_t;
 
-typedef int32_t Id;
-
 // The null id: no parent, no population, no individual.
 #define TSPAR_NULL -1
 
@@ -382,8 +325,6 @@ typedef int32_t Id;
 #define TSPAR_CLEAR_TS_METADATA_AND_SCHEMA (1 << 1)
 
 #define TSPAR_CLEAR_PROVENANCE (1 << 2)
-
-#define NULL -1
 
 
 
