@@ -290,6 +290,49 @@
 // The largest number of rows a table may hold (ids are `i32`).
 #define MAX_ROWS (size_t)INT32_MAX
 
+#define EDGE_ORDERING (1 << 0)
+
+#define SITE_ORDERING (1 << 1)
+
+#define SITE_DUPLICATES (1 << 2)
+
+#define MUTATION_ORDERING (1 << 3)
+
+#define INDIVIDUAL_ORDERING (1 << 4)
+
+#define MIGRATION_ORDERING (1 << 5)
+
+#define INDEXES (1 << 6)
+
+#define TREES (1 << 7)
+
+#define MUTATION_PARENTS (1 << 8)
+
+#define NO_POPULATION_REFS (1 << 12)
+
+#define ALL (((1 << 9) - 1) | NO_POPULATION_REFS)
+
+#define CHECK_EDGE_ORDERING EDGE_ORDERING
+
+#define CHECK_SITE_ORDERING SITE_ORDERING
+
+#define CHECK_SITE_DUPLICATES SITE_DUPLICATES
+
+#define CHECK_MUTATION_ORDERING MUTATION_ORDERING
+
+#define CHECK_INDIVIDUAL_ORDERING INDIVIDUAL_ORDERING
+
+#define CHECK_MIGRATION_ORDERING MIGRATION_ORDERING
+
+#define CHECK_INDEXES INDEXES
+
+#define CHECK_TREES TREES
+
+#define CHECK_MUTATION_PARENTS MUTATION_PARENTS
+
+// Skip the integrity check that normally comes first.
+#define NO_CHECK_INTEGRITY (1 << 29)
+
 #define IGNORE_TS_METADATA (1 << 0)
 
 #define IGNORE_PROVENANCE (1 << 1)
@@ -302,7 +345,11 @@
 
 #define IGNORE_REFERENCE_SEQUENCE (1 << 5)
 
-#define ALL ((1 << 6) - 1)
+// Build the edge indexes when the tables have none.
+#define BUILD_INDEXES (1 << 0)
+
+// Compute mutation parents instead of checking them.
+#define COMPUTE_MUTATION_PARENTS (1 << 1)
 
 // Which table a row or column belongs to. The numbers are part of the C API.
 typedef struct TableKind TableKind;
@@ -312,14 +359,24 @@ typedef struct TableKind TableKind;
 // once.
 typedef struct tspar_tables_t tspar_tables_t;
 
-// A row id: `int32_t`, as tskit's `tsk_id_t`.
-typedef int32_t tspar_id_t;
+// A tree cursor. Opaque; made by `tspar_tree_new`, freed by
+// `tspar_tree_free`. One thread at a time: a concurrent call gets
+// `TSPAR_ERR_BUSY`.
+typedef struct tspar_tree_t tspar_tree_t;
+
+// An immutable tree sequence. Opaque; made by `tspar_treeseq_from_tables`
+// or `tspar_treeseq_load`, freed by `tspar_treeseq_free`. Any number of
+// threads may use one handle at once.
+typedef struct tspar_treeseq_t tspar_treeseq_t;
 
 // A count or length: `uint64_t`, as tskit's `tsk_size_t`.
 typedef uint64_t tspar_size_t;
 
 // A set of option bits: `uint32_t`, as tskit's `tsk_flags_t`.
 typedef uint32_t tspar_flags_t;
+
+// A row id: `int32_t`, as tskit's `tsk_id_t`.
+typedef int32_t tspar_id_t;
 
 // The number of rows of each table at some moment, as tskit's
 // `tsk_bookmark_t`. A plain struct the caller owns.
@@ -392,6 +449,21 @@ typedef struct tspar_provenance_t {
   tspar_size_t record_length;
 } tspar_provenance_t;
 
+// The cursor's arrays, each of `length` = num_nodes + 1 entries (the last
+// is the virtual root, whose children are the roots). The pointers stay
+// valid until the cursor is freed; the contents change when it moves.
+typedef struct tspar_tree_arrays_t {
+  const tspar_id_t *parent;
+  const tspar_id_t *left_child;
+  const tspar_id_t *right_child;
+  const tspar_id_t *left_sib;
+  const tspar_id_t *right_sib;
+  const tspar_id_t *num_children;
+  const tspar_id_t *num_samples;
+  tspar_size_t length;
+  tspar_id_t virtual_root;
+} tspar_tree_arrays_t;
+
 typedef int32_t Id;
 
 // The null id: no parent, no population, no individual.
@@ -428,6 +500,28 @@ typedef int32_t Id;
 
 #define TSPAR_CLEAR_PROVENANCE (1 << 2)
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 // Simplify options (tskit's values). A test checks them against the core's.
 #define TSPAR_SIMPLIFY_FILTER_SITES (1 << 0)
 
@@ -446,6 +540,10 @@ typedef int32_t Id;
 #define TSPAR_SIMPLIFY_NO_FILTER_NODES (1 << 7)
 
 #define TSPAR_SIMPLIFY_NO_UPDATE_SAMPLE_FLAGS (1 << 8)
+
+
+
+
 
 #define NULL -1
 
@@ -466,6 +564,39 @@ const char *tspar_strerror(int err);
 // where (which file, key, row or argument). An empty string after a call
 // that succeeded. Valid until this thread's next call into tspar.
 const char *tspar_last_error_message(void);
+
+// Sorts the tables into tskit's canonical order: edges from row
+// `edge_start` on by (time of parent, parent, child, left); migrations by
+// (time, source, dest, left, node); sites by position; mutations by site,
+// then known time (older first), parents before children. Individuals keep
+// their order. The edge indexes are dropped. Uses `TSPAR_NUM_THREADS`
+// threads (else all cores); the result is the same for every count.
+// Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure the tables are unchanged.
+int tspar_tables_sort(struct tspar_tables_t *tables,
+                      tspar_size_t edge_start,
+                      tspar_flags_t options);
+
+// Checks the tables with tskit's conditions (`TSPAR_CHECK_*` flags; 0 checks
+// references and values only). Returns the number of trees when
+// `TSPAR_CHECK_TREES` (or `TSPAR_CHECK_MUTATION_PARENTS`) is given, else 0;
+// or a negative code naming the first problem found.
+tspar_id_t tspar_tables_check_integrity(const struct tspar_tables_t *tables,
+                                        tspar_flags_t options);
+
+// Builds the edge indexes (the edges must be sorted). `options` must be 0.
+int tspar_tables_build_index(struct tspar_tables_t *tables,
+                             tspar_flags_t options);
+
+// Sets the mutation parent column from the trees (the tables must be
+// sorted and indexed). `options` must be 0.
+int tspar_tables_compute_mutation_parents(struct tspar_tables_t *tables,
+                                          tspar_flags_t options);
+
+// Removes every site at the same position as the site before it, keeping
+// the first, and points its mutations at the kept site. The sites must be
+// sorted. `options` must be 0.
+int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
+                                   tspar_flags_t options);
 
 // Simplifies the tables in place to the history of the given samples, with
 // tskit's algorithm and result (`tsk_table_collection_simplify`).
@@ -604,7 +735,8 @@ int64_t tspar_tables_get_column(const struct tspar_tables_t *tables,
                                 void *out,
                                 tspar_size_t out_length);
 
-// Whether the tables carry edge indexes: 1 yes, 0 no, or a negative code.
+// Whether the tables carry edge indexes covering every edge: 1 yes, 0 no,
+// or a negative code.
 int tspar_tables_has_index(const struct tspar_tables_t *tables);
 
 // Removes the edge indexes.
@@ -758,6 +890,171 @@ int tspar_tables_get_provenance(const struct tspar_tables_t *tables,
                                 tspar_size_t timestamp_capacity,
                                 char *record,
                                 tspar_size_t record_capacity);
+
+// Makes a tree sequence from a copy of the tables, validated as tskit
+// validates a tree sequence (the tree and mutation-parent checks
+// included). Options: `TSPAR_TS_INIT_BUILD_INDEXES`,
+// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. On success `*out` owns the new
+// handle (free it with `tspar_treeseq_free`); the tables are not changed.
+int tspar_treeseq_from_tables(const struct tspar_tables_t *tables,
+                              tspar_flags_t options,
+                              struct tspar_treeseq_t **out);
+
+// Loads a `.trees` file as a tree sequence (validated as by
+// `tspar_treeseq_from_tables`, with the same options). On success `*out`
+// owns the new handle.
+int tspar_treeseq_load(const char *path,
+                       tspar_flags_t options,
+                       struct tspar_treeseq_t **out);
+
+// Writes the tree sequence to a `.trees` file (as `tspar_tables_dump`).
+int tspar_treeseq_dump(const struct tspar_treeseq_t *ts,
+                       const char *path,
+                       tspar_flags_t options);
+
+// Frees a tree sequence. NULL is a no-op. Cursors made from it stay usable
+// (they keep the data alive) until they are freed.
+void tspar_treeseq_free(struct tspar_treeseq_t *ts);
+
+// Copies the tree sequence's tables into a new tables handle (`*out`,
+// freed with `tspar_tables_free`).
+int tspar_treeseq_copy_tables(const struct tspar_treeseq_t *ts,
+                              struct tspar_tables_t **out);
+
+// The number of trees (0 for NULL).
+tspar_size_t tspar_treeseq_num_trees(const struct tspar_treeseq_t *ts);
+
+// The number of sample nodes (0 for NULL).
+tspar_size_t tspar_treeseq_num_samples(const struct tspar_treeseq_t *ts);
+
+// The number of nodes (0 for NULL).
+tspar_size_t tspar_treeseq_num_nodes(const struct tspar_treeseq_t *ts);
+
+// The number of edges (0 for NULL).
+tspar_size_t tspar_treeseq_num_edges(const struct tspar_treeseq_t *ts);
+
+// The number of sites (0 for NULL).
+tspar_size_t tspar_treeseq_num_sites(const struct tspar_treeseq_t *ts);
+
+// The number of mutations (0 for NULL).
+tspar_size_t tspar_treeseq_num_mutations(const struct tspar_treeseq_t *ts);
+
+// The number of rows of any table (`TSPAR_TABLE_*`), or a negative code.
+int64_t tspar_treeseq_num_rows(const struct tspar_treeseq_t *ts,
+                               int table);
+
+// The sequence length (0 for NULL).
+double tspar_treeseq_sequence_length(const struct tspar_treeseq_t *ts);
+
+// The sample node ids in increasing order: `tspar_treeseq_num_samples`
+// entries, valid until the tree sequence is freed. NULL for a NULL handle.
+const tspar_id_t *tspar_treeseq_samples(const struct tspar_treeseq_t *ts);
+
+// The tree boundaries: `num_trees + 1` positions from 0 to the sequence
+// length, valid until the tree sequence is freed. NULL for a NULL handle.
+const double *tspar_treeseq_breakpoints(const struct tspar_treeseq_t *ts);
+
+// Zero-copy access to a column by its file key (see
+// `tspar_tables_column_info`): writes its type, a pointer to its data and
+// its number of elements. The data stay valid and unchanged until the tree
+// sequence is freed.
+int tspar_treeseq_column(const struct tspar_treeseq_t *ts,
+                         const char *name,
+                         int *dtype,
+                         const void **data,
+                         tspar_size_t *length);
+
+// Makes a cursor on `ts`, in the null state (every sample an isolated
+// root). `options` must be 0. On success `*out` owns the cursor (free it
+// with `tspar_tree_free`); it keeps the tree sequence's data alive.
+int tspar_tree_new(const struct tspar_treeseq_t *ts,
+                   tspar_flags_t options,
+                   struct tspar_tree_t **out);
+
+// Frees a cursor. NULL is a no-op.
+void tspar_tree_free(struct tspar_tree_t *tree);
+
+// Moves to the first tree. Returns 1 (on a tree) or a negative code.
+int tspar_tree_first(struct tspar_tree_t *tree);
+
+// Moves to the last tree. Returns 1 (on a tree) or a negative code.
+int tspar_tree_last(struct tspar_tree_t *tree);
+
+// Moves to the next tree (from the null state: the first). Returns 1 on a
+// tree, 0 after the last tree (the cursor is then in the null state), or a
+// negative code.
+int tspar_tree_next(struct tspar_tree_t *tree);
+
+// Moves to the previous tree (from the null state: the last). Returns 1 on
+// a tree, 0 before the first tree (null state), or a negative code.
+int tspar_tree_prev(struct tspar_tree_t *tree);
+
+// Moves to the tree covering `position` (0 <= position < L, else
+// `TSPAR_ERR_SEEK_OUT_OF_BOUNDS`). `options` must be 0. Returns 1.
+int tspar_tree_seek(struct tspar_tree_t *tree,
+                    double position,
+                    tspar_flags_t options);
+
+// Moves to tree `index` (< num_trees, else `TSPAR_ERR_SEEK_OUT_OF_BOUNDS`).
+// `options` must be 0. Returns 1.
+int tspar_tree_seek_index(struct tspar_tree_t *tree,
+                          tspar_size_t index,
+                          tspar_flags_t options);
+
+// Writes the current tree's index (-1 in the null state) and interval
+// `[left, right)` ((0, 0) in the null state). Any out-pointer may be NULL.
+int tspar_tree_get_interval(const struct tspar_tree_t *tree,
+                            int64_t *index,
+                            double *left,
+                            double *right);
+
+// Fills `*arrays` with the cursor's arrays (see `tspar_tree_arrays_t`).
+int tspar_tree_get_arrays(const struct tspar_tree_t *tree,
+                          struct tspar_tree_arrays_t *arrays);
+
+// Writes the roots, left to right, into `out`; returns how many.
+int64_t tspar_tree_get_roots(const struct tspar_tree_t *tree,
+                             tspar_id_t *out,
+                             tspar_size_t out_length);
+
+// Writes the nodes below `node` in preorder (the virtual root: the whole
+// tree, without the virtual root itself); returns how many. A buffer of
+// num_nodes entries always suffices.
+int64_t tspar_tree_preorder(const struct tspar_tree_t *tree,
+                            tspar_id_t node,
+                            tspar_id_t *out,
+                            tspar_size_t out_length);
+
+// Writes the nodes below `node` in postorder; returns how many.
+int64_t tspar_tree_postorder(const struct tspar_tree_t *tree,
+                             tspar_id_t node,
+                             tspar_id_t *out,
+                             tspar_size_t out_length);
+
+// Writes the most recent common ancestor of `u` and `v` (-1 if none).
+int tspar_tree_get_mrca(const struct tspar_tree_t *tree,
+                        tspar_id_t u,
+                        tspar_id_t v,
+                        tspar_id_t *mrca);
+
+// Writes the length of the branch above `node` (0 for a root).
+int tspar_tree_get_branch_length(const struct tspar_tree_t *tree,
+                                 tspar_id_t node,
+                                 double *length);
+
+// Writes the total branch length below `node` (the virtual root: the whole tree).
+int tspar_tree_get_total_branch_length(const struct tspar_tree_t *tree,
+                                       tspar_id_t node,
+                                       double *length);
+
+// Writes the current tree's site ids as the range `[*start, *stop)` and its
+// mutation ids as `[*mutation_start, *mutation_stop)` (empty in the null
+// state). Any out-pointer may be NULL.
+int tspar_tree_get_sites(const struct tspar_tree_t *tree,
+                         tspar_id_t *start,
+                         tspar_id_t *stop,
+                         tspar_id_t *mutation_start,
+                         tspar_id_t *mutation_stop);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -10,4 +10,4 @@ pub mod io;
 pub mod parallel;
 pub mod simplify;
 pub mod tables;
-// pub mod treeseq; (enabled once integrity lands)
+pub mod treeseq;

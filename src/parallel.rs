@@ -68,6 +68,23 @@ pub fn run<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> Result<R> {
     }
 }
 
+/// `rayon::join` when `par` (the caller is inside one of our pools), else
+/// `a` then `b` on the calling thread. Code that may run with one thread
+/// uses this so that it never touches rayon's global pool.
+pub fn join<A, B, RA, RB>(par: bool, a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    if par {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
+    }
+}
+
 /// Sorts with a comparator that is a total order (ties broken by a unique
 /// key), so the result is the same for every thread count.
 pub fn sort_by<T: Send, F>(threads: usize, v: &mut [T], cmp: F) -> Result<()>

@@ -15,7 +15,7 @@
 pub mod integrity;
 pub mod simplify;
 pub mod tables;
-// pub mod treeseq; (enabled once integrity lands)
+pub mod treeseq;
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_int, CStr, CString};

@@ -383,13 +383,14 @@ pub unsafe extern "C" fn tspar_tables_get_column(
     })
 }
 
-/// Whether the tables carry edge indexes: 1 yes, 0 no, or a negative code.
+/// Whether the tables carry edge indexes covering every edge: 1 yes, 0 no,
+/// or a negative code.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tables_has_index(tables: *const tspar_tables_t) -> c_int {
     boundary(|| {
         // SAFETY: NULL or a live handle.
         let t = unsafe { handle(tables) }?.read()?;
-        Ok(t.indexes.is_some() as i32)
+        Ok(t.has_index() as i32)
     }) as c_int
 }
 

@@ -112,8 +112,8 @@ pub unsafe extern "C" fn tspar_treeseq_load(
         }
         check_options(options, init::ALL, "tspar_treeseq_load")?;
         let tables = trees::load(Path::new(path), 0)?;
-        let ts = TreeSequence::new(tables, options)
-            .map_err(|f| Failure::new(f.kind, format!("{}: {}", path, f.detail)))?;
+        let ts =
+            TreeSequence::new(tables, options).map_err(|f| Failure::new(f.kind, format!("{}: {}", path, f.detail)))?;
         // SAFETY: out is non-NULL and writable.
         unsafe { give_ts(out, ts) }
     })
@@ -147,10 +147,7 @@ pub unsafe extern "C" fn tspar_treeseq_free(ts: *mut tspar_treeseq_t) {
 /// Copies the tree sequence's tables into a new tables handle (`*out`,
 /// freed with `tspar_tables_free`).
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_copy_tables(
-    ts: *const tspar_treeseq_t,
-    out: *mut *mut tspar_tables_t,
-) -> c_int {
+pub unsafe extern "C" fn tspar_treeseq_copy_tables(ts: *const tspar_treeseq_t, out: *mut *mut tspar_tables_t) -> c_int {
     status(|| {
         // SAFETY: NULL or a live handle.
         let ts = unsafe { ts_handle(ts) }?;
@@ -369,7 +366,7 @@ pub unsafe extern "C" fn tspar_tree_last(tree: *mut tspar_tree_t) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tree_next(tree: *mut tspar_tree_t) -> c_int {
     // SAFETY: forwarded contract.
-    unsafe { movement(tree, |t| Ok(t.next())) }
+    unsafe { movement(tree, |t| Ok(t.advance())) }
 }
 
 /// Moves to the previous tree (from the null state: the last). Returns 1 on
@@ -377,7 +374,7 @@ pub unsafe extern "C" fn tspar_tree_next(tree: *mut tspar_tree_t) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tree_prev(tree: *mut tspar_tree_t) -> c_int {
     // SAFETY: forwarded contract.
-    unsafe { movement(tree, |t| Ok(t.prev())) }
+    unsafe { movement(tree, |t| Ok(t.retreat())) }
 }
 
 /// Moves to the tree covering `position` (0 <= position < L, else
@@ -480,7 +477,10 @@ pub unsafe extern "C" fn tspar_tree_get_arrays(tree: *const tspar_tree_t, arrays
 fn copy_ids(ids: &[tspar_id_t], out: *mut tspar_id_t, out_length: tspar_size_t, what: &str) -> Result<i64> {
     let n = ids.len() as tspar_size_t;
     if out_length < n {
-        fail!(Error::BufferTooSmall, "{what}: {n} nodes, the buffer holds {out_length}");
+        fail!(
+            Error::BufferTooSmall,
+            "{what}: {n} nodes, the buffer holds {out_length}"
+        );
     }
     // SAFETY: out holds out_length >= n writable ids by contract.
     unsafe { slice_mut(out, n, "out") }?.copy_from_slice(ids);

@@ -19,14 +19,13 @@
 //! success, so a failed call leaves the tables as they were.
 
 mod bookmark;
-mod check;
 mod overlap;
 
 pub use bookmark::Bookmark;
 
 use crate::error::{fail, Error, Result};
 use crate::tables::{
-    EdgeTable, Id, IndividualTable, MigrationTable, MutationTable, NodeTable, PopulationTable, SiteTable,
+    check, EdgeTable, Id, IndividualTable, MigrationTable, MutationTable, NodeTable, PopulationTable, SiteTable,
     TableCollection, NODE_IS_SAMPLE, NULL,
 };
 use overlap::{Overlapper, Segment};
@@ -82,9 +81,7 @@ impl TableCollection {
                 &flagged
             }
         };
-        // Switch to `self.check_integrity(CHECK_EDGE_ORDERING |
-        // CHECK_SITE_ORDERING | CHECK_SITE_DUPLICATES)` once the crate has it.
-        check::check_input(self)?;
+        self.check_integrity(check::CHECK_EDGE_ORDERING | check::CHECK_SITE_ORDERING | check::CHECK_SITE_DUPLICATES)?;
 
         let num_nodes = self.nodes.flags.len();
         let mut is_sample = vec![false; num_nodes];

@@ -8,11 +8,18 @@
 
 mod bulk;
 mod column;
+mod diffs;
+mod index;
+mod integrity;
 mod ragged;
+mod sort;
 
 pub use bulk::*;
 pub use column::{Column, ColumnMut, Dtype};
+pub(crate) use diffs::Diffs;
+pub use integrity::{check, is_unknown_time};
 pub use ragged::{check_offsets, same_bits, Ragged};
+pub use sort::sort_options;
 
 use crate::error::{fail, Error, Result};
 
@@ -22,6 +29,11 @@ pub const NULL: Id = -1;
 /// (`TSK_UNKNOWN_TIME_HEX`, the payload spells "tskit!").
 pub const UNKNOWN_TIME_BITS: u64 = 0x7ff8_7473_6b69_7421;
 pub const NODE_IS_SAMPLE: u32 = 1;
+
+/// Compares finite floats as tskit's comparators do (so -0.0 equals 0.0).
+pub(crate) fn fcmp(a: f64, b: f64) -> std::cmp::Ordering {
+    a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal)
+}
 
 /// The largest number of rows a table may hold (ids are `i32`).
 pub const MAX_ROWS: usize = i32::MAX as usize;

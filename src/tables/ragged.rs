@@ -62,6 +62,25 @@ impl<T: Copy> Ragged<T> {
         self.offset.truncate(num_rows + 1);
     }
 
+    /// The rows in `order` (row ids of `self`).
+    pub(crate) fn gather(&self, order: &[u32]) -> Ragged<T> {
+        if self.data.is_empty() {
+            // Every row is empty: only the number of rows changes.
+            return Ragged {
+                data: Vec::new(),
+                offset: vec![0; order.len() + 1],
+            };
+        }
+        let mut offset = Vec::with_capacity(order.len() + 1);
+        let mut data = Vec::with_capacity(self.data.len());
+        offset.push(0);
+        for &k in order {
+            data.extend_from_slice(self.row(k as usize));
+            offset.push(data.len() as u64);
+        }
+        Ragged { data, offset }
+    }
+
     pub fn clear(&mut self) {
         self.data.clear();
         self.offset.clear();

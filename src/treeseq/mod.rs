@@ -11,7 +11,7 @@ mod tree;
 pub use tree::{Tree, TreeState};
 
 use crate::error::{fail, Error, Result};
-use crate::tables::{check, Id, TableCollection, NODE_IS_SAMPLE, NULL};
+use crate::tables::{check, Diffs, Id, TableCollection, NODE_IS_SAMPLE, NULL};
 
 /// Options of [`TreeSequence::new`], with tskit's values.
 pub mod init {
@@ -40,7 +40,11 @@ impl TreeSequence {
     /// Validates and indexes `tables`, which the tree sequence then owns.
     pub fn new(mut tables: TableCollection, options: u32) -> Result<Self> {
         if options & !init::ALL != 0 {
-            fail!(Error::BadOptions, "tree sequence options: unknown bits {:#x}", options & !init::ALL);
+            fail!(
+                Error::BadOptions,
+                "tree sequence options: unknown bits {:#x}",
+                options & !init::ALL
+            );
         }
         if options & init::BUILD_INDEXES != 0 {
             tables.build_index()?;
@@ -162,44 +166,10 @@ impl TreeSequence {
     }
 }
 
-/// The positions where the set of edges changes, with 0 and the sequence
-/// length: tskit's tree boundaries. Both index orders are sorted by
-/// coordinate, so a merge of the two gives them in order.
+/// The left ends of the trees, then the sequence length: tskit's tree
+/// boundaries.
 fn breakpoints(tables: &TableCollection) -> Vec<f64> {
-    let e = &tables.edges;
-    let ix = tables.indexes.as_ref().expect("checked: indexes present");
-    let lefts = ix.insertion.iter().map(|&k| e.left[k as usize]);
-    let rights = ix.removal.iter().map(|&k| e.right[k as usize]);
-    let mut out = Vec::new();
-    out.push(0.0);
-    let mut push = |x: f64| {
-        if x > *out.last().expect("not empty") && x < tables.sequence_length {
-            out.push(x);
-        }
-    };
-    let (mut l, mut r) = (lefts.peekable(), rights.peekable());
-    loop {
-        match (l.peek(), r.peek()) {
-            (Some(&a), Some(&b)) => {
-                if a <= b {
-                    push(a);
-                    l.next();
-                } else {
-                    push(b);
-                    r.next();
-                }
-            }
-            (Some(&a), None) => {
-                push(a);
-                l.next();
-            }
-            (None, Some(&b)) => {
-                push(b);
-                r.next();
-            }
-            (None, None) => break,
-        }
-    }
+    let mut out: Vec<f64> = Diffs::new(tables).map(|d| d.left).collect();
     out.push(tables.sequence_length);
     out
 }

@@ -125,13 +125,19 @@ impl Tree {
         self.left_sib[cu] = last;
         self.right_sib[cu] = NULL;
         self.right_child[pu] = c;
-        self.parent[cu] = p;
+        // As in tskit, a root's parent is NULL: only the virtual root's
+        // child and sibling links record the roots.
+        self.parent[cu] = if p == self.virtual_root() { NULL } else { p };
         self.num_children[pu] += 1;
     }
 
+    /// Unlinks `c`, which must be linked: a child of its parent, or a root.
     fn unlink_child(&mut self, c: Id) {
         let cu = c as usize;
-        let p = self.parent[cu];
+        let p = match self.parent[cu] {
+            NULL => self.virtual_root(),
+            p => p,
+        };
         let pu = p as usize;
         let (l, r) = (self.left_sib[cu], self.right_sib[cu]);
         if l == NULL {
@@ -155,17 +161,19 @@ impl Tree {
         self.link_child(vr, u);
     }
 
+    /// Whether `u` is in the root list. Only the first root has no left
+    /// sibling, and unlinked nodes have no siblings.
     fn is_root(&self, u: Id) -> bool {
-        self.parent[u as usize] == self.virtual_root()
+        let uu = u as usize;
+        self.parent[uu] == NULL && (self.left_sib[uu] != NULL || self.left_child[self.virtual_root() as usize] == u)
     }
 
     /// Adds `delta` samples to `u` and every ancestor; returns the top node.
     fn update_counts(&mut self, mut u: Id, delta: Id) -> Id {
-        let vr = self.virtual_root();
         loop {
             self.num_samples[u as usize] += delta;
             let p = self.parent[u as usize];
-            if p == NULL || p == vr {
+            if p == NULL {
                 return u;
             }
             u = p;
@@ -198,7 +206,7 @@ impl Tree {
 
     /// Moves to the next tree; from the null state to the first. Returns
     /// false (and goes to the null state) after the last tree.
-    pub fn next(&mut self) -> bool {
+    pub fn advance(&mut self) -> bool {
         let j = match self.state {
             TreeState::Null => {
                 self.clear();
@@ -229,7 +237,7 @@ impl Tree {
 
     /// Moves to the previous tree; from the null state to the last. Returns
     /// false (and goes to the null state) before the first tree.
-    pub fn prev(&mut self) -> bool {
+    pub fn retreat(&mut self) -> bool {
         let ts = Arc::clone(&self.ts);
         let (e, ix) = (&ts.tables().edges, ts.indexes());
         let j = match self.state {
@@ -287,19 +295,22 @@ impl Tree {
 
     pub fn first(&mut self) -> bool {
         self.clear();
-        self.next()
+        self.advance()
     }
 
     pub fn last(&mut self) -> bool {
         self.clear();
-        self.prev()
+        self.retreat()
     }
 
     /// Moves to tree `index`.
     pub fn seek_index(&mut self, index: usize) -> Result<()> {
         let n = self.ts.num_trees();
         if index >= n {
-            fail!(Error::SeekOutOfBounds, "tree index {index} out of range (there are {n} trees)");
+            fail!(
+                Error::SeekOutOfBounds,
+                "tree index {index} out of range (there are {n} trees)"
+            );
         }
         let position = self.ts.breakpoints()[index];
         self.seek(position)
@@ -320,11 +331,11 @@ impl Tree {
                 // seek_from_null does more cheaply.
                 if target >= j && forward <= backward {
                     for _ in j..target {
-                        self.next();
+                        self.advance();
                     }
                 } else if target < j && backward < forward {
                     for _ in target..j {
-                        self.prev();
+                        self.retreat();
                     }
                 } else {
                     self.clear();
@@ -505,7 +516,7 @@ impl Tree {
     pub fn branch_length(&self, u: Id) -> Result<f64> {
         let j = self.check_node(u)?;
         let p = if j == self.ts.num_nodes() { NULL } else { self.parent[j] };
-        if p == NULL || p == self.virtual_root() {
+        if p == NULL {
             return Ok(0.0);
         }
         let time = &self.ts.tables().nodes.time;

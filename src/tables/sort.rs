@@ -1,0 +1,336 @@
+//! Sorting into tskit's canonical order, and the operations that need a
+//! sorted collection (site deduplication).
+//!
+//! Every permutation is computed before any column changes, so a sort that
+//! fails leaves the tables as they were. The sort keys end in the row id, so
+//! the order is total and the result is the same for every thread count.
+
+use std::cmp::Ordering;
+
+use rayon::prelude::*;
+
+use super::integrity::is_unknown_time;
+use super::{check, fcmp, Id, TableCollection, NULL};
+use crate::error::{fail, Error, Result};
+use crate::parallel::{self, join};
+
+/// Sort options, with tskit's values.
+pub mod sort_options {
+    /// Skip the integrity check that normally comes first.
+    pub const NO_CHECK_INTEGRITY: u32 = 1 << 29;
+    pub const ALL: u32 = NO_CHECK_INTEGRITY;
+}
+
+/// Below this many rows a gather is done on the calling thread.
+const PARALLEL_GATHER_MIN: usize = 1 << 16;
+
+/// `out[j] = v[order[j]]`.
+pub(crate) fn gather<T: Copy + Send + Sync>(par: bool, v: &[T], order: &[u32]) -> Vec<T> {
+    if !par || order.len() < PARALLEL_GATHER_MIN {
+        order.iter().map(|&k| v[k as usize]).collect()
+    } else {
+        order.par_iter().with_min_len(1 << 14).map(|&k| v[k as usize]).collect()
+    }
+}
+
+struct EdgeKey {
+    time: f64,
+    left: f64,
+    parent: Id,
+    child: Id,
+    id: u32,
+}
+
+struct MigrationKey {
+    time: f64,
+    left: f64,
+    source: Id,
+    dest: Id,
+    node: Id,
+    id: u32,
+}
+
+struct MutationKey {
+    site: Id,
+    node: Id,
+    time: f64,
+    node_time: f64,
+    num_descendants: u32,
+    id: u32,
+}
+
+fn cmp_mutation(a: &MutationKey, b: &MutationKey) -> Ordering {
+    a.site
+        .cmp(&b.site)
+        .then_with(|| {
+            if !is_unknown_time(a.time) && !is_unknown_time(b.time) {
+                fcmp(b.time, a.time)
+            } else {
+                Ordering::Equal
+            }
+        })
+        .then_with(|| fcmp(b.node_time, a.node_time))
+        .then_with(|| b.num_descendants.cmp(&a.num_descendants))
+        .then_with(|| a.node.cmp(&b.node))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+impl TableCollection {
+    /// Sorts with the default thread count.
+    pub fn sort(&mut self, edge_start: usize, options: u32) -> Result<()> {
+        self.sort_with(edge_start, options, parallel::default_threads())
+    }
+
+    /// Sorts into tskit's order: edges from `edge_start` on by (parent time,
+    /// parent, child, left); migrations by (time, source, dest, left, node);
+    /// sites by position (then id); mutations by site, known time (older
+    /// first), node time (older first), number of descendant mutations
+    /// (more first), node, id. Individuals are not reordered. The edge
+    /// indexes are dropped.
+    pub fn sort_with(&mut self, edge_start: usize, options: u32, threads: usize) -> Result<()> {
+        if options & !sort_options::ALL != 0 {
+            fail!(
+                Error::BadOptions,
+                "sort: unknown option bits {:#x}",
+                options & !sort_options::ALL
+            );
+        }
+        if options & sort_options::NO_CHECK_INTEGRITY == 0 {
+            self.check_integrity(0)?;
+        }
+        let num_edges = self.edges.left.len();
+        if edge_start > num_edges {
+            fail!(
+                Error::EdgeOutOfBounds,
+                "sort: edge start {edge_start} is beyond the {num_edges} edges"
+            );
+        }
+        parallel::run(threads, || self.sort_in_pool(edge_start, threads > 1))?
+    }
+
+    fn sort_in_pool(&mut self, edge_start: usize, par: bool) -> Result<()> {
+        // Work out every permutation first: the mutation order can fail.
+        let (edge_order, (migration_order, site_mutation)) = join(
+            par,
+            || self.edge_order(edge_start, par),
+            || join(par, || self.migration_order(par), || self.site_and_mutation_order(par)),
+        );
+        let (site_order, site_map, mutation_order) = site_mutation?;
+        self.indexes = None;
+        let apply_edges = |e: &mut super::EdgeTable| {
+            if let Some(order) = &edge_order {
+                let ((left, right), (parent, (child, metadata))) = join(
+                    par,
+                    || join(par, || gather(par, &e.left, order), || gather(par, &e.right, order)),
+                    || {
+                        join(
+                            par,
+                            || gather(par, &e.parent, order),
+                            || join(par, || gather(par, &e.child, order), || e.metadata.gather(order)),
+                        )
+                    },
+                );
+                e.left = left;
+                e.right = right;
+                e.parent = parent;
+                e.child = child;
+                e.metadata = metadata;
+            }
+        };
+        let apply_migrations = |m: &mut super::MigrationTable| {
+            if let Some(order) = &migration_order {
+                m.left = gather(par, &m.left, order);
+                m.right = gather(par, &m.right, order);
+                m.node = gather(par, &m.node, order);
+                m.source = gather(par, &m.source, order);
+                m.dest = gather(par, &m.dest, order);
+                m.time = gather(par, &m.time, order);
+                m.metadata = m.metadata.gather(order);
+            }
+        };
+        let apply_sites = |s: &mut super::SiteTable| {
+            s.position = gather(par, &s.position, &site_order);
+            s.ancestral_state = s.ancestral_state.gather(&site_order);
+            s.metadata = s.metadata.gather(&site_order);
+        };
+        let apply_mutations = |m: &mut super::MutationTable| {
+            let order = &mutation_order;
+            let mut inverse = vec![0 as Id; order.len()];
+            for (j, &k) in order.iter().enumerate() {
+                inverse[k as usize] = j as Id;
+            }
+            m.site = order.iter().map(|&k| site_map[m.site[k as usize] as usize]).collect();
+            m.node = gather(par, &m.node, order);
+            m.parent = order
+                .iter()
+                .map(|&k| match m.parent[k as usize] {
+                    NULL => NULL,
+                    p => inverse[p as usize],
+                })
+                .collect();
+            m.time = gather(par, &m.time, order);
+            m.derived_state = m.derived_state.gather(order);
+            m.metadata = m.metadata.gather(order);
+        };
+        let TableCollection {
+            edges,
+            migrations,
+            sites,
+            mutations,
+            ..
+        } = self;
+        join(
+            par,
+            || apply_edges(edges),
+            || {
+                join(
+                    par,
+                    || apply_migrations(migrations),
+                    || join(par, || apply_sites(sites), || apply_mutations(mutations)),
+                )
+            },
+        );
+        Ok(())
+    }
+
+    /// The new order of the edges, `None` when nothing moves.
+    fn edge_order(&self, start: usize, par: bool) -> Option<Vec<u32>> {
+        let e = &self.edges;
+        let time = &self.nodes.time;
+        let n = e.left.len();
+        if start >= n {
+            return None;
+        }
+        let mut keys: Vec<EdgeKey> = (start..n)
+            .map(|j| EdgeKey {
+                time: time[e.parent[j] as usize],
+                left: e.left[j],
+                parent: e.parent[j],
+                child: e.child[j],
+                id: j as u32,
+            })
+            .collect();
+        let cmp = |a: &EdgeKey, b: &EdgeKey| {
+            fcmp(a.time, b.time)
+                .then(a.parent.cmp(&b.parent))
+                .then(a.child.cmp(&b.child))
+                .then(fcmp(a.left, b.left))
+                .then(a.id.cmp(&b.id))
+        };
+        sort_keys(par, &mut keys, cmp);
+        if keys.iter().enumerate().all(|(j, k)| k.id as usize == start + j) {
+            return None;
+        }
+        Some((0..start as u32).chain(keys.iter().map(|k| k.id)).collect())
+    }
+
+    fn migration_order(&self, par: bool) -> Option<Vec<u32>> {
+        let m = &self.migrations;
+        if m.left.is_empty() {
+            return None;
+        }
+        let mut keys: Vec<MigrationKey> = (0..m.left.len())
+            .map(|j| MigrationKey {
+                time: m.time[j],
+                left: m.left[j],
+                source: m.source[j],
+                dest: m.dest[j],
+                node: m.node[j],
+                id: j as u32,
+            })
+            .collect();
+        sort_keys(par, &mut keys, |a, b| {
+            fcmp(a.time, b.time)
+                .then(a.source.cmp(&b.source))
+                .then(a.dest.cmp(&b.dest))
+                .then(fcmp(a.left, b.left))
+                .then(a.node.cmp(&b.node))
+                .then(a.id.cmp(&b.id))
+        });
+        Some(keys.iter().map(|k| k.id).collect())
+    }
+
+    /// The site order, the map from old to new site ids, and the mutation
+    /// order (by the new site ids).
+    fn site_and_mutation_order(&self, par: bool) -> Result<(Vec<u32>, Vec<Id>, Vec<u32>)> {
+        let pos = &self.sites.position;
+        let mut site_order: Vec<u32> = (0..pos.len() as u32).collect();
+        sort_keys(par, &mut site_order, |&a, &b| {
+            fcmp(pos[a as usize], pos[b as usize]).then(a.cmp(&b))
+        });
+        let mut site_map = vec![0 as Id; pos.len()];
+        for (j, &k) in site_order.iter().enumerate() {
+            site_map[k as usize] = j as Id;
+        }
+        let m = &self.mutations;
+        let n = m.site.len();
+        let mut num_descendants = vec![0u32; n];
+        for j in 0..n {
+            let mut p = m.parent[j];
+            while p != NULL {
+                let d = &mut num_descendants[p as usize];
+                *d += 1;
+                if *d as usize > n {
+                    fail!(
+                        Error::MutationParentInconsistent,
+                        "the parents of mutation {j} form a cycle (through mutation {p})"
+                    );
+                }
+                p = m.parent[p as usize];
+            }
+        }
+        let node_time = &self.nodes.time;
+        let mut keys: Vec<MutationKey> = (0..n)
+            .map(|j| MutationKey {
+                site: site_map[m.site[j] as usize],
+                node: m.node[j],
+                time: m.time[j],
+                node_time: node_time[m.node[j] as usize],
+                num_descendants: num_descendants[j],
+                id: j as u32,
+            })
+            .collect();
+        sort_keys(par, &mut keys, cmp_mutation);
+        Ok((site_order, site_map, keys.iter().map(|k| k.id).collect()))
+    }
+
+    /// Removes sites at the same position as the site before them, keeping
+    /// the first, and remaps the mutations (tskit's deduplicate_sites). The
+    /// sites must be sorted.
+    pub fn deduplicate_sites(&mut self) -> Result<()> {
+        if self.sites.position.is_empty() {
+            return Ok(());
+        }
+        self.check_integrity(check::SITE_ORDERING)?;
+        let pos = &self.sites.position;
+        let mut keep = Vec::with_capacity(pos.len());
+        let mut map = Vec::with_capacity(pos.len());
+        for j in 0..pos.len() {
+            if j == 0 || pos[j] != pos[j - 1] {
+                keep.push(j as u32);
+            }
+            map.push(keep.len() as Id - 1);
+        }
+        if keep.len() == pos.len() {
+            return Ok(());
+        }
+        let s = &mut self.sites;
+        s.position = gather(false, &s.position, &keep);
+        s.ancestral_state = s.ancestral_state.gather(&keep);
+        s.metadata = s.metadata.gather(&keep);
+        for x in self.mutations.site.iter_mut() {
+            *x = map[*x as usize];
+        }
+        Ok(())
+    }
+}
+
+/// Sorts in parallel (inside our pool) when `par` and the slice is large; the comparators are total orders, so the result is the
+/// same either way.
+fn sort_keys<T: Send>(par: bool, v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering + Sync) {
+    if par && v.len() >= 1 << 14 {
+        v.par_sort_unstable_by(cmp);
+    } else {
+        v.sort_unstable_by(cmp);
+    }
+}
