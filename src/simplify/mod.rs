@@ -153,7 +153,8 @@ struct Simplifier<'a> {
     ancestry: Vec<Vec<Segment>>,
     /// The segments the current parent's children pass up.
     queue: Vec<Segment>,
-    scratch: Vec<Segment>,
+    /// Where `merge_ancestors` builds a node's ancestry.
+    build: Vec<Segment>,
     overlapper: Overlapper,
     /// Edges of the current parent: (child, left, right), in the order found.
     buffered: Vec<(Id, f64, f64)>,
@@ -189,7 +190,7 @@ impl<'a> Simplifier<'a> {
             node_id_map: vec![NULL; num_nodes],
             ancestry: vec![Vec::new(); num_nodes],
             queue: Vec::new(),
-            scratch: Vec::new(),
+            build: Vec::new(),
             overlapper: Overlapper::default(),
             buffered: Vec::new(),
             mutation_position,
@@ -346,44 +347,43 @@ impl<'a> Simplifier<'a> {
 
     /// Moves the part of `child`'s ancestry inside `[left, right)` to the queue.
     fn extract_ancestry(&mut self, left: f64, right: f64, child: usize) {
-        let Simplifier {
-            ancestry,
-            queue,
-            scratch,
-            ..
-        } = self;
-        let segs = &mut ancestry[child];
-        if !segs.iter().any(|x| x.right > left && right > x.left) {
+        let segs = &mut self.ancestry[child];
+        // The segments are disjoint and sorted, so those overlapping the
+        // interval are one run, found by binary search.
+        let first = segs.partition_point(|x| x.right <= left);
+        let end = first + segs[first..].partition_point(|x| x.left < right);
+        if first == end {
             return;
         }
-        scratch.clear();
-        for x in segs.iter() {
-            if x.right > left && right > x.left {
-                let (l, r) = (x.left.max(left), x.right.min(right));
-                queue.push(Segment {
-                    left: l,
-                    right: r,
-                    node: x.node,
-                });
-                if x.left != l {
-                    scratch.push(Segment {
-                        left: x.left,
-                        right: l,
-                        node: x.node,
-                    });
-                }
-                if x.right != r {
-                    scratch.push(Segment {
-                        left: r,
-                        right: x.right,
-                        node: x.node,
-                    });
-                }
-            } else {
-                scratch.push(*x);
-            }
+        for x in &segs[first..end] {
+            self.queue.push(Segment {
+                left: x.left.max(left),
+                right: x.right.min(right),
+                node: x.node,
+            });
         }
-        std::mem::swap(segs, scratch);
+        // What is left of the run: the first segment's part before `left`
+        // and the last one's part after `right`.
+        let (a, b) = (segs[first], segs[end - 1]);
+        let mut keep = [a; 2];
+        let mut n = 0;
+        if a.left < left {
+            keep[n] = Segment {
+                left: a.left,
+                right: left,
+                node: a.node,
+            };
+            n += 1;
+        }
+        if b.right > right {
+            keep[n] = Segment {
+                left: right,
+                right: b.right,
+                node: b.node,
+            };
+            n += 1;
+        }
+        segs.splice(first..end, keep[..n].iter().copied());
     }
 
     /// Merges the queued ancestry of the children of input node `u`.
@@ -393,10 +393,11 @@ impl<'a> Simplifier<'a> {
         let keep_unary = self.options & KEEP_UNARY != 0
             || (self.options & KEEP_UNARY_IN_INDIVIDUALS != 0 && self.input.nodes.individual[u] != NULL);
         let seq_len = self.input.sequence_length;
-        if is_sample {
-            // A sample's own ancestry is all of [0, L), which the merge redoes.
-            self.ancestry[u].clear();
-        }
+        // The node's ancestry is built in a reused buffer and then copied
+        // to an exact-size vector: one allocation per node, no regrowth. A
+        // sample's own ancestry (all of [0, L)) is redone by the merge.
+        std::mem::swap(&mut self.ancestry[u], &mut self.build);
+        self.ancestry[u].clear();
         let mut queue = std::mem::take(&mut self.queue);
         self.overlapper.start(&mut queue);
         let mut prev_right = 0.0;
@@ -436,6 +437,8 @@ impl<'a> Simplifier<'a> {
         if is_sample && prev_right != seq_len {
             self.add_ancestry(u, prev_right, seq_len, output_id);
         }
+        let built = self.ancestry[u].as_slice().to_vec();
+        self.build = std::mem::replace(&mut self.ancestry[u], built);
         if output_id != NULL {
             let n = self.flush_edges(output_id);
             if self.filter_nodes && n == 0 && !is_sample {
