@@ -259,28 +259,6 @@
 // The largest thread count accepted.
 #define MAX_THREADS 1024
 
-// Option bits for [`TableCollection::simplify`], with tskit's values.
-#define FILTER_SITES (1 << 0)
-
-#define FILTER_POPULATIONS (1 << 1)
-
-#define FILTER_INDIVIDUALS (1 << 2)
-
-#define REDUCE_TO_SITE_TOPOLOGY (1 << 3)
-
-#define KEEP_UNARY (1 << 4)
-
-#define KEEP_INPUT_ROOTS (1 << 5)
-
-#define KEEP_UNARY_IN_INDIVIDUALS (1 << 6)
-
-#define NO_FILTER_NODES (1 << 7)
-
-#define NO_UPDATE_SAMPLE_FLAGS (1 << 8)
-
-// Every option bit simplify knows.
-#define ALL_OPTIONS ((1 << 9) - 1)
-
 // tskit's unknown mutation time: a NaN with this exact bit pattern
 // (`TSK_UNKNOWN_TIME_HEX`, the payload spells "tskit!").
 #define UNKNOWN_TIME_BITS 9221248276113224737
@@ -604,10 +582,10 @@ int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
 // `samples` lists `num_samples` node ids, which become output nodes
 // 0..num_samples-1 in that order; NULL means the nodes that currently have
 // `TSPAR_NODE_IS_SAMPLE` (and `num_samples` is ignored). Options are the
-// `TSPAR_SIMPLIFY_*` bits. If `node_map` is not NULL it must hold at least
-// as many entries as there are input nodes (else
-// `TSPAR_ERR_BUFFER_TOO_SMALL`); on success entry `u` is the output id of
-// input node `u`, or `TSPAR_NULL`.
+// `TSPAR_SIMPLIFY_*` bits; any other bit is `TSPAR_ERR_BAD_OPTIONS`. If
+// `node_map` is not NULL it must hold at least as many entries as there are
+// input nodes (else `TSPAR_ERR_BUFFER_TOO_SMALL`); on success entry `u` is
+// the output id of input node `u`, or `TSPAR_NULL`.
 //
 // The input needs edges sorted as tskit requires, sorted sites without
 // duplicates, no edge metadata and no migrations. Errors include
