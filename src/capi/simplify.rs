@@ -242,6 +242,37 @@ mod tests {
     }
 
     #[test]
+    fn readers_see_before_or_after() {
+        // Several threads read row counts while one simplifies: each sees
+        // the whole input (4 nodes, 3 edges) or the whole output (3, 2).
+        struct Shared(*mut tspar_tables_t);
+        // SAFETY: the handle is internally synchronised and outlives the scope.
+        unsafe impl Sync for Shared {}
+        impl Shared {
+            fn get(&self) -> *mut tspar_tables_t {
+                self.0
+            }
+        }
+        let h = Shared(cherry());
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                scope.spawn(|| {
+                    for _ in 0..200 {
+                        let mut b = tspar_bookmark_t::default();
+                        assert_eq!(unsafe { tspar_tables_record_num_rows(h.get(), &mut b) }, 0);
+                        assert!(matches!((b.nodes, b.edges), (4, 3) | (3, 2)), "{b:?}");
+                    }
+                });
+            }
+            scope.spawn(|| {
+                let code = unsafe { tspar_tables_simplify(h.get(), std::ptr::null(), 0, 0, std::ptr::null_mut(), 0) };
+                assert_eq!(code, 0);
+            });
+        });
+        unsafe { super::super::tables::tspar_tables_free(h.0) };
+    }
+
+    #[test]
     fn bookmark_through_c() {
         let h = cherry();
         unsafe {
