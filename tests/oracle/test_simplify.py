@@ -164,10 +164,22 @@ def wright_fisher(seed, n=30, generations=60, L=100.0):
     return tables
 
 
+def partial_individuals(seed):
+    """Wright-Fisher tables where only every third node keeps its
+    individual, so that KEEP_UNARY_IN_INDIVIDUALS keeps some unary nodes and
+    not others, and FILTER_INDIVIDUALS drops parents that are still named."""
+    tables = wright_fisher(seed)
+    individual = tables.nodes.individual.copy()
+    individual[np.arange(len(individual)) % 3 != 0] = tskit.NULL
+    tables.nodes.individual = individual
+    return tables
+
+
 INPUTS = {
     "full_arg": lambda: full_arg(5),
     "additional_nodes": lambda: additional_nodes(7),
     "wright_fisher": lambda: wright_fisher(11),
+    "partial_individuals": lambda: partial_individuals(19),
 }
 
 
