@@ -230,108 +230,6 @@
 
 #define TSPAR_ERR_BAD_TABLE_POSITION -504
 
-#define VERSION_MAJOR 1
-
-#define VERSION_MINOR 0
-
-#define HEADER_SIZE 64
-
-#define DESCRIPTOR_SIZE 64
-
-// Every array starts at a multiple of this.
-#define ARRAY_ALIGN 8
-
-// Read only the collection-level fields (sequence length, time units,
-// metadata, reference sequence), not the tables. tskit's value.
-#define LOAD_SKIP_TABLES (1 << 0)
-
-// Do not read the reference sequence. tskit's value.
-#define LOAD_SKIP_REFERENCE_SEQUENCE (1 << 1)
-
-// Write every offset column as `uint64`, not only those too large for
-// `uint32`. tskit's value.
-#define DUMP_FORCE_OFFSET_64 (1 << 27)
-
-#define FORMAT_VERSION_MAJOR 12
-
-#define FORMAT_VERSION_MINOR 7
-
-// The largest thread count accepted.
-#define MAX_THREADS 1024
-
-// tskit's unknown mutation time: a NaN with this exact bit pattern
-// (`TSK_UNKNOWN_TIME_HEX`, the payload spells "tskit!").
-#define UNKNOWN_TIME_BITS 9221248276113224737
-
-#define NODE_IS_SAMPLE 1
-
-// The largest number of rows a table may hold (ids are `i32`).
-#define MAX_ROWS (size_t)INT32_MAX
-
-#define EDGE_ORDERING (1 << 0)
-
-#define SITE_ORDERING (1 << 1)
-
-#define SITE_DUPLICATES (1 << 2)
-
-#define MUTATION_ORDERING (1 << 3)
-
-#define INDIVIDUAL_ORDERING (1 << 4)
-
-#define MIGRATION_ORDERING (1 << 5)
-
-#define INDEXES (1 << 6)
-
-#define TREES (1 << 7)
-
-#define MUTATION_PARENTS (1 << 8)
-
-#define NO_POPULATION_REFS (1 << 12)
-
-#define ALL (((1 << 9) - 1) | NO_POPULATION_REFS)
-
-#define CHECK_EDGE_ORDERING EDGE_ORDERING
-
-#define CHECK_SITE_ORDERING SITE_ORDERING
-
-#define CHECK_SITE_DUPLICATES SITE_DUPLICATES
-
-#define CHECK_MUTATION_ORDERING MUTATION_ORDERING
-
-#define CHECK_INDIVIDUAL_ORDERING INDIVIDUAL_ORDERING
-
-#define CHECK_MIGRATION_ORDERING MIGRATION_ORDERING
-
-#define CHECK_INDEXES INDEXES
-
-#define CHECK_TREES TREES
-
-#define CHECK_MUTATION_PARENTS MUTATION_PARENTS
-
-// Skip the integrity check that normally comes first.
-#define NO_CHECK_INTEGRITY (1 << 29)
-
-#define IGNORE_TS_METADATA (1 << 0)
-
-#define IGNORE_PROVENANCE (1 << 1)
-
-#define IGNORE_METADATA (1 << 2)
-
-#define IGNORE_TIMESTAMPS (1 << 3)
-
-#define IGNORE_TABLES (1 << 4)
-
-#define IGNORE_REFERENCE_SEQUENCE (1 << 5)
-
-// Build the edge indexes when the tables have none.
-#define BUILD_INDEXES (1 << 0)
-
-// Compute mutation parents instead of checking them.
-#define COMPUTE_MUTATION_PARENTS (1 << 1)
-
-// Which table a row or column belongs to. The numbers are part of the C API.
-typedef struct TableKind TableKind;
-
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
 // `_copy`, freed by `tspar_tables_free`. Safe to use from many threads at
 // once.
@@ -442,8 +340,6 @@ typedef struct tspar_tree_arrays_t {
   tspar_id_t virtual_root;
 } tspar_tree_arrays_t;
 
-typedef int32_t Id;
-
 // The null id: no parent, no population, no individual.
 #define TSPAR_NULL -1
 
@@ -522,8 +418,6 @@ typedef int32_t Id;
 
 
 
-
-#define NULL -1
 
 
 

@@ -26,7 +26,7 @@ use crate::error::{fail, Error, Result};
 pub type Id = i32;
 pub const NULL: Id = -1;
 /// tskit's unknown mutation time: a NaN with this exact bit pattern
-/// (`TSK_UNKNOWN_TIME_HEX`, the payload spells "tskit!").
+/// (`TSK_UNKNOWN_TIME_HEX`; its payload spells "tskit!" in ASCII).
 pub const UNKNOWN_TIME_BITS: u64 = 0x7ff8_7473_6b69_7421;
 pub const NODE_IS_SAMPLE: u32 = 1;
 
