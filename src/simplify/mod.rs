@@ -18,6 +18,7 @@
 //! The work is done into new tables that replace the caller's only on
 //! success, so a failed call leaves the tables as they were.
 
+mod ancestry;
 mod bookmark;
 mod overlap;
 
@@ -28,6 +29,7 @@ use crate::tables::{
     check, EdgeTable, Id, IndividualTable, MigrationTable, MutationTable, NodeTable, PopulationTable, SiteTable,
     TableCollection, NODE_IS_SAMPLE, NULL,
 };
+use ancestry::Ancestry;
 use overlap::{Overlapper, Segment};
 
 /// Option bits for [`TableCollection::simplify`], with tskit's values.
@@ -150,10 +152,10 @@ struct Simplifier<'a> {
     is_sample: Vec<bool>,
     node_id_map: Vec<Id>,
     /// Each input node's ancestry, sorted by left end.
-    ancestry: Vec<Vec<Segment>>,
+    ancestry: Ancestry,
     /// The segments the current parent's children pass up.
     queue: Vec<Segment>,
-    /// Where `merge_ancestors` builds a node's ancestry.
+    /// Where a node's ancestry is built before it is stored.
     build: Vec<Segment>,
     overlapper: Overlapper,
     /// Edges of the current parent: (child, left, right), in the order found.
@@ -188,7 +190,7 @@ impl<'a> Simplifier<'a> {
             filter_nodes,
             is_sample,
             node_id_map: vec![NULL; num_nodes],
-            ancestry: vec![Vec::new(); num_nodes],
+            ancestry: Ancestry::new(num_nodes),
             queue: Vec::new(),
             build: Vec::new(),
             overlapper: Overlapper::default(),
@@ -219,7 +221,9 @@ impl<'a> Simplifier<'a> {
         let seq_len = input.sequence_length;
         for &u in samples {
             let id = s.node_id_map[u as usize];
+            s.build.clear();
             s.add_ancestry(u as usize, 0.0, seq_len, id);
+            s.ancestry.set(u as usize, &s.build);
         }
         s
     }
@@ -335,55 +339,15 @@ impl<'a> Simplifier<'a> {
         }
     }
 
+    /// Appends to the ancestry being built for input node `u` (joining a
+    /// piece that continues the last one) and maps `u`'s mutations there.
     fn add_ancestry(&mut self, u: usize, left: f64, right: f64, id: Id) {
         debug_assert!(left < right);
-        let a = &mut self.ancestry[u];
-        match a.last_mut() {
+        match self.build.last_mut() {
             Some(tail) if tail.right == left && tail.node == id => tail.right = right,
-            _ => a.push(Segment { left, right, node: id }),
+            _ => self.build.push(Segment { left, right, node: id }),
         }
         self.map_mutations(u, left, right, id);
-    }
-
-    /// Moves the part of `child`'s ancestry inside `[left, right)` to the queue.
-    fn extract_ancestry(&mut self, left: f64, right: f64, child: usize) {
-        let segs = &mut self.ancestry[child];
-        // The segments are disjoint and sorted, so those overlapping the
-        // interval are one run, found by binary search.
-        let first = segs.partition_point(|x| x.right <= left);
-        let end = first + segs[first..].partition_point(|x| x.left < right);
-        if first == end {
-            return;
-        }
-        for x in &segs[first..end] {
-            self.queue.push(Segment {
-                left: x.left.max(left),
-                right: x.right.min(right),
-                node: x.node,
-            });
-        }
-        // What is left of the run: the first segment's part before `left`
-        // and the last one's part after `right`.
-        let (a, b) = (segs[first], segs[end - 1]);
-        let mut keep = [a; 2];
-        let mut n = 0;
-        if a.left < left {
-            keep[n] = Segment {
-                left: a.left,
-                right: left,
-                node: a.node,
-            };
-            n += 1;
-        }
-        if b.right > right {
-            keep[n] = Segment {
-                left: right,
-                right: b.right,
-                node: b.node,
-            };
-            n += 1;
-        }
-        segs.splice(first..end, keep[..n].iter().copied());
     }
 
     /// Merges the queued ancestry of the children of input node `u`.
@@ -393,11 +357,8 @@ impl<'a> Simplifier<'a> {
         let keep_unary = self.options & KEEP_UNARY != 0
             || (self.options & KEEP_UNARY_IN_INDIVIDUALS != 0 && self.input.nodes.individual[u] != NULL);
         let seq_len = self.input.sequence_length;
-        // The node's ancestry is built in a reused buffer and then copied
-        // to an exact-size vector: one allocation per node, no regrowth. A
-        // sample's own ancestry (all of [0, L)) is redone by the merge.
-        std::mem::swap(&mut self.ancestry[u], &mut self.build);
-        self.ancestry[u].clear();
+        // A sample's own ancestry (all of [0, L)) is redone by the merge.
+        self.build.clear();
         let mut queue = std::mem::take(&mut self.queue);
         self.overlapper.start(&mut queue);
         let mut prev_right = 0.0;
@@ -437,8 +398,7 @@ impl<'a> Simplifier<'a> {
         if is_sample && prev_right != seq_len {
             self.add_ancestry(u, prev_right, seq_len, output_id);
         }
-        let built = self.ancestry[u].as_slice().to_vec();
-        self.build = std::mem::replace(&mut self.ancestry[u], built);
+        self.ancestry.set(u, &self.build);
         if output_id != NULL {
             let n = self.flush_edges(output_id);
             if self.filter_nodes && n == 0 && !is_sample {
@@ -461,7 +421,9 @@ impl<'a> Simplifier<'a> {
             }
             self.queue.clear();
             for j in start..end {
-                self.extract_ancestry(edges.left[j], edges.right[j], edges.child[j] as usize);
+                let child = edges.child[j] as usize;
+                self.ancestry
+                    .extract(child, edges.left[j], edges.right[j], &mut self.queue);
             }
             self.merge_ancestors(parent as usize);
             start = end;
@@ -475,8 +437,8 @@ impl<'a> Simplifier<'a> {
     /// above the samples' MRCAs; keep it, with edges down to that ancestry.
     fn insert_input_roots(&mut self) {
         let mut youngest_root_time = f64::MAX;
-        for u in 0..self.ancestry.len() {
-            if self.ancestry[u].is_empty() {
+        for u in 0..self.node_id_map.len() {
+            if self.ancestry.get(u).is_empty() {
                 continue;
             }
             let mut output_id = self.node_id_map[u];
@@ -484,7 +446,8 @@ impl<'a> Simplifier<'a> {
                 output_id = self.record_node(u);
             }
             youngest_root_time = youngest_root_time.min(self.out.nodes.time[output_id as usize]);
-            let segs = std::mem::take(&mut self.ancestry[u]);
+            let segs = self.ancestry.get(u).to_vec();
+            self.ancestry.clear(u);
             for x in &segs {
                 if x.node != output_id {
                     self.record_edge(x.left, x.right, x.node);
