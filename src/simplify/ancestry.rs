@@ -21,9 +21,11 @@ pub(crate) struct Ancestry {
 }
 
 impl Ancestry {
-    pub fn new(num_nodes: usize) -> Self {
+    /// `expected` is a guess at the pool's final size; reserving it up front
+    /// saves copying the pool as it grows (untouched pages cost nothing).
+    pub fn new(num_nodes: usize, expected: usize) -> Self {
         Ancestry {
-            pool: Vec::new(),
+            pool: Vec::with_capacity(expected),
             spans: vec![Span::default(); num_nodes],
         }
     }
@@ -120,7 +122,7 @@ mod tests {
 
     #[test]
     fn extract_trims_splits_and_removes() {
-        let mut a = Ancestry::new(2);
+        let mut a = Ancestry::new(2, 0);
         a.set(0, &[seg(0.0, 4.0, 7), seg(4.0, 6.0, 8), seg(8.0, 10.0, 9)]);
         a.set(1, &[seg(0.0, 10.0, 5)]);
         let mut q = Vec::new();

@@ -190,7 +190,8 @@ impl<'a> Simplifier<'a> {
             filter_nodes,
             is_sample,
             node_id_map: vec![NULL; num_nodes],
-            ancestry: Ancestry::new(num_nodes),
+            // Each edge adds about one segment to its parent's ancestry.
+            ancestry: Ancestry::new(num_nodes, input.edges.left.len() + samples.len()),
             queue: Vec::new(),
             build: Vec::new(),
             overlapper: Overlapper::default(),
