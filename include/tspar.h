@@ -476,10 +476,10 @@ int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
 // `samples` lists `num_samples` node ids, which become output nodes
 // 0..num_samples-1 in that order; NULL means the nodes that currently have
 // `TSPAR_NODE_IS_SAMPLE` (and `num_samples` is ignored). Options are the
-// `TSPAR_SIMPLIFY_*` bits. If `node_map` is not NULL it must hold at least
-// as many entries as there are input nodes (else
-// `TSPAR_ERR_BUFFER_TOO_SMALL`); on success entry `u` is the output id of
-// input node `u`, or `TSPAR_NULL`.
+// `TSPAR_SIMPLIFY_*` bits; any other bit is `TSPAR_ERR_BAD_OPTIONS`. If
+// `node_map` is not NULL it must hold at least as many entries as there are
+// input nodes (else `TSPAR_ERR_BUFFER_TOO_SMALL`); on success entry `u` is
+// the output id of input node `u`, or `TSPAR_NULL`.
 //
 // The input needs edges sorted as tskit requires, sorted sites without
 // duplicates, no edge metadata and no migrations. Errors include

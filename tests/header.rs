@@ -27,7 +27,9 @@ fn foreign_names(header: &str) -> Vec<String> {
         } else if let Some(rest) = line.strip_prefix("typedef ") {
             rest.trim_end_matches([';', '{', ' ']).split_whitespace().last()
         } else if let Some(rest) = line.strip_prefix("struct ").or_else(|| line.strip_prefix("enum ")) {
-            rest.split_whitespace().next().filter(|_| line.trim_end().ends_with('{'))
+            rest.split_whitespace()
+                .next()
+                .filter(|_| line.trim_end().ends_with('{'))
         } else {
             None
         };
@@ -50,7 +52,10 @@ fn header_is_current() {
     let foreign = foreign_names(std::str::from_utf8(&first).expect("header is UTF-8"));
     let generated = generate(root, &foreign);
     let left = foreign_names(std::str::from_utf8(&generated).expect("header is UTF-8"));
-    assert!(left.is_empty(), "the header still defines names that are not tspar's: {left:?}");
+    assert!(
+        left.is_empty(),
+        "the header still defines names that are not tspar's: {left:?}"
+    );
     let path = root.join("include").join("tspar.h");
     if std::env::var_os("TSPAR_BLESS").is_some() {
         std::fs::write(&path, &generated).expect("write include/tspar.h");

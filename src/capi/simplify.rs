@@ -76,10 +76,10 @@ impl From<Bookmark> for tspar_bookmark_t {
 /// `samples` lists `num_samples` node ids, which become output nodes
 /// 0..num_samples-1 in that order; NULL means the nodes that currently have
 /// `TSPAR_NODE_IS_SAMPLE` (and `num_samples` is ignored). Options are the
-/// `TSPAR_SIMPLIFY_*` bits. If `node_map` is not NULL it must hold at least
-/// as many entries as there are input nodes (else
-/// `TSPAR_ERR_BUFFER_TOO_SMALL`); on success entry `u` is the output id of
-/// input node `u`, or `TSPAR_NULL`.
+/// `TSPAR_SIMPLIFY_*` bits; any other bit is `TSPAR_ERR_BAD_OPTIONS`. If
+/// `node_map` is not NULL it must hold at least as many entries as there are
+/// input nodes (else `TSPAR_ERR_BUFFER_TOO_SMALL`); on success entry `u` is
+/// the output id of input node `u`, or `TSPAR_NULL`.
 ///
 /// The input needs edges sorted as tskit requires, sorted sites without
 /// duplicates, no edge metadata and no migrations. Errors include
@@ -239,6 +239,37 @@ mod tests {
             );
             super::super::tables::tspar_tables_free(h);
         }
+    }
+
+    #[test]
+    fn readers_see_before_or_after() {
+        // Several threads read row counts while one simplifies: each sees
+        // the whole input (4 nodes, 3 edges) or the whole output (3, 2).
+        struct Shared(*mut tspar_tables_t);
+        // SAFETY: the handle is internally synchronised and outlives the scope.
+        unsafe impl Sync for Shared {}
+        impl Shared {
+            fn get(&self) -> *mut tspar_tables_t {
+                self.0
+            }
+        }
+        let h = Shared(cherry());
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                scope.spawn(|| {
+                    for _ in 0..200 {
+                        let mut b = tspar_bookmark_t::default();
+                        assert_eq!(unsafe { tspar_tables_record_num_rows(h.get(), &mut b) }, 0);
+                        assert!(matches!((b.nodes, b.edges), (4, 3) | (3, 2)), "{b:?}");
+                    }
+                });
+            }
+            scope.spawn(|| {
+                let code = unsafe { tspar_tables_simplify(h.get(), std::ptr::null(), 0, 0, std::ptr::null_mut(), 0) };
+                assert_eq!(code, 0);
+            });
+        });
+        unsafe { super::super::tables::tspar_tables_free(h.0) };
     }
 
     #[test]

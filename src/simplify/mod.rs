@@ -18,17 +18,18 @@
 //! The work is done into new tables that replace the caller's only on
 //! success, so a failed call leaves the tables as they were.
 
+mod ancestry;
 mod bookmark;
-mod check;
 mod overlap;
 
 pub use bookmark::Bookmark;
 
 use crate::error::{fail, Error, Result};
 use crate::tables::{
-    EdgeTable, Id, IndividualTable, MigrationTable, MutationTable, NodeTable, PopulationTable, SiteTable,
+    check, EdgeTable, Id, IndividualTable, MigrationTable, MutationTable, NodeTable, PopulationTable, SiteTable,
     TableCollection, NODE_IS_SAMPLE, NULL,
 };
+use ancestry::Ancestry;
 use overlap::{Overlapper, Segment};
 
 /// Option bits for [`TableCollection::simplify`], with tskit's values.
@@ -82,9 +83,7 @@ impl TableCollection {
                 &flagged
             }
         };
-        // Switch to `self.check_integrity(CHECK_EDGE_ORDERING |
-        // CHECK_SITE_ORDERING | CHECK_SITE_DUPLICATES)` once the crate has it.
-        check::check_input(self)?;
+        self.check_integrity(check::CHECK_EDGE_ORDERING | check::CHECK_SITE_ORDERING | check::CHECK_SITE_DUPLICATES)?;
 
         let num_nodes = self.nodes.flags.len();
         let mut is_sample = vec![false; num_nodes];
@@ -153,10 +152,11 @@ struct Simplifier<'a> {
     is_sample: Vec<bool>,
     node_id_map: Vec<Id>,
     /// Each input node's ancestry, sorted by left end.
-    ancestry: Vec<Vec<Segment>>,
+    ancestry: Ancestry,
     /// The segments the current parent's children pass up.
     queue: Vec<Segment>,
-    scratch: Vec<Segment>,
+    /// Where a node's ancestry is built before it is stored.
+    build: Vec<Segment>,
     overlapper: Overlapper,
     /// Edges of the current parent: (child, left, right), in the order found.
     buffered: Vec<(Id, f64, f64)>,
@@ -190,9 +190,10 @@ impl<'a> Simplifier<'a> {
             filter_nodes,
             is_sample,
             node_id_map: vec![NULL; num_nodes],
-            ancestry: vec![Vec::new(); num_nodes],
+            // Each edge adds about one segment to its parent's ancestry.
+            ancestry: Ancestry::new(num_nodes, input.edges.left.len() + samples.len()),
             queue: Vec::new(),
-            scratch: Vec::new(),
+            build: Vec::new(),
             overlapper: Overlapper::default(),
             buffered: Vec::new(),
             mutation_position,
@@ -221,7 +222,9 @@ impl<'a> Simplifier<'a> {
         let seq_len = input.sequence_length;
         for &u in samples {
             let id = s.node_id_map[u as usize];
+            s.build.clear();
             s.add_ancestry(u as usize, 0.0, seq_len, id);
+            s.ancestry.set(u as usize, &s.build);
         }
         s
     }
@@ -337,56 +340,15 @@ impl<'a> Simplifier<'a> {
         }
     }
 
+    /// Appends to the ancestry being built for input node `u` (joining a
+    /// piece that continues the last one) and maps `u`'s mutations there.
     fn add_ancestry(&mut self, u: usize, left: f64, right: f64, id: Id) {
         debug_assert!(left < right);
-        let a = &mut self.ancestry[u];
-        match a.last_mut() {
+        match self.build.last_mut() {
             Some(tail) if tail.right == left && tail.node == id => tail.right = right,
-            _ => a.push(Segment { left, right, node: id }),
+            _ => self.build.push(Segment { left, right, node: id }),
         }
         self.map_mutations(u, left, right, id);
-    }
-
-    /// Moves the part of `child`'s ancestry inside `[left, right)` to the queue.
-    fn extract_ancestry(&mut self, left: f64, right: f64, child: usize) {
-        let Simplifier {
-            ancestry,
-            queue,
-            scratch,
-            ..
-        } = self;
-        let segs = &mut ancestry[child];
-        if !segs.iter().any(|x| x.right > left && right > x.left) {
-            return;
-        }
-        scratch.clear();
-        for x in segs.iter() {
-            if x.right > left && right > x.left {
-                let (l, r) = (x.left.max(left), x.right.min(right));
-                queue.push(Segment {
-                    left: l,
-                    right: r,
-                    node: x.node,
-                });
-                if x.left != l {
-                    scratch.push(Segment {
-                        left: x.left,
-                        right: l,
-                        node: x.node,
-                    });
-                }
-                if x.right != r {
-                    scratch.push(Segment {
-                        left: r,
-                        right: x.right,
-                        node: x.node,
-                    });
-                }
-            } else {
-                scratch.push(*x);
-            }
-        }
-        std::mem::swap(segs, scratch);
     }
 
     /// Merges the queued ancestry of the children of input node `u`.
@@ -396,10 +358,8 @@ impl<'a> Simplifier<'a> {
         let keep_unary = self.options & KEEP_UNARY != 0
             || (self.options & KEEP_UNARY_IN_INDIVIDUALS != 0 && self.input.nodes.individual[u] != NULL);
         let seq_len = self.input.sequence_length;
-        if is_sample {
-            // A sample's own ancestry is all of [0, L), which the merge redoes.
-            self.ancestry[u].clear();
-        }
+        // A sample's own ancestry (all of [0, L)) is redone by the merge.
+        self.build.clear();
         let mut queue = std::mem::take(&mut self.queue);
         self.overlapper.start(&mut queue);
         let mut prev_right = 0.0;
@@ -439,6 +399,7 @@ impl<'a> Simplifier<'a> {
         if is_sample && prev_right != seq_len {
             self.add_ancestry(u, prev_right, seq_len, output_id);
         }
+        self.ancestry.set(u, &self.build);
         if output_id != NULL {
             let n = self.flush_edges(output_id);
             if self.filter_nodes && n == 0 && !is_sample {
@@ -461,7 +422,9 @@ impl<'a> Simplifier<'a> {
             }
             self.queue.clear();
             for j in start..end {
-                self.extract_ancestry(edges.left[j], edges.right[j], edges.child[j] as usize);
+                let child = edges.child[j] as usize;
+                self.ancestry
+                    .extract(child, edges.left[j], edges.right[j], &mut self.queue);
             }
             self.merge_ancestors(parent as usize);
             start = end;
@@ -475,8 +438,8 @@ impl<'a> Simplifier<'a> {
     /// above the samples' MRCAs; keep it, with edges down to that ancestry.
     fn insert_input_roots(&mut self) {
         let mut youngest_root_time = f64::MAX;
-        for u in 0..self.ancestry.len() {
-            if self.ancestry[u].is_empty() {
+        for u in 0..self.node_id_map.len() {
+            if self.ancestry.get(u).is_empty() {
                 continue;
             }
             let mut output_id = self.node_id_map[u];
@@ -484,7 +447,8 @@ impl<'a> Simplifier<'a> {
                 output_id = self.record_node(u);
             }
             youngest_root_time = youngest_root_time.min(self.out.nodes.time[output_id as usize]);
-            let segs = std::mem::take(&mut self.ancestry[u]);
+            let segs = self.ancestry.get(u).to_vec();
+            self.ancestry.clear(u);
             for x in &segs {
                 if x.node != output_id {
                     self.record_edge(x.left, x.right, x.node);

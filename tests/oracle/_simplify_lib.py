@@ -1,13 +1,14 @@
 """Minimal ctypes access to libtspar for the simplify oracle tests.
 
 The library is the one named by the TSPAR_LIB environment variable, else
-target/release/libtspar.so of this checkout. Tables move between tskit and
+target/release/libtspar.so of this checkout (built first if missing). Tables move between tskit and
 tspar through .trees files.
 """
 
 import ctypes
 import os
 import pathlib
+import subprocess
 
 import numpy as np
 import tskit
@@ -59,6 +60,8 @@ class Bookmark(ctypes.Structure):
 
 def _load():
     path = os.environ.get("TSPAR_LIB") or str(ROOT / "target" / "release" / "libtspar.so")
+    if "TSPAR_LIB" not in os.environ and not pathlib.Path(path).exists():
+        subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
     lib = ctypes.CDLL(path)
     h = ctypes.c_void_p
     lib.tspar_tables_load.argtypes = [ctypes.c_char_p, flags_t, ctypes.POINTER(h)]

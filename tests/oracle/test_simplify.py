@@ -164,10 +164,22 @@ def wright_fisher(seed, n=30, generations=60, L=100.0):
     return tables
 
 
+def partial_individuals(seed):
+    """Wright-Fisher tables where only every third node keeps its
+    individual, so that KEEP_UNARY_IN_INDIVIDUALS keeps some unary nodes and
+    not others, and FILTER_INDIVIDUALS drops parents that are still named."""
+    tables = wright_fisher(seed)
+    individual = tables.nodes.individual.copy()
+    individual[np.arange(len(individual)) % 3 != 0] = tskit.NULL
+    tables.nodes.individual = individual
+    return tables
+
+
 INPUTS = {
     "full_arg": lambda: full_arg(5),
     "additional_nodes": lambda: additional_nodes(7),
     "wright_fisher": lambda: wright_fisher(11),
+    "partial_individuals": lambda: partial_individuals(19),
 }
 
 
@@ -340,3 +352,51 @@ def test_simulator_cycle(tmp_path):
         node_map = t.simplify(None, 0, tables.nodes.num_rows)
     _, expected_map = tskit_simplify(tables, None, 0)
     np.testing.assert_array_equal(node_map, expected_map)
+
+
+def test_reduce_to_site_topology_site_at_zero(tmp_path):
+    tables = wright_fisher(13, n=10, generations=8)
+    tables.sites.clear()
+    tables.mutations.clear()
+    for j, x in enumerate([0.0, 0.5, 17.0, 42.0, 99.5]):
+        s = tables.sites.add_row(position=x, ancestral_state="A")
+        tables.mutations.add_row(site=s, node=j, derived_state="T")
+    for options in (sl.REDUCE_TO_SITE_TOPOLOGY, sl.REDUCE_TO_SITE_TOPOLOGY | sl.KEEP_INPUT_ROOTS):
+        compare(tables, None, options, tmp_path)
+
+
+def test_forward_simulation_simplified_every_few_generations(tmp_path):
+    """The loop a forward simulator runs: add generations, sort, simplify to
+    the living generation, remap the living nodes, carry on. tspar and tskit
+    must agree at every simplification."""
+    rng = np.random.default_rng(21)
+    n, L = 20, 50.0
+    tables = tskit.TableCollection(sequence_length=L)
+    living = [tables.nodes.add_row(time=0.0) for _ in range(2 * n)]
+    t = 0.0
+    for generation in range(1, 31):
+        t += 1.0
+        # Times count down: the new generation is at -t, shifted at sort time.
+        new = []
+        for _ in range(2 * n):
+            child = tables.nodes.add_row(time=-t)
+            a, b = rng.choice(living, size=2, replace=False)
+            x = float(rng.integers(1, int(L)))
+            tables.edges.add_row(0, x, a, child)
+            tables.edges.add_row(x, L, b, child)
+            new.append(child)
+        living = new
+        if generation % 6 == 0:
+            shifted = tables.copy()
+            shifted.nodes.time = shifted.nodes.time + t
+            flags = np.zeros(shifted.nodes.num_rows, dtype=np.uint32)
+            flags[living] = tskit.NODE_IS_SAMPLE
+            shifted.nodes.flags = flags
+            shifted.sort()
+            samples = np.array(living, dtype=np.int32)
+            compare(shifted, samples, sl.KEEP_INPUT_ROOTS, tmp_path)
+            compare(shifted, samples, 0, tmp_path)
+            simplified, node_map = tskit_simplify(shifted, samples, 0)
+            simplified.nodes.time = simplified.nodes.time - t
+            tables = simplified
+            living = [int(node_map[u]) for u in living]
