@@ -763,6 +763,196 @@ int tspar_tables_get_provenance(const struct tspar_tables_t *tables,
                                 char *record,
                                 tspar_size_t record_capacity);
 
+// Replaces every row of the individual table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_individuals(struct tspar_tables_t *tables,
+                                 tspar_size_t num_rows,
+                                 const tspar_flags_t *flags,
+                                 const double *location,
+                                 const tspar_size_t *location_offset,
+                                 const tspar_id_t *parents,
+                                 const tspar_size_t *parents_offset,
+                                 const char *metadata,
+                                 const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the individual table; arguments as for
+// `tspar_tables_set_individuals`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_individuals(struct tspar_tables_t *tables,
+                                    tspar_size_t num_rows,
+                                    const tspar_flags_t *flags,
+                                    const double *location,
+                                    const tspar_size_t *location_offset,
+                                    const tspar_id_t *parents,
+                                    const tspar_size_t *parents_offset,
+                                    const char *metadata,
+                                    const tspar_size_t *metadata_offset);
+
+// Replaces every row of the node table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was. `population` and `individual` may be
+// NULL (every row gets `TSPAR_NULL`); metadata and its offsets may both be NULL.
+int tspar_tables_set_nodes(struct tspar_tables_t *tables,
+                           tspar_size_t num_rows,
+                           const tspar_flags_t *flags,
+                           const double *time,
+                           const tspar_id_t *population,
+                           const tspar_id_t *individual,
+                           const char *metadata,
+                           const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the node table; arguments as for
+// `tspar_tables_set_nodes`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_nodes(struct tspar_tables_t *tables,
+                              tspar_size_t num_rows,
+                              const tspar_flags_t *flags,
+                              const double *time,
+                              const tspar_id_t *population,
+                              const tspar_id_t *individual,
+                              const char *metadata,
+                              const tspar_size_t *metadata_offset);
+
+// Replaces every row of the edge table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_edges(struct tspar_tables_t *tables,
+                           tspar_size_t num_rows,
+                           const double *left,
+                           const double *right,
+                           const tspar_id_t *parent,
+                           const tspar_id_t *child,
+                           const char *metadata,
+                           const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the edge table; arguments as for
+// `tspar_tables_set_edges`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_edges(struct tspar_tables_t *tables,
+                              tspar_size_t num_rows,
+                              const double *left,
+                              const double *right,
+                              const tspar_id_t *parent,
+                              const tspar_id_t *child,
+                              const char *metadata,
+                              const tspar_size_t *metadata_offset);
+
+// Replaces every row of the migration table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_migrations(struct tspar_tables_t *tables,
+                                tspar_size_t num_rows,
+                                const double *left,
+                                const double *right,
+                                const tspar_id_t *node,
+                                const tspar_id_t *source,
+                                const tspar_id_t *dest,
+                                const double *time,
+                                const char *metadata,
+                                const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the migration table; arguments as for
+// `tspar_tables_set_migrations`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_migrations(struct tspar_tables_t *tables,
+                                   tspar_size_t num_rows,
+                                   const double *left,
+                                   const double *right,
+                                   const tspar_id_t *node,
+                                   const tspar_id_t *source,
+                                   const tspar_id_t *dest,
+                                   const double *time,
+                                   const char *metadata,
+                                   const tspar_size_t *metadata_offset);
+
+// Replaces every row of the site table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_sites(struct tspar_tables_t *tables,
+                           tspar_size_t num_rows,
+                           const double *position,
+                           const char *ancestral_state,
+                           const tspar_size_t *ancestral_state_offset,
+                           const char *metadata,
+                           const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the site table; arguments as for
+// `tspar_tables_set_sites`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_sites(struct tspar_tables_t *tables,
+                              tspar_size_t num_rows,
+                              const double *position,
+                              const char *ancestral_state,
+                              const tspar_size_t *ancestral_state_offset,
+                              const char *metadata,
+                              const tspar_size_t *metadata_offset);
+
+// Replaces every row of the mutation table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was. `parent` may be NULL (every row gets
+// `TSPAR_NULL`) and `time` NULL (every row gets the unknown time).
+int tspar_tables_set_mutations(struct tspar_tables_t *tables,
+                               tspar_size_t num_rows,
+                               const tspar_id_t *site,
+                               const tspar_id_t *node,
+                               const tspar_id_t *parent,
+                               const double *time,
+                               const char *derived_state,
+                               const tspar_size_t *derived_state_offset,
+                               const char *metadata,
+                               const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the mutation table; arguments as for
+// `tspar_tables_set_mutations`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_mutations(struct tspar_tables_t *tables,
+                                  tspar_size_t num_rows,
+                                  const tspar_id_t *site,
+                                  const tspar_id_t *node,
+                                  const tspar_id_t *parent,
+                                  const double *time,
+                                  const char *derived_state,
+                                  const tspar_size_t *derived_state_offset,
+                                  const char *metadata,
+                                  const tspar_size_t *metadata_offset);
+
+// Replaces every row of the population table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_populations(struct tspar_tables_t *tables,
+                                 tspar_size_t num_rows,
+                                 const char *metadata,
+                                 const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the population table; arguments as for
+// `tspar_tables_set_populations`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_populations(struct tspar_tables_t *tables,
+                                    tspar_size_t num_rows,
+                                    const char *metadata,
+                                    const tspar_size_t *metadata_offset);
+
+// Replaces every row of the provenance table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_provenances(struct tspar_tables_t *tables,
+                                 tspar_size_t num_rows,
+                                 const char *timestamp,
+                                 const tspar_size_t *timestamp_offset,
+                                 const char *record,
+                                 const tspar_size_t *record_offset);
+
+// Appends `num_rows` rows to the provenance table; arguments as for
+// `tspar_tables_set_provenances`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_provenances(struct tspar_tables_t *tables,
+                                    tspar_size_t num_rows,
+                                    const char *timestamp,
+                                    const tspar_size_t *timestamp_offset,
+                                    const char *record,
+                                    const tspar_size_t *record_offset);
+
 // Makes a tree sequence from a copy of the tables, validated as tskit
 // validates a tree sequence (the tree and mutation-parent checks
 // included). Options: `TSPAR_TS_INIT_BUILD_INDEXES`,
