@@ -249,8 +249,9 @@
 // The largest thread count accepted.
 #define MAX_THREADS 1024
 
-// tskit's unknown mutation time: a NaN with this exact bit pattern.
-#define UNKNOWN_TIME_BITS 9221120237041090561
+// tskit's unknown mutation time: a NaN with this exact bit pattern
+// (`TSK_UNKNOWN_TIME_HEX`; its payload spells "tskit!" in ASCII).
+#define UNKNOWN_TIME_BITS 9221248276113224737
 
 #define NODE_IS_SAMPLE 1
 

@@ -124,12 +124,19 @@ fn round_trip_with_64_bit_offsets() {
 
 #[test]
 fn empty_tables_round_trip() {
-    let t = TableCollection::new(0.0).unwrap();
+    let t = TableCollection::new(1.0).unwrap();
     let back = load_bytes(&dump_bytes(&t, 0).unwrap(), 0).unwrap();
     assert!(t.equals(&back, 0));
     assert!(back.indexes.is_none());
     assert!(back.reference_sequence.is_empty());
     assert_eq!(back.time_units, b"unknown");
+    // As with tskit, tables of sequence length 0 can be written but such a
+    // file is not loaded.
+    let zero = dump_bytes(&TableCollection::new(0.0).unwrap(), 0).unwrap();
+    assert_eq!(
+        load_bytes(&zero, 0).unwrap_err().kind,
+        tspar::error::Error::BadSequenceLength
+    );
 }
 
 #[test]

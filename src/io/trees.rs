@@ -315,6 +315,14 @@ fn read_tables<S: Source>(kas: &Kastore<S>, options: u32) -> Result<TableCollect
     }
     let sequence_length = r.read::<f64>(r.fixed("sequence_length", Dtype::F64, 1)?)?[0];
     check_sequence_length(sequence_length).map_err(|e| Failure::new(e.kind, format!("{name}: {}", e.detail)))?;
+    // Tables may have a zero sequence length while being built, but tskit
+    // refuses to load a file with one, and so does tspar.
+    if sequence_length == 0.0 {
+        fail!(
+            Error::BadSequenceLength,
+            "{name}: the file's sequence length is 0; it must be positive"
+        );
+    }
     r.fixed("uuid", Dtype::I8, UUID_LEN as u64)?;
 
     let mut tables = TableCollection::new(sequence_length)?;
