@@ -220,44 +220,6 @@
 
 #define TSPAR_ERR_TREE_OVERFLOW -337
 
-#define VERSION_MAJOR 1
-
-#define VERSION_MINOR 0
-
-#define HEADER_SIZE 64
-
-#define DESCRIPTOR_SIZE 64
-
-// Every array starts at a multiple of this.
-#define ARRAY_ALIGN 8
-
-// Read only the collection-level fields (sequence length, time units,
-// metadata, reference sequence), not the tables. tskit's value.
-#define LOAD_SKIP_TABLES (1 << 0)
-
-// Do not read the reference sequence. tskit's value.
-#define LOAD_SKIP_REFERENCE_SEQUENCE (1 << 1)
-
-// Write every offset column as `uint64`, not only those too large for
-// `uint32`. tskit's value.
-#define DUMP_FORCE_OFFSET_64 (1 << 27)
-
-#define FORMAT_VERSION_MAJOR 12
-
-#define FORMAT_VERSION_MINOR 7
-
-// The largest thread count accepted.
-#define MAX_THREADS 1024
-
-// tskit's unknown mutation time: a NaN with this exact bit pattern
-// (`TSK_UNKNOWN_TIME_HEX`; its payload spells "tskit!" in ASCII).
-#define UNKNOWN_TIME_BITS 9221248276113224737
-
-#define NODE_IS_SAMPLE 1
-
-// The largest number of rows a table may hold (ids are `i32`).
-#define MAX_ROWS (size_t)INT32_MAX
-
 #define EDGE_ORDERING (1 << 0)
 
 #define SITE_ORDERING (1 << 1)
@@ -277,8 +239,6 @@
 #define MUTATION_PARENTS (1 << 8)
 
 #define NO_POPULATION_REFS (1 << 12)
-
-#define ALL (((1 << 9) - 1) | NO_POPULATION_REFS)
 
 #define CHECK_EDGE_ORDERING EDGE_ORDERING
 
@@ -301,26 +261,11 @@
 // Skip the integrity check that normally comes first.
 #define NO_CHECK_INTEGRITY (1 << 29)
 
-#define IGNORE_TS_METADATA (1 << 0)
-
-#define IGNORE_PROVENANCE (1 << 1)
-
-#define IGNORE_METADATA (1 << 2)
-
-#define IGNORE_TIMESTAMPS (1 << 3)
-
-#define IGNORE_TABLES (1 << 4)
-
-#define IGNORE_REFERENCE_SEQUENCE (1 << 5)
-
 // Build the edge indexes when the tables have none.
 #define BUILD_INDEXES (1 << 0)
 
 // Compute mutation parents instead of checking them.
 #define COMPUTE_MUTATION_PARENTS (1 << 1)
-
-// Which table a row or column belongs to. The numbers are part of the C API.
-typedef struct TableKind TableKind;
 
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
 // `_copy`, freed by `tspar_tables_free`. Safe to use from many threads at
@@ -419,8 +364,6 @@ typedef struct tspar_tree_arrays_t {
   tspar_id_t virtual_root;
 } tspar_tree_arrays_t;
 
-typedef int32_t Id;
-
 // The null id: no parent, no population, no individual.
 #define TSPAR_NULL -1
 
@@ -480,8 +423,6 @@ typedef int32_t Id;
 
 
 
-
-#define NULL -1
 
 
 
@@ -790,6 +731,196 @@ int tspar_tables_get_provenance(const struct tspar_tables_t *tables,
                                 tspar_size_t timestamp_capacity,
                                 char *record,
                                 tspar_size_t record_capacity);
+
+// Replaces every row of the individual table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_individuals(struct tspar_tables_t *tables,
+                                 tspar_size_t num_rows,
+                                 const tspar_flags_t *flags,
+                                 const double *location,
+                                 const tspar_size_t *location_offset,
+                                 const tspar_id_t *parents,
+                                 const tspar_size_t *parents_offset,
+                                 const char *metadata,
+                                 const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the individual table; arguments as for
+// `tspar_tables_set_individuals`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_individuals(struct tspar_tables_t *tables,
+                                    tspar_size_t num_rows,
+                                    const tspar_flags_t *flags,
+                                    const double *location,
+                                    const tspar_size_t *location_offset,
+                                    const tspar_id_t *parents,
+                                    const tspar_size_t *parents_offset,
+                                    const char *metadata,
+                                    const tspar_size_t *metadata_offset);
+
+// Replaces every row of the node table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was. `population` and `individual` may be
+// NULL (every row gets `TSPAR_NULL`); metadata and its offsets may both be NULL.
+int tspar_tables_set_nodes(struct tspar_tables_t *tables,
+                           tspar_size_t num_rows,
+                           const tspar_flags_t *flags,
+                           const double *time,
+                           const tspar_id_t *population,
+                           const tspar_id_t *individual,
+                           const char *metadata,
+                           const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the node table; arguments as for
+// `tspar_tables_set_nodes`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_nodes(struct tspar_tables_t *tables,
+                              tspar_size_t num_rows,
+                              const tspar_flags_t *flags,
+                              const double *time,
+                              const tspar_id_t *population,
+                              const tspar_id_t *individual,
+                              const char *metadata,
+                              const tspar_size_t *metadata_offset);
+
+// Replaces every row of the edge table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_edges(struct tspar_tables_t *tables,
+                           tspar_size_t num_rows,
+                           const double *left,
+                           const double *right,
+                           const tspar_id_t *parent,
+                           const tspar_id_t *child,
+                           const char *metadata,
+                           const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the edge table; arguments as for
+// `tspar_tables_set_edges`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_edges(struct tspar_tables_t *tables,
+                              tspar_size_t num_rows,
+                              const double *left,
+                              const double *right,
+                              const tspar_id_t *parent,
+                              const tspar_id_t *child,
+                              const char *metadata,
+                              const tspar_size_t *metadata_offset);
+
+// Replaces every row of the migration table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_migrations(struct tspar_tables_t *tables,
+                                tspar_size_t num_rows,
+                                const double *left,
+                                const double *right,
+                                const tspar_id_t *node,
+                                const tspar_id_t *source,
+                                const tspar_id_t *dest,
+                                const double *time,
+                                const char *metadata,
+                                const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the migration table; arguments as for
+// `tspar_tables_set_migrations`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_migrations(struct tspar_tables_t *tables,
+                                   tspar_size_t num_rows,
+                                   const double *left,
+                                   const double *right,
+                                   const tspar_id_t *node,
+                                   const tspar_id_t *source,
+                                   const tspar_id_t *dest,
+                                   const double *time,
+                                   const char *metadata,
+                                   const tspar_size_t *metadata_offset);
+
+// Replaces every row of the site table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_sites(struct tspar_tables_t *tables,
+                           tspar_size_t num_rows,
+                           const double *position,
+                           const char *ancestral_state,
+                           const tspar_size_t *ancestral_state_offset,
+                           const char *metadata,
+                           const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the site table; arguments as for
+// `tspar_tables_set_sites`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_sites(struct tspar_tables_t *tables,
+                              tspar_size_t num_rows,
+                              const double *position,
+                              const char *ancestral_state,
+                              const tspar_size_t *ancestral_state_offset,
+                              const char *metadata,
+                              const tspar_size_t *metadata_offset);
+
+// Replaces every row of the mutation table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was. `parent` may be NULL (every row gets
+// `TSPAR_NULL`) and `time` NULL (every row gets the unknown time).
+int tspar_tables_set_mutations(struct tspar_tables_t *tables,
+                               tspar_size_t num_rows,
+                               const tspar_id_t *site,
+                               const tspar_id_t *node,
+                               const tspar_id_t *parent,
+                               const double *time,
+                               const char *derived_state,
+                               const tspar_size_t *derived_state_offset,
+                               const char *metadata,
+                               const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the mutation table; arguments as for
+// `tspar_tables_set_mutations`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_mutations(struct tspar_tables_t *tables,
+                                  tspar_size_t num_rows,
+                                  const tspar_id_t *site,
+                                  const tspar_id_t *node,
+                                  const tspar_id_t *parent,
+                                  const double *time,
+                                  const char *derived_state,
+                                  const tspar_size_t *derived_state_offset,
+                                  const char *metadata,
+                                  const tspar_size_t *metadata_offset);
+
+// Replaces every row of the population table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_populations(struct tspar_tables_t *tables,
+                                 tspar_size_t num_rows,
+                                 const char *metadata,
+                                 const tspar_size_t *metadata_offset);
+
+// Appends `num_rows` rows to the population table; arguments as for
+// `tspar_tables_set_populations`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_populations(struct tspar_tables_t *tables,
+                                    tspar_size_t num_rows,
+                                    const char *metadata,
+                                    const tspar_size_t *metadata_offset);
+
+// Replaces every row of the provenance table with `num_rows` rows given as
+// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+// starting at 0. Everything is checked before anything changes: a rejected
+// call leaves the table as it was.
+int tspar_tables_set_provenances(struct tspar_tables_t *tables,
+                                 tspar_size_t num_rows,
+                                 const char *timestamp,
+                                 const tspar_size_t *timestamp_offset,
+                                 const char *record,
+                                 const tspar_size_t *record_offset);
+
+// Appends `num_rows` rows to the provenance table; arguments as for
+// `tspar_tables_set_provenances`. Offsets are relative to the given data (starting at 0).
+int tspar_tables_append_provenances(struct tspar_tables_t *tables,
+                                    tspar_size_t num_rows,
+                                    const char *timestamp,
+                                    const tspar_size_t *timestamp_offset,
+                                    const char *record,
+                                    const tspar_size_t *record_offset);
 
 // Makes a tree sequence from a copy of the tables, validated as tskit
 // validates a tree sequence (the tree and mutation-parent checks
