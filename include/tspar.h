@@ -220,53 +220,6 @@
 
 #define TSPAR_ERR_TREE_OVERFLOW -337
 
-#define EDGE_ORDERING (1 << 0)
-
-#define SITE_ORDERING (1 << 1)
-
-#define SITE_DUPLICATES (1 << 2)
-
-#define MUTATION_ORDERING (1 << 3)
-
-#define INDIVIDUAL_ORDERING (1 << 4)
-
-#define MIGRATION_ORDERING (1 << 5)
-
-#define INDEXES (1 << 6)
-
-#define TREES (1 << 7)
-
-#define MUTATION_PARENTS (1 << 8)
-
-#define NO_POPULATION_REFS (1 << 12)
-
-#define CHECK_EDGE_ORDERING EDGE_ORDERING
-
-#define CHECK_SITE_ORDERING SITE_ORDERING
-
-#define CHECK_SITE_DUPLICATES SITE_DUPLICATES
-
-#define CHECK_MUTATION_ORDERING MUTATION_ORDERING
-
-#define CHECK_INDIVIDUAL_ORDERING INDIVIDUAL_ORDERING
-
-#define CHECK_MIGRATION_ORDERING MIGRATION_ORDERING
-
-#define CHECK_INDEXES INDEXES
-
-#define CHECK_TREES TREES
-
-#define CHECK_MUTATION_PARENTS MUTATION_PARENTS
-
-// Skip the integrity check that normally comes first.
-#define NO_CHECK_INTEGRITY (1 << 29)
-
-// Build the edge indexes when the tables have none.
-#define BUILD_INDEXES (1 << 0)
-
-// Compute mutation parents instead of checking them.
-#define COMPUTE_MUTATION_PARENTS (1 << 1)
-
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
 // `_copy`, freed by `tspar_tables_free`. Safe to use from many threads at
 // once.
@@ -398,31 +351,40 @@ typedef struct tspar_tree_arrays_t {
 
 #define TSPAR_CLEAR_PROVENANCE (1 << 2)
 
+// Integrity check flags for `tspar_tables_check_integrity` (tskit's values).
+#define TSPAR_CHECK_EDGE_ORDERING (1 << 0)
 
+#define TSPAR_CHECK_SITE_ORDERING (1 << 1)
 
+#define TSPAR_CHECK_SITE_DUPLICATES (1 << 2)
 
+#define TSPAR_CHECK_MUTATION_ORDERING (1 << 3)
 
+#define TSPAR_CHECK_INDIVIDUAL_ORDERING (1 << 4)
 
+#define TSPAR_CHECK_MIGRATION_ORDERING (1 << 5)
 
+#define TSPAR_CHECK_INDEXES (1 << 6)
 
+// Walk the trees; implies every ordering check and the index check. The
+// check then returns the number of trees.
+#define TSPAR_CHECK_TREES (1 << 7)
 
+// Check the mutation parent column against the trees; implies
+// `TSPAR_CHECK_TREES`.
+#define TSPAR_CHECK_MUTATION_PARENTS (1 << 8)
 
+// Do not check that node and migration population ids exist.
+#define TSPAR_NO_CHECK_POPULATION_REFS (1 << 12)
 
+// Option of `tspar_tables_sort`: skip the integrity check that comes first.
+#define TSPAR_NO_CHECK_INTEGRITY (1 << 29)
 
+// Tree sequence option: build the edge indexes when the tables lack them.
+#define TSPAR_TS_INIT_BUILD_INDEXES (1 << 0)
 
-
-
-
-
-
-
-
-
-
-
-
-
-
+// Tree sequence option: compute mutation parents instead of checking them.
+#define TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS (1 << 1)
 
 
 
