@@ -316,42 +316,46 @@ impl Tree {
         self.seek(position)
     }
 
-    /// Moves to the tree covering `position`. From the null state the tree is
-    /// built directly from the edges covering the position; otherwise the
-    /// cursor steps from where it is, whichever way is shorter.
+    /// Moves to the tree covering `position`, as tskit's (linear) seek
+    /// does, so that the arrays, child order included, are tskit's after the
+    /// same calls: from the null state the tree is built directly from the
+    /// edges covering the position (in insertion order when the position is
+    /// in the left half of the genome, else in reverse removal order);
+    /// otherwise the cursor steps tree by tree in the direction that is
+    /// shorter in genome coordinates, passing through the null state when
+    /// that way wraps round an end.
     pub fn seek(&mut self, position: f64) -> Result<()> {
         let target = self.ts.tree_index_at(position)?;
         match self.state {
-            TreeState::Null => self.seek_from_null(target),
-            TreeState::At(j) => {
-                let n = self.ts.num_trees();
-                let forward = if target >= j { target - j } else { n - j + target };
-                let backward = if target <= j { j - target } else { j + n - target };
-                // Stepping past an end goes through the null state, which
-                // seek_from_null does more cheaply.
-                if target >= j && forward <= backward {
-                    for _ in j..target {
+            TreeState::Null => self.seek_from_null(target, position),
+            TreeState::At(_) => {
+                let len = self.ts.sequence_length();
+                let (tl, tr) = self.interval();
+                let (to_left, to_right) = if position < tl {
+                    (tl - position, len - tr + position)
+                } else {
+                    (tl + len - position, position - tr)
+                };
+                let forward = to_right <= to_left;
+                while self.state != TreeState::At(target) {
+                    if forward {
                         self.advance();
-                    }
-                } else if target < j && backward < forward {
-                    for _ in target..j {
+                    } else {
                         self.retreat();
                     }
-                } else {
-                    self.clear();
-                    self.seek_from_null(target);
                 }
             }
         }
         Ok(())
     }
 
-    fn seek_from_null(&mut self, target: usize) {
+    /// Builds tree `target`, which covers `position`, from the null state.
+    fn seek_from_null(&mut self, target: usize, position: f64) {
         let ts = Arc::clone(&self.ts);
         let (e, ix) = (&ts.tables().edges, ts.indexes());
         let (left, right) = (ts.breakpoints()[target], ts.breakpoints()[target + 1]);
         let x = left;
-        if x <= ts.sequence_length() / 2.0 {
+        if position <= ts.sequence_length() / 2.0 {
             // Edges covering x in insertion order, as a forward walk has them.
             for &k in &ix.insertion {
                 let k = k as usize;
