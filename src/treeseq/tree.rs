@@ -161,40 +161,40 @@ impl Tree {
         self.link_child(vr, u);
     }
 
-    /// Whether `u` is in the root list. Only the first root has no left
-    /// sibling, and unlinked nodes have no siblings.
-    fn is_root(&self, u: Id) -> bool {
-        let uu = u as usize;
-        self.parent[uu] == NULL && (self.left_sib[uu] != NULL || self.left_child[self.virtual_root() as usize] == u)
-    }
-
-    /// Adds `delta` samples to `u` and every ancestor; returns the top node.
-    fn update_counts(&mut self, mut u: Id, delta: Id) -> Id {
+    /// Adds `delta` samples to `u` and every ancestor. Returns the top node
+    /// of the path and whether it was a root before (a root is a node
+    /// without parent that has a sample below it).
+    #[inline]
+    fn update_counts(&mut self, mut u: Id, delta: Id) -> (Id, bool) {
+        let (parent, num_samples) = (&self.parent, &mut self.num_samples);
         loop {
-            self.num_samples[u as usize] += delta;
-            let p = self.parent[u as usize];
+            let n = &mut num_samples[u as usize];
+            let was_root = *n > 0;
+            *n += delta;
+            let p = parent[u as usize];
             if p == NULL {
-                return u;
+                return (u, was_root);
             }
             u = p;
         }
     }
 
     fn insert_edge(&mut self, p: Id, c: Id) {
-        let top = self.update_counts(p, self.num_samples[c as usize]);
-        if self.is_root(c) {
+        let (top, top_was_root) = self.update_counts(p, self.num_samples[c as usize]);
+        if self.num_samples[c as usize] > 0 {
+            // c was a root: it has samples and no parent yet.
             self.unlink_child(c);
         }
-        self.link_child(p, c);
-        if self.num_samples[top as usize] > 0 && !self.is_root(top) {
+        if !top_was_root && self.num_samples[top as usize] > 0 {
             self.add_root(top);
         }
+        self.link_child(p, c);
     }
 
     fn remove_edge(&mut self, p: Id, c: Id) {
-        let top = self.update_counts(p, -self.num_samples[c as usize]);
         self.unlink_child(c);
-        if self.num_samples[top as usize] == 0 && self.is_root(top) {
+        let (top, top_was_root) = self.update_counts(p, -self.num_samples[c as usize]);
+        if top_was_root && self.num_samples[top as usize] == 0 {
             self.unlink_child(top);
         }
         if self.num_samples[c as usize] > 0 {
