@@ -296,6 +296,9 @@ def test_equals_agrees_with_tskit(lib, tmp_path):
     t.nodes.packset_metadata([b""] * t.nodes.num_rows)
     variants["metadata"] = t
     t = base.copy()
+    t.sites.metadata_schema = tskit.MetadataSchema({"codec": "json", "type": "object"})
+    variants["metadata_schema"] = t
+    t = base.copy()
     t.reference_sequence.url = "https://example.org/other.fa"
     variants["reference"] = t
     t = base.copy()
