@@ -82,7 +82,6 @@ def test_no_other_exported_function_is_undeclared(lib):
     assert undeclared - BULK == set()
 
 
-@pytest.mark.xfail(strict=True, reason="the header lacks tspar_tables_{set,append}_<table> (macro-generated)")
 @pytest.mark.skipif(shutil.which("nm") is None, reason="no nm")
 def test_bulk_column_functions_are_declared(lib):
     assert BULK - set(declared_functions()) == set()
