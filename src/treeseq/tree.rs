@@ -219,18 +219,15 @@ impl Tree {
             TreeState::At(j) => j + 1,
         };
         let ts = Arc::clone(&self.ts);
-        let x = ts.breakpoints()[j];
-        let (e, ix) = (&ts.tables().edges, ts.indexes());
-        while self.rem < ix.removal.len() && e.right[ix.removal[self.rem] as usize] == x {
-            let k = ix.removal[self.rem] as usize;
-            self.remove_edge(e.parent[k], e.child[k]);
-            self.rem += 1;
+        let (rem_stop, ins_stop) = (ts.removal_at[j] as usize, ts.insertion_at[j] as usize);
+        for &(p, c) in &ts.removal_edges[self.rem..rem_stop] {
+            self.remove_edge(p, c);
         }
-        while self.ins < ix.insertion.len() && e.left[ix.insertion[self.ins] as usize] == x {
-            let k = ix.insertion[self.ins] as usize;
-            self.insert_edge(e.parent[k], e.child[k]);
-            self.ins += 1;
+        for &(p, c) in &ts.insertion_edges[self.ins..ins_stop] {
+            self.insert_edge(p, c);
         }
+        self.rem = rem_stop;
+        self.ins = ins_stop;
         self.state = TreeState::At(j);
         true
     }
@@ -239,22 +236,19 @@ impl Tree {
     /// false (and goes to the null state) before the first tree.
     pub fn retreat(&mut self) -> bool {
         let ts = Arc::clone(&self.ts);
-        let (e, ix) = (&ts.tables().edges, ts.indexes());
         let j = match self.state {
             TreeState::Null => {
                 self.clear();
                 // Nothing is inserted yet; as seen from the right end every
                 // edge has been inserted and removed.
-                self.ins = ix.insertion.len();
-                self.rem = ix.removal.len();
+                self.ins = ts.insertion_edges.len();
+                self.rem = ts.removal_edges.len();
                 let last = ts.num_trees() - 1;
                 // Going right to left, the last tree's edges are those with
                 // right == L, inserted in reverse removal order.
-                let x = ts.sequence_length();
-                while self.rem > 0 && e.right[ix.removal[self.rem - 1] as usize] == x {
-                    let k = ix.removal[self.rem - 1] as usize;
-                    self.insert_edge(e.parent[k], e.child[k]);
-                    self.rem -= 1;
+                let stop = ts.removal_at[last] as usize;
+                for &(p, c) in ts.removal_edges[stop..].iter().rev() {
+                    self.insert_edge(p, c);
                 }
                 self.state = TreeState::At(last);
                 self.fix_forward_counters(last);
@@ -266,19 +260,17 @@ impl Tree {
             }
             TreeState::At(j) => j,
         };
-        let x = ts.breakpoints()[j];
-        // Leaving [x, ..) to the left: edges that start at x go, edges that
-        // end at x come back.
-        while self.ins > 0 && e.left[ix.insertion[self.ins - 1] as usize] == x {
-            let k = ix.insertion[self.ins - 1] as usize;
-            self.remove_edge(e.parent[k], e.child[k]);
-            self.ins -= 1;
+        // Leaving tree j to the left: edges that start at its left end go,
+        // edges that end there come back, both in reverse index order.
+        let (ins_start, rem_start) = (ts.insertion_at[j - 1] as usize, ts.removal_at[j - 1] as usize);
+        for &(p, c) in ts.insertion_edges[ins_start..self.ins].iter().rev() {
+            self.remove_edge(p, c);
         }
-        while self.rem > 0 && e.right[ix.removal[self.rem - 1] as usize] == x {
-            let k = ix.removal[self.rem - 1] as usize;
-            self.insert_edge(e.parent[k], e.child[k]);
-            self.rem -= 1;
+        for &(p, c) in ts.removal_edges[rem_start..self.rem].iter().rev() {
+            self.insert_edge(p, c);
         }
+        self.ins = ins_start;
+        self.rem = rem_start;
         self.state = TreeState::At(j - 1);
         true
     }
@@ -286,11 +278,8 @@ impl Tree {
     /// Sets the counters to what a forward walk has at tree `j`: edges with
     /// left <= tree left inserted, edges with right <= tree left removed.
     fn fix_forward_counters(&mut self, j: usize) {
-        let ts = &self.ts;
-        let x = ts.breakpoints()[j];
-        let (e, ix) = (&ts.tables().edges, ts.indexes());
-        self.ins = ix.insertion.partition_point(|&k| e.left[k as usize] <= x);
-        self.rem = ix.removal.partition_point(|&k| e.right[k as usize] <= x);
+        self.ins = self.ts.insertion_at[j] as usize;
+        self.rem = self.ts.removal_at[j] as usize;
     }
 
     pub fn first(&mut self) -> bool {
