@@ -529,6 +529,7 @@ impl TableCollection {
         let sites = &self.sites.position;
         let muts = &self.mutations;
         let node_time = &self.nodes.time;
+        let w = WalkColumns::new(self);
         let mut parent = vec![NULL; node_time.len()];
         let mut used = vec![0u8; m];
         let bad = |what: &str| -> Result<i64> {
@@ -541,37 +542,37 @@ impl TableCollection {
         let mut tree_left = 0.0;
         let mut num_trees: i64 = 0;
         while j < m || tree_left < l {
-            while k < m && e.right[rem[k] as usize] == tree_left {
+            while k < m && w.rem_right[k] == tree_left {
                 let x = rem[k] as usize;
                 if used[x] != 1 {
                     return bad(&format!("edge {x} removed before it was inserted"));
                 }
-                parent[e.child[x] as usize] = NULL;
+                parent[w.rem_child[k] as usize] = NULL;
                 used[x] += 1;
                 k += 1;
             }
-            while j < m && e.left[ins[j] as usize] == tree_left {
+            while j < m && w.ins_left[j] == tree_left {
                 let x = ins[j] as usize;
                 if used[x] != 0 {
                     return bad(&format!("edge {x} inserted twice"));
                 }
                 used[x] += 1;
-                let u = e.child[x] as usize;
+                let u = w.ins_child[j] as usize;
                 if parent[u] != NULL {
                     fail!(
                         Error::BadEdgesContradictoryChildren,
                         "node {u} has two parents at position {tree_left} (edge {x})"
                     );
                 }
-                parent[u] = e.parent[x];
+                parent[u] = w.ins_parent[j];
                 j += 1;
             }
             let mut tree_right = l;
             if j < m {
-                tree_right = tree_right.min(e.left[ins[j] as usize]);
+                tree_right = tree_right.min(w.ins_left[j]);
             }
             if k < m {
-                tree_right = tree_right.min(e.right[rem[k] as usize]);
+                tree_right = tree_right.min(w.rem_right[k]);
             }
             while site < sites.len() && sites[site] < tree_right {
                 while mutation < muts.site.len() && muts.site[mutation] as usize == site {
@@ -609,10 +610,7 @@ impl TableCollection {
     /// The mutation parents implied by the trees, without changing the
     /// tables. The tables must have passed the tree checks.
     pub(crate) fn mutation_parents(&self) -> Result<Vec<Id>> {
-        let e = &self.edges;
-        let ix = self.indexes.as_ref().expect("indexes checked");
-        let (ins, rem) = (&ix.insertion, &ix.removal);
-        let m = e.left.len();
+        let m = self.edges.left.len();
         let l = self.sequence_length;
         let sites = &self.sites.position;
         let muts = &self.mutations;
@@ -620,24 +618,24 @@ impl TableCollection {
         let mut out = vec![NULL; num_muts];
         let mut parent = vec![NULL; self.nodes.time.len()];
         let mut bottom = vec![NULL; self.nodes.time.len()];
+        let w = WalkColumns::new(self);
         let (mut j, mut k, mut site, mut mutation) = (0usize, 0usize, 0usize, 0usize);
         let mut left = 0.0;
         while j < m || left < l {
-            while k < m && e.right[rem[k] as usize] == left {
-                parent[e.child[rem[k] as usize] as usize] = NULL;
+            while k < m && w.rem_right[k] == left {
+                parent[w.rem_child[k] as usize] = NULL;
                 k += 1;
             }
-            while j < m && e.left[ins[j] as usize] == left {
-                let x = ins[j] as usize;
-                parent[e.child[x] as usize] = e.parent[x];
+            while j < m && w.ins_left[j] == left {
+                parent[w.ins_child[j] as usize] = w.ins_parent[j];
                 j += 1;
             }
             let mut right = l;
             if j < m {
-                right = right.min(e.left[ins[j] as usize]);
+                right = right.min(w.ins_left[j]);
             }
             if k < m {
-                right = right.min(e.right[rem[k] as usize]);
+                right = right.min(w.rem_right[k]);
             }
             while site < sites.len() && sites[site] < right {
                 let first = mutation;
@@ -693,6 +691,33 @@ impl TableCollection {
                 self.mutations.parent = saved;
                 Err(e)
             }
+        }
+    }
+}
+
+/// The edge columns a tree walk reads, gathered once in index order: the
+/// walk then reads them in sequence, and the gathers themselves are
+/// independent loads the processor overlaps, where a walk through the index
+/// would wait for each scattered read in turn. The indexes must be in range.
+struct WalkColumns {
+    ins_left: Vec<f64>,
+    ins_parent: Vec<Id>,
+    ins_child: Vec<Id>,
+    rem_right: Vec<f64>,
+    rem_child: Vec<Id>,
+}
+
+impl WalkColumns {
+    fn new(t: &TableCollection) -> Self {
+        let e = &t.edges;
+        let ix = t.indexes.as_ref().expect("indexes checked");
+        let (ins, rem) = (&ix.insertion, &ix.removal);
+        WalkColumns {
+            ins_left: ins.iter().map(|&k| e.left[k as usize]).collect(),
+            ins_parent: ins.iter().map(|&k| e.parent[k as usize]).collect(),
+            ins_child: ins.iter().map(|&k| e.child[k as usize]).collect(),
+            rem_right: rem.iter().map(|&k| e.right[k as usize]).collect(),
+            rem_child: rem.iter().map(|&k| e.child[k as usize]).collect(),
         }
     }
 }
