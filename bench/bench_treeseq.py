@@ -110,10 +110,10 @@ def env_with(**kw):
 
 def bench_load(path, repeats):
     print(f"== (i) load: {path}, {repeats} fresh processes each")
-    results = {}
-    for which in ("none", "tspar", "tskit"):
-        runs = [run_json([sys.executable, "-c", LOAD_SCRIPT, str(ORACLE), which, str(path)]) for _ in range(repeats)]
-        results[which] = runs
+    results = {"none": [], "tspar": [], "tskit": []}
+    for _ in range(repeats):  # interleaved, so all see the same machine load
+        for which in results:
+            results[which].append(run_json([sys.executable, "-c", LOAD_SCRIPT, str(ORACLE), which, str(path)]))
     base_peak = median([r["peak_kib"] for r in results["none"]])
     for which in ("tspar", "tskit"):
         secs = [r["seconds"] for r in results[which]]
@@ -195,14 +195,19 @@ def bench_sort(path, repeats, tmp):
 
     same = tskit.TableCollection.load(tmp / "a.trees").equals(tskit.TableCollection.load(tmp / "b.trees"))
     print(f"  tspar's sorted tables equal tskit's: {same}")
-    times = {}
-    for label, which, env in (
+    configs = (
         ("tskit", "tskit", None),
         ("tspar 1 thread", "tspar", env_with(TSPAR_NUM_THREADS=1)),
         ("tspar 2 threads", "tspar", env_with(TSPAR_NUM_THREADS=2)),
-    ):
-        secs = [run_json([sys.executable, "-c", SORT_SCRIPT, str(ORACLE), which, str(shuffled)], env=env)["seconds"]
-                for _ in range(repeats)]
+    )
+    runs = {label: [] for label, _, _ in configs}
+    for _ in range(repeats):  # interleaved
+        for label, which, env in configs:
+            cmd = [sys.executable, "-c", SORT_SCRIPT, str(ORACLE), which, str(shuffled)]
+            runs[label].append(run_json(cmd, env=env)["seconds"])
+    times = {}
+    for label, _, _ in configs:
+        secs = runs[label]
         times[label] = median(secs)
         print(f"  {label:16s} median {median(secs):.3f} s  (runs {', '.join(f'{s:.3f}' for s in secs)})")
     r1 = times["tspar 1 thread"] / times["tskit"]

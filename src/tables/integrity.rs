@@ -85,19 +85,29 @@ impl TableCollection {
         let mut num_trees = 0;
         if options & check::TREES != 0 {
             num_trees = self.check_trees()?;
-            if options & check::MUTATION_PARENTS != 0 && !self.mutations.site.is_empty() {
-                let computed = self.mutation_parents()?;
-                if let Some(j) = (0..computed.len()).find(|&j| computed[j] != self.mutations.parent[j]) {
-                    fail!(
-                        Error::BadMutationParent,
-                        "mutation {j} has parent {} but the trees give {}",
-                        self.mutations.parent[j],
-                        computed[j]
-                    );
-                }
+            if options & check::MUTATION_PARENTS != 0 {
+                self.check_mutation_parent_column()?;
             }
         }
         Ok(num_trees)
+    }
+
+    /// The mutation parent column agrees with the trees. The tables must
+    /// have passed the tree checks (`check::TREES`).
+    pub(crate) fn check_mutation_parent_column(&self) -> Result<()> {
+        if self.mutations.site.is_empty() {
+            return Ok(());
+        }
+        let computed = self.mutation_parents()?;
+        if let Some(j) = (0..computed.len()).find(|&j| computed[j] != self.mutations.parent[j]) {
+            fail!(
+                Error::BadMutationParent,
+                "mutation {j} has parent {} but the trees give {}",
+                self.mutations.parent[j],
+                computed[j]
+            );
+        }
+        Ok(())
     }
 
     /// Every column of a table has one entry per row (the fields are public,

@@ -11,6 +11,7 @@ mod tree;
 pub use tree::{Tree, TreeState};
 
 use crate::error::{fail, Error, Result};
+use crate::parallel;
 use crate::tables::{check, Id, TableCollection, NODE_IS_SAMPLE, NULL};
 
 /// Options of [`TreeSequence::new`], with tskit's values.
@@ -57,22 +58,37 @@ impl TreeSequence {
         if options & init::BUILD_INDEXES != 0 {
             tables.build_index()?;
         }
-        let num_trees = if options & init::COMPUTE_MUTATION_PARENTS != 0 {
-            let n = tables.check_integrity(check::CHECK_TREES)?;
+        // The tree checks first: the mutation parent check and everything
+        // derived below walk the trees and rely on them being sound.
+        let num_trees = tables.check_integrity(check::CHECK_TREES)?;
+        let compute_parents = options & init::COMPUTE_MUTATION_PARENTS != 0;
+        if compute_parents {
             tables.compute_mutation_parents()?;
-            n
-        } else {
-            tables.check_integrity(check::CHECK_TREES | check::CHECK_MUTATION_PARENTS)?
-        };
-        let samples: Vec<Id> = (0..tables.nodes.flags.len())
-            .filter(|&u| tables.nodes.flags[u] & NODE_IS_SAMPLE != 0)
-            .map(|u| u as Id)
-            .collect();
-        let mut sample_index = vec![NULL; tables.nodes.flags.len()];
-        for (j, &u) in samples.iter().enumerate() {
-            sample_index[u as usize] = j as Id;
         }
-        let breakpoints = breakpoints(&tables);
+        let threads = parallel::default_threads();
+        let tables_ref = &tables;
+        let (parents_checked, derived) = parallel::run(threads, || {
+            parallel::join(
+                threads > 1,
+                || {
+                    if compute_parents {
+                        Ok(())
+                    } else {
+                        tables_ref.check_mutation_parent_column()
+                    }
+                },
+                || derive(tables_ref, threads > 1),
+            )
+        })?;
+        parents_checked?;
+        let Derived {
+            samples,
+            sample_index,
+            breakpoints,
+            tree_site_start,
+            site_mutation_start,
+            walk: (insertion_edges, removal_edges, insertion_at, removal_at),
+        } = derived;
         if breakpoints.len() as i64 - 1 != num_trees {
             fail!(
                 Error::Internal,
@@ -80,28 +96,6 @@ impl TreeSequence {
                 breakpoints.len() - 1
             );
         }
-        let position = &tables.sites.position;
-        let mut tree_site_start = Vec::with_capacity(breakpoints.len());
-        let mut s = 0;
-        tree_site_start.push(0);
-        for &right in &breakpoints[1..] {
-            while s < position.len() && position[s] < right {
-                s += 1;
-            }
-            tree_site_start.push(s);
-        }
-        *tree_site_start.last_mut().expect("at least one tree") = position.len();
-        let site = &tables.mutations.site;
-        let mut site_mutation_start = Vec::with_capacity(position.len() + 1);
-        let mut m = 0;
-        for j in 0..position.len() {
-            site_mutation_start.push(m);
-            while m < site.len() && site[m] as usize == j {
-                m += 1;
-            }
-        }
-        site_mutation_start.push(site.len());
-        let (insertion_edges, removal_edges, insertion_at, removal_at) = walk_tables(&tables, &breakpoints);
         Ok(TreeSequence {
             tables,
             samples,
@@ -209,6 +203,70 @@ fn walk_tables(tables: &TableCollection, breakpoints: &[f64]) -> WalkTables {
         at(&ix.insertion, &e.left),
         at(&ix.removal, &e.right),
     )
+}
+
+/// What a tree sequence keeps besides its tables.
+struct Derived {
+    samples: Vec<Id>,
+    sample_index: Vec<Id>,
+    breakpoints: Vec<f64>,
+    tree_site_start: Vec<usize>,
+    site_mutation_start: Vec<usize>,
+    walk: WalkTables,
+}
+
+/// Computes the sample list, tree boundaries, site and mutation ranges and
+/// the cursor's tables of checked tables.
+fn derive(tables: &TableCollection, par: bool) -> Derived {
+    let (walk_and_breaks, (samples, sample_index)) = parallel::join(
+        par,
+        || {
+            let breakpoints = breakpoints(tables);
+            let walk = walk_tables(tables, &breakpoints);
+            (walk, breakpoints)
+        },
+        || {
+            let samples: Vec<Id> = (0..tables.nodes.flags.len())
+                .filter(|&u| tables.nodes.flags[u] & NODE_IS_SAMPLE != 0)
+                .map(|u| u as Id)
+                .collect();
+            let mut sample_index = vec![NULL; tables.nodes.flags.len()];
+            for (j, &u) in samples.iter().enumerate() {
+                sample_index[u as usize] = j as Id;
+            }
+            (samples, sample_index)
+        },
+    );
+    let (walk, breakpoints) = walk_and_breaks;
+    let position = &tables.sites.position;
+    let mut tree_site_start = Vec::with_capacity(breakpoints.len());
+    let mut s = 0;
+    tree_site_start.push(0);
+    for &right in &breakpoints[1..] {
+        while s < position.len() && position[s] < right {
+            s += 1;
+        }
+        tree_site_start.push(s);
+    }
+    *tree_site_start.last_mut().expect("at least one tree") = position.len();
+    let site = &tables.mutations.site;
+    let mut site_mutation_start = Vec::with_capacity(position.len() + 1);
+    let mut m = 0;
+    for j in 0..position.len() {
+        site_mutation_start.push(m);
+        while m < site.len() && site[m] as usize == j {
+            m += 1;
+        }
+    }
+    site_mutation_start.push(site.len());
+    Derived {
+        samples,
+        sample_index,
+        breakpoints,
+        tree_site_start,
+        site_mutation_start,
+        walk,
+    }
 }
 
 /// The positions where the set of edges changes, with 0 and the sequence
