@@ -374,27 +374,34 @@ typedef struct tspar_tree_arrays_t {
 
 #define TSPAR_CLEAR_PROVENANCE (1 << 2)
 
+// Integrity check flags for `tspar_tables_check_integrity` (tskit's values).
+#define TSPAR_CHECK_EDGE_ORDERING (1 << 0)
 
+#define TSPAR_CHECK_SITE_ORDERING (1 << 1)
 
+#define TSPAR_CHECK_SITE_DUPLICATES (1 << 2)
 
+#define TSPAR_CHECK_MUTATION_ORDERING (1 << 3)
 
+#define TSPAR_CHECK_INDIVIDUAL_ORDERING (1 << 4)
 
+#define TSPAR_CHECK_MIGRATION_ORDERING (1 << 5)
 
+#define TSPAR_CHECK_INDEXES (1 << 6)
 
+// Walk the trees; implies every ordering check and the index check. The
+// check then returns the number of trees.
+#define TSPAR_CHECK_TREES (1 << 7)
 
+// Check the mutation parent column against the trees; implies
+// `TSPAR_CHECK_TREES`.
+#define TSPAR_CHECK_MUTATION_PARENTS (1 << 8)
 
+// Do not check that node and migration population ids exist.
+#define TSPAR_NO_CHECK_POPULATION_REFS (1 << 12)
 
-
-
-
-
-
-
-
-
-
-
-
+// Option of `tspar_tables_sort`: skip the integrity check that comes first.
+#define TSPAR_NO_CHECK_INTEGRITY (1 << 29)
 
 // Simplify options (tskit's values). A test checks them against the core's.
 #define TSPAR_SIMPLIFY_FILTER_SITES (1 << 0)
@@ -415,9 +422,11 @@ typedef struct tspar_tree_arrays_t {
 
 #define TSPAR_SIMPLIFY_NO_UPDATE_SAMPLE_FLAGS (1 << 8)
 
+// Tree sequence option: build the edge indexes when the tables lack them.
+#define TSPAR_TS_INIT_BUILD_INDEXES (1 << 0)
 
-
-
+// Tree sequence option: compute mutation parents instead of checking them.
+#define TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS (1 << 1)
 
 
 

@@ -92,3 +92,22 @@ fn header_defines_only_prefixed_names() {
     }
     assert!(bad.is_empty(), "include/tspar.h defines unprefixed names: {bad:?}");
 }
+
+/// The option flags of sort, the integrity check and the tree sequence are
+/// in the header under their C names.
+#[test]
+fn header_defines_option_flags() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("include").join("tspar.h")).expect("read include/tspar.h");
+    for name in [
+        "TSPAR_CHECK_EDGE_ORDERING (1 << 0)",
+        "TSPAR_CHECK_TREES (1 << 7)",
+        "TSPAR_CHECK_MUTATION_PARENTS (1 << 8)",
+        "TSPAR_NO_CHECK_POPULATION_REFS (1 << 12)",
+        "TSPAR_NO_CHECK_INTEGRITY (1 << 29)",
+        "TSPAR_TS_INIT_BUILD_INDEXES (1 << 0)",
+        "TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS (1 << 1)",
+    ] {
+        assert!(text.contains(&format!("#define {name}\n")), "missing: #define {name}");
+    }
+}

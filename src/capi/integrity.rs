@@ -10,23 +10,40 @@ use super::*;
 use crate::tables::{check, sort_options};
 
 /// Integrity check flags for `tspar_tables_check_integrity` (tskit's values).
-pub const TSPAR_CHECK_EDGE_ORDERING: tspar_flags_t = check::EDGE_ORDERING;
-pub const TSPAR_CHECK_SITE_ORDERING: tspar_flags_t = check::SITE_ORDERING;
-pub const TSPAR_CHECK_SITE_DUPLICATES: tspar_flags_t = check::SITE_DUPLICATES;
-pub const TSPAR_CHECK_MUTATION_ORDERING: tspar_flags_t = check::MUTATION_ORDERING;
-pub const TSPAR_CHECK_INDIVIDUAL_ORDERING: tspar_flags_t = check::INDIVIDUAL_ORDERING;
-pub const TSPAR_CHECK_MIGRATION_ORDERING: tspar_flags_t = check::MIGRATION_ORDERING;
-pub const TSPAR_CHECK_INDEXES: tspar_flags_t = check::INDEXES;
+pub const TSPAR_CHECK_EDGE_ORDERING: tspar_flags_t = 1 << 0;
+pub const TSPAR_CHECK_SITE_ORDERING: tspar_flags_t = 1 << 1;
+pub const TSPAR_CHECK_SITE_DUPLICATES: tspar_flags_t = 1 << 2;
+pub const TSPAR_CHECK_MUTATION_ORDERING: tspar_flags_t = 1 << 3;
+pub const TSPAR_CHECK_INDIVIDUAL_ORDERING: tspar_flags_t = 1 << 4;
+pub const TSPAR_CHECK_MIGRATION_ORDERING: tspar_flags_t = 1 << 5;
+pub const TSPAR_CHECK_INDEXES: tspar_flags_t = 1 << 6;
 /// Walk the trees; implies every ordering check and the index check. The
 /// check then returns the number of trees.
-pub const TSPAR_CHECK_TREES: tspar_flags_t = check::TREES;
+pub const TSPAR_CHECK_TREES: tspar_flags_t = 1 << 7;
 /// Check the mutation parent column against the trees; implies
 /// `TSPAR_CHECK_TREES`.
-pub const TSPAR_CHECK_MUTATION_PARENTS: tspar_flags_t = check::MUTATION_PARENTS;
+pub const TSPAR_CHECK_MUTATION_PARENTS: tspar_flags_t = 1 << 8;
 /// Do not check that node and migration population ids exist.
-pub const TSPAR_NO_CHECK_POPULATION_REFS: tspar_flags_t = check::NO_POPULATION_REFS;
+pub const TSPAR_NO_CHECK_POPULATION_REFS: tspar_flags_t = 1 << 12;
 /// Option of `tspar_tables_sort`: skip the integrity check that comes first.
-pub const TSPAR_NO_CHECK_INTEGRITY: tspar_flags_t = sort_options::NO_CHECK_INTEGRITY;
+pub const TSPAR_NO_CHECK_INTEGRITY: tspar_flags_t = 1 << 29;
+
+// The values are written out because cbindgen cannot follow a path to
+// another module's constant (it would leave the name out of the header);
+// these assertions keep them equal to the core's.
+const _: () = {
+    assert!(TSPAR_CHECK_EDGE_ORDERING == check::EDGE_ORDERING);
+    assert!(TSPAR_CHECK_SITE_ORDERING == check::SITE_ORDERING);
+    assert!(TSPAR_CHECK_SITE_DUPLICATES == check::SITE_DUPLICATES);
+    assert!(TSPAR_CHECK_MUTATION_ORDERING == check::MUTATION_ORDERING);
+    assert!(TSPAR_CHECK_INDIVIDUAL_ORDERING == check::INDIVIDUAL_ORDERING);
+    assert!(TSPAR_CHECK_MIGRATION_ORDERING == check::MIGRATION_ORDERING);
+    assert!(TSPAR_CHECK_INDEXES == check::INDEXES);
+    assert!(TSPAR_CHECK_TREES == check::TREES);
+    assert!(TSPAR_CHECK_MUTATION_PARENTS == check::MUTATION_PARENTS);
+    assert!(TSPAR_NO_CHECK_POPULATION_REFS == check::NO_POPULATION_REFS);
+    assert!(TSPAR_NO_CHECK_INTEGRITY == sort_options::NO_CHECK_INTEGRITY);
+};
 
 /// # Safety
 /// `p` is NULL or a live handle.

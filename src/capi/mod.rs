@@ -206,7 +206,14 @@ fn set_last_error(failure: &Failure) {
 /// `T` is the success value (a row id, a count, 0).
 pub(crate) fn boundary<T: Into<i64>>(body: impl FnOnce() -> Result<T>) -> i64 {
     install_panic_hook();
-    LAST_ERROR.with(|e| *e.borrow_mut() = CString::default());
+    // Cleared only when set: an empty CString costs an allocation, and cursor
+    // moves call in here hundreds of thousands of times a second.
+    LAST_ERROR.with(|e| {
+        let mut e = e.borrow_mut();
+        if !e.as_bytes().is_empty() {
+            *e = CString::default();
+        }
+    });
     let was_inside = IN_TSPAR.with(|f| f.replace(true));
     let outcome = catch_unwind(AssertUnwindSafe(body));
     IN_TSPAR.with(|f| f.set(was_inside));

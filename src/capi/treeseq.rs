@@ -14,9 +14,15 @@ use crate::tables::{Column, TableKind};
 use crate::treeseq::{init, Tree, TreeSequence};
 
 /// Tree sequence option: build the edge indexes when the tables lack them.
-pub const TSPAR_TS_INIT_BUILD_INDEXES: tspar_flags_t = init::BUILD_INDEXES;
+pub const TSPAR_TS_INIT_BUILD_INDEXES: tspar_flags_t = 1 << 0;
 /// Tree sequence option: compute mutation parents instead of checking them.
-pub const TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS: tspar_flags_t = init::COMPUTE_MUTATION_PARENTS;
+pub const TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS: tspar_flags_t = 1 << 1;
+
+// Literal values so that cbindgen puts them in the header; kept equal to the core's.
+const _: () = {
+    assert!(TSPAR_TS_INIT_BUILD_INDEXES == init::BUILD_INDEXES);
+    assert!(TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS == init::COMPUTE_MUTATION_PARENTS);
+};
 
 /// An immutable tree sequence. Opaque; made by `tspar_treeseq_from_tables`
 /// or `tspar_treeseq_load`, freed by `tspar_treeseq_free`. Any number of

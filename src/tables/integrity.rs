@@ -2,7 +2,6 @@
 //! flags, so a table collection tskit refuses is refused here with the same
 //! error.
 
-use super::diffs::Diffs;
 use super::{Id, TableCollection, NULL, UNKNOWN_TIME_BITS};
 use crate::error::{fail, Error, Result};
 
@@ -86,19 +85,29 @@ impl TableCollection {
         let mut num_trees = 0;
         if options & check::TREES != 0 {
             num_trees = self.check_trees()?;
-            if options & check::MUTATION_PARENTS != 0 && !self.mutations.site.is_empty() {
-                let computed = self.mutation_parents()?;
-                if let Some(j) = (0..computed.len()).find(|&j| computed[j] != self.mutations.parent[j]) {
-                    fail!(
-                        Error::BadMutationParent,
-                        "mutation {j} has parent {} but the trees give {}",
-                        self.mutations.parent[j],
-                        computed[j]
-                    );
-                }
+            if options & check::MUTATION_PARENTS != 0 {
+                self.check_mutation_parent_column()?;
             }
         }
         Ok(num_trees)
+    }
+
+    /// The mutation parent column agrees with the trees. The tables must
+    /// have passed the tree checks (`check::TREES`).
+    pub(crate) fn check_mutation_parent_column(&self) -> Result<()> {
+        if self.mutations.site.is_empty() {
+            return Ok(());
+        }
+        let computed = self.mutation_parents()?;
+        if let Some(j) = (0..computed.len()).find(|&j| computed[j] != self.mutations.parent[j]) {
+            fail!(
+                Error::BadMutationParent,
+                "mutation {j} has parent {} but the trees give {}",
+                self.mutations.parent[j],
+                computed[j]
+            );
+        }
+        Ok(())
     }
 
     /// Every column of a table has one entry per row (the fields are public,
@@ -524,47 +533,58 @@ impl TableCollection {
     fn check_trees(&self) -> Result<i64> {
         let e = &self.edges;
         let ix = self.indexes.as_ref().expect("indexes checked");
+        let (ins, rem) = (&ix.insertion, &ix.removal);
+        let m = e.left.len();
         let l = self.sequence_length;
         let sites = &self.sites.position;
         let muts = &self.mutations;
         let node_time = &self.nodes.time;
+        let w = WalkColumns::new(self);
         let mut parent = vec![NULL; node_time.len()];
-        let mut used = vec![0u8; e.left.len()];
+        let mut used = vec![0u8; m];
         let bad = |what: &str| -> Result<i64> {
             fail!(
                 Error::TablesBadIndexes,
                 "edge indexes inconsistent with the edges: {what}"
             )
         };
-        let (mut site, mut mutation) = (0usize, 0usize);
+        let (mut j, mut k, mut site, mut mutation) = (0usize, 0usize, 0usize, 0usize);
+        let mut tree_left = 0.0;
         let mut num_trees: i64 = 0;
-        let mut diffs = Diffs::new(self);
-        for d in diffs.by_ref() {
-            for &x in &ix.removal[d.removed] {
-                let x = x as usize;
+        while j < m || tree_left < l {
+            while k < m && w.rem_right[k] == tree_left {
+                let x = rem[k] as usize;
                 if used[x] != 1 {
                     return bad(&format!("edge {x} removed before it was inserted"));
                 }
-                parent[e.child[x] as usize] = NULL;
+                parent[w.rem_child[k] as usize] = NULL;
                 used[x] += 1;
+                k += 1;
             }
-            for &x in &ix.insertion[d.inserted] {
-                let x = x as usize;
+            while j < m && w.ins_left[j] == tree_left {
+                let x = ins[j] as usize;
                 if used[x] != 0 {
                     return bad(&format!("edge {x} inserted twice"));
                 }
                 used[x] += 1;
-                let u = e.child[x] as usize;
+                let u = w.ins_child[j] as usize;
                 if parent[u] != NULL {
                     fail!(
                         Error::BadEdgesContradictoryChildren,
-                        "node {u} has two parents at position {} (edge {x})",
-                        d.left
+                        "node {u} has two parents at position {tree_left} (edge {x})"
                     );
                 }
-                parent[u] = e.parent[x];
+                parent[u] = w.ins_parent[j];
+                j += 1;
             }
-            while site < sites.len() && sites[site] < d.right {
+            let mut tree_right = l;
+            if j < m {
+                tree_right = tree_right.min(w.ins_left[j]);
+            }
+            if k < m {
+                tree_right = tree_right.min(w.rem_right[k]);
+            }
+            while site < sites.len() && sites[site] < tree_right {
                 while mutation < muts.site.len() && muts.site[mutation] as usize == site {
                     let t = muts.time[mutation];
                     let p = parent[muts.node[mutation] as usize];
@@ -578,18 +598,21 @@ impl TableCollection {
                 }
                 site += 1;
             }
-            if d.right <= d.left {
-                return bad(&format!("no progress at position {}", d.left));
+            if tree_right <= tree_left {
+                return bad(&format!("no progress at position {tree_left}"));
             }
+            tree_left = tree_right;
             if num_trees == Id::MAX as i64 {
                 fail!(Error::TreeOverflow, "more than {} trees", Id::MAX);
             }
             num_trees += 1;
         }
-        for &x in &ix.removal[diffs.rest_of_removal()] {
-            if e.right[x as usize] != l {
+        while k < m {
+            let x = rem[k] as usize;
+            if e.right[x] != l {
                 return bad(&format!("edge {x} never removed"));
             }
+            k += 1;
         }
         Ok(num_trees)
     }
@@ -597,23 +620,34 @@ impl TableCollection {
     /// The mutation parents implied by the trees, without changing the
     /// tables. The tables must have passed the tree checks.
     pub(crate) fn mutation_parents(&self) -> Result<Vec<Id>> {
-        let e = &self.edges;
-        let ix = self.indexes.as_ref().expect("indexes checked");
+        let m = self.edges.left.len();
+        let l = self.sequence_length;
         let sites = &self.sites.position;
         let muts = &self.mutations;
         let num_muts = muts.site.len();
         let mut out = vec![NULL; num_muts];
         let mut parent = vec![NULL; self.nodes.time.len()];
         let mut bottom = vec![NULL; self.nodes.time.len()];
-        let (mut site, mut mutation) = (0usize, 0usize);
-        for d in Diffs::new(self) {
-            for &x in &ix.removal[d.removed] {
-                parent[e.child[x as usize] as usize] = NULL;
+        let w = WalkColumns::new(self);
+        let (mut j, mut k, mut site, mut mutation) = (0usize, 0usize, 0usize, 0usize);
+        let mut left = 0.0;
+        while j < m || left < l {
+            while k < m && w.rem_right[k] == left {
+                parent[w.rem_child[k] as usize] = NULL;
+                k += 1;
             }
-            for &x in &ix.insertion[d.inserted] {
-                parent[e.child[x as usize] as usize] = e.parent[x as usize];
+            while j < m && w.ins_left[j] == left {
+                parent[w.ins_child[j] as usize] = w.ins_parent[j];
+                j += 1;
             }
-            while site < sites.len() && sites[site] < d.right {
+            let mut right = l;
+            if j < m {
+                right = right.min(w.ins_left[j]);
+            }
+            if k < m {
+                right = right.min(w.rem_right[k]);
+            }
+            while site < sites.len() && sites[site] < right {
                 let first = mutation;
                 while mutation < num_muts && muts.site[mutation] as usize == site {
                     let u = muts.node[mutation] as usize;
@@ -648,6 +682,7 @@ impl TableCollection {
                 }
                 site += 1;
             }
+            left = right;
         }
         Ok(out)
     }
@@ -666,6 +701,33 @@ impl TableCollection {
                 self.mutations.parent = saved;
                 Err(e)
             }
+        }
+    }
+}
+
+/// The edge columns a tree walk reads, gathered once in index order: the
+/// walk then reads them in sequence, and the gathers themselves are
+/// independent loads the processor overlaps, where a walk through the index
+/// would wait for each scattered read in turn. The indexes must be in range.
+struct WalkColumns {
+    ins_left: Vec<f64>,
+    ins_parent: Vec<Id>,
+    ins_child: Vec<Id>,
+    rem_right: Vec<f64>,
+    rem_child: Vec<Id>,
+}
+
+impl WalkColumns {
+    fn new(t: &TableCollection) -> Self {
+        let e = &t.edges;
+        let ix = t.indexes.as_ref().expect("indexes checked");
+        let (ins, rem) = (&ix.insertion, &ix.removal);
+        WalkColumns {
+            ins_left: ins.iter().map(|&k| e.left[k as usize]).collect(),
+            ins_parent: ins.iter().map(|&k| e.parent[k as usize]).collect(),
+            ins_child: ins.iter().map(|&k| e.child[k as usize]).collect(),
+            rem_right: rem.iter().map(|&k| e.right[k as usize]).collect(),
+            rem_child: rem.iter().map(|&k| e.child[k as usize]).collect(),
         }
     }
 }

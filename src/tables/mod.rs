@@ -8,7 +8,6 @@
 
 mod bulk;
 mod column;
-mod diffs;
 mod index;
 mod integrity;
 mod ragged;
@@ -16,7 +15,6 @@ mod sort;
 
 pub use bulk::*;
 pub use column::{Column, ColumnMut, Dtype};
-pub(crate) use diffs::Diffs;
 pub use integrity::{check, is_unknown_time};
 pub use ragged::{check_offsets, same_bits, Ragged};
 pub use sort::sort_options;

@@ -11,7 +11,8 @@ mod tree;
 pub use tree::{Tree, TreeState};
 
 use crate::error::{fail, Error, Result};
-use crate::tables::{check, Diffs, Id, TableCollection, NODE_IS_SAMPLE, NULL};
+use crate::parallel;
+use crate::tables::{check, Id, TableCollection, NODE_IS_SAMPLE, NULL};
 
 /// Options of [`TreeSequence::new`], with tskit's values.
 pub mod init {
@@ -34,6 +35,14 @@ pub struct TreeSequence {
     tree_site_start: Vec<usize>,
     /// Mutations of site `s` are `site_mutation_start[s]..site_mutation_start[s + 1]`.
     site_mutation_start: Vec<usize>,
+    /// The edges' (parent, child) in insertion and in removal order: a cursor
+    /// reads these in sequence instead of three scattered columns per edge.
+    pub(crate) insertion_edges: Vec<(Id, Id)>,
+    pub(crate) removal_edges: Vec<(Id, Id)>,
+    /// For tree `j`: how many edges in insertion order have left <= its left
+    /// end, and how many in removal order have right <= its left end.
+    pub(crate) insertion_at: Vec<u32>,
+    pub(crate) removal_at: Vec<u32>,
 }
 
 impl TreeSequence {
@@ -49,22 +58,37 @@ impl TreeSequence {
         if options & init::BUILD_INDEXES != 0 {
             tables.build_index()?;
         }
-        let num_trees = if options & init::COMPUTE_MUTATION_PARENTS != 0 {
-            let n = tables.check_integrity(check::CHECK_TREES)?;
+        // The tree checks first: the mutation parent check and everything
+        // derived below walk the trees and rely on them being sound.
+        let num_trees = tables.check_integrity(check::CHECK_TREES)?;
+        let compute_parents = options & init::COMPUTE_MUTATION_PARENTS != 0;
+        if compute_parents {
             tables.compute_mutation_parents()?;
-            n
-        } else {
-            tables.check_integrity(check::CHECK_TREES | check::CHECK_MUTATION_PARENTS)?
-        };
-        let samples: Vec<Id> = (0..tables.nodes.flags.len())
-            .filter(|&u| tables.nodes.flags[u] & NODE_IS_SAMPLE != 0)
-            .map(|u| u as Id)
-            .collect();
-        let mut sample_index = vec![NULL; tables.nodes.flags.len()];
-        for (j, &u) in samples.iter().enumerate() {
-            sample_index[u as usize] = j as Id;
         }
-        let breakpoints = breakpoints(&tables);
+        let threads = parallel::default_threads();
+        let tables_ref = &tables;
+        let (parents_checked, derived) = parallel::run(threads, || {
+            parallel::join(
+                threads > 1,
+                || {
+                    if compute_parents {
+                        Ok(())
+                    } else {
+                        tables_ref.check_mutation_parent_column()
+                    }
+                },
+                || derive(tables_ref, threads > 1),
+            )
+        })?;
+        parents_checked?;
+        let Derived {
+            samples,
+            sample_index,
+            breakpoints,
+            tree_site_start,
+            site_mutation_start,
+            walk: (insertion_edges, removal_edges, insertion_at, removal_at),
+        } = derived;
         if breakpoints.len() as i64 - 1 != num_trees {
             fail!(
                 Error::Internal,
@@ -72,27 +96,6 @@ impl TreeSequence {
                 breakpoints.len() - 1
             );
         }
-        let position = &tables.sites.position;
-        let mut tree_site_start = Vec::with_capacity(breakpoints.len());
-        let mut s = 0;
-        tree_site_start.push(0);
-        for &right in &breakpoints[1..] {
-            while s < position.len() && position[s] < right {
-                s += 1;
-            }
-            tree_site_start.push(s);
-        }
-        *tree_site_start.last_mut().expect("at least one tree") = position.len();
-        let site = &tables.mutations.site;
-        let mut site_mutation_start = Vec::with_capacity(position.len() + 1);
-        let mut m = 0;
-        for j in 0..position.len() {
-            site_mutation_start.push(m);
-            while m < site.len() && site[m] as usize == j {
-                m += 1;
-            }
-        }
-        site_mutation_start.push(site.len());
         Ok(TreeSequence {
             tables,
             samples,
@@ -100,6 +103,10 @@ impl TreeSequence {
             breakpoints,
             tree_site_start,
             site_mutation_start,
+            insertion_edges,
+            removal_edges,
+            insertion_at,
+            removal_at,
         })
     }
 
@@ -166,10 +173,140 @@ impl TreeSequence {
     }
 }
 
-/// The left ends of the trees, then the sequence length: tskit's tree
-/// boundaries.
+type WalkTables = (Vec<(Id, Id)>, Vec<(Id, Id)>, Vec<u32>, Vec<u32>);
+
+/// The cursor's tables: edges in index order and the index position at
+/// each tree's left end (see the fields of [`TreeSequence`]).
+fn walk_tables(tables: &TableCollection, breakpoints: &[f64]) -> WalkTables {
+    let e = &tables.edges;
+    let ix = tables.indexes.as_ref().expect("checked: indexes present");
+    let pairs = |order: &[Id]| -> Vec<(Id, Id)> {
+        order
+            .iter()
+            .map(|&k| (e.parent[k as usize], e.child[k as usize]))
+            .collect()
+    };
+    let at = |order: &[Id], coord: &[f64]| -> Vec<u32> {
+        let mut out = Vec::with_capacity(breakpoints.len() - 1);
+        let mut i = 0;
+        for &x in &breakpoints[..breakpoints.len() - 1] {
+            while i < order.len() && coord[order[i] as usize] <= x {
+                i += 1;
+            }
+            out.push(i as u32);
+        }
+        out
+    };
+    (
+        pairs(&ix.insertion),
+        pairs(&ix.removal),
+        at(&ix.insertion, &e.left),
+        at(&ix.removal, &e.right),
+    )
+}
+
+/// What a tree sequence keeps besides its tables.
+struct Derived {
+    samples: Vec<Id>,
+    sample_index: Vec<Id>,
+    breakpoints: Vec<f64>,
+    tree_site_start: Vec<usize>,
+    site_mutation_start: Vec<usize>,
+    walk: WalkTables,
+}
+
+/// Computes the sample list, tree boundaries, site and mutation ranges and
+/// the cursor's tables of checked tables.
+fn derive(tables: &TableCollection, par: bool) -> Derived {
+    let (walk_and_breaks, (samples, sample_index)) = parallel::join(
+        par,
+        || {
+            let breakpoints = breakpoints(tables);
+            let walk = walk_tables(tables, &breakpoints);
+            (walk, breakpoints)
+        },
+        || {
+            let samples: Vec<Id> = (0..tables.nodes.flags.len())
+                .filter(|&u| tables.nodes.flags[u] & NODE_IS_SAMPLE != 0)
+                .map(|u| u as Id)
+                .collect();
+            let mut sample_index = vec![NULL; tables.nodes.flags.len()];
+            for (j, &u) in samples.iter().enumerate() {
+                sample_index[u as usize] = j as Id;
+            }
+            (samples, sample_index)
+        },
+    );
+    let (walk, breakpoints) = walk_and_breaks;
+    let position = &tables.sites.position;
+    let mut tree_site_start = Vec::with_capacity(breakpoints.len());
+    let mut s = 0;
+    tree_site_start.push(0);
+    for &right in &breakpoints[1..] {
+        while s < position.len() && position[s] < right {
+            s += 1;
+        }
+        tree_site_start.push(s);
+    }
+    *tree_site_start.last_mut().expect("at least one tree") = position.len();
+    let site = &tables.mutations.site;
+    let mut site_mutation_start = Vec::with_capacity(position.len() + 1);
+    let mut m = 0;
+    for j in 0..position.len() {
+        site_mutation_start.push(m);
+        while m < site.len() && site[m] as usize == j {
+            m += 1;
+        }
+    }
+    site_mutation_start.push(site.len());
+    Derived {
+        samples,
+        sample_index,
+        breakpoints,
+        tree_site_start,
+        site_mutation_start,
+        walk,
+    }
+}
+
+/// The positions where the set of edges changes, with 0 and the sequence
+/// length: tskit's tree boundaries. Both index orders are sorted by
+/// coordinate, so a merge of the two gives them in order.
 fn breakpoints(tables: &TableCollection) -> Vec<f64> {
-    let mut out: Vec<f64> = Diffs::new(tables).map(|d| d.left).collect();
+    let e = &tables.edges;
+    let ix = tables.indexes.as_ref().expect("checked: indexes present");
+    let lefts = ix.insertion.iter().map(|&k| e.left[k as usize]);
+    let rights = ix.removal.iter().map(|&k| e.right[k as usize]);
+    let mut out = Vec::new();
+    out.push(0.0);
+    let mut push = |x: f64| {
+        if x > *out.last().expect("not empty") && x < tables.sequence_length {
+            out.push(x);
+        }
+    };
+    let (mut l, mut r) = (lefts.peekable(), rights.peekable());
+    loop {
+        match (l.peek(), r.peek()) {
+            (Some(&a), Some(&b)) => {
+                if a <= b {
+                    push(a);
+                    l.next();
+                } else {
+                    push(b);
+                    r.next();
+                }
+            }
+            (Some(&a), None) => {
+                push(a);
+                l.next();
+            }
+            (None, Some(&b)) => {
+                push(b);
+                r.next();
+            }
+            (None, None) => break,
+        }
+    }
     out.push(tables.sequence_length);
     out
 }

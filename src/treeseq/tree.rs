@@ -161,40 +161,40 @@ impl Tree {
         self.link_child(vr, u);
     }
 
-    /// Whether `u` is in the root list. Only the first root has no left
-    /// sibling, and unlinked nodes have no siblings.
-    fn is_root(&self, u: Id) -> bool {
-        let uu = u as usize;
-        self.parent[uu] == NULL && (self.left_sib[uu] != NULL || self.left_child[self.virtual_root() as usize] == u)
-    }
-
-    /// Adds `delta` samples to `u` and every ancestor; returns the top node.
-    fn update_counts(&mut self, mut u: Id, delta: Id) -> Id {
+    /// Adds `delta` samples to `u` and every ancestor. Returns the top node
+    /// of the path and whether it was a root before (a root is a node
+    /// without parent that has a sample below it).
+    #[inline]
+    fn update_counts(&mut self, mut u: Id, delta: Id) -> (Id, bool) {
+        let (parent, num_samples) = (&self.parent, &mut self.num_samples);
         loop {
-            self.num_samples[u as usize] += delta;
-            let p = self.parent[u as usize];
+            let n = &mut num_samples[u as usize];
+            let was_root = *n > 0;
+            *n += delta;
+            let p = parent[u as usize];
             if p == NULL {
-                return u;
+                return (u, was_root);
             }
             u = p;
         }
     }
 
     fn insert_edge(&mut self, p: Id, c: Id) {
-        let top = self.update_counts(p, self.num_samples[c as usize]);
-        if self.is_root(c) {
+        let (top, top_was_root) = self.update_counts(p, self.num_samples[c as usize]);
+        if self.num_samples[c as usize] > 0 {
+            // c was a root: it has samples and no parent yet.
             self.unlink_child(c);
         }
-        self.link_child(p, c);
-        if self.num_samples[top as usize] > 0 && !self.is_root(top) {
+        if !top_was_root && self.num_samples[top as usize] > 0 {
             self.add_root(top);
         }
+        self.link_child(p, c);
     }
 
     fn remove_edge(&mut self, p: Id, c: Id) {
-        let top = self.update_counts(p, -self.num_samples[c as usize]);
         self.unlink_child(c);
-        if self.num_samples[top as usize] == 0 && self.is_root(top) {
+        let (top, top_was_root) = self.update_counts(p, -self.num_samples[c as usize]);
+        if top_was_root && self.num_samples[top as usize] == 0 {
             self.unlink_child(top);
         }
         if self.num_samples[c as usize] > 0 {
@@ -219,18 +219,15 @@ impl Tree {
             TreeState::At(j) => j + 1,
         };
         let ts = Arc::clone(&self.ts);
-        let x = ts.breakpoints()[j];
-        let (e, ix) = (&ts.tables().edges, ts.indexes());
-        while self.rem < ix.removal.len() && e.right[ix.removal[self.rem] as usize] == x {
-            let k = ix.removal[self.rem] as usize;
-            self.remove_edge(e.parent[k], e.child[k]);
-            self.rem += 1;
+        let (rem_stop, ins_stop) = (ts.removal_at[j] as usize, ts.insertion_at[j] as usize);
+        for &(p, c) in &ts.removal_edges[self.rem..rem_stop] {
+            self.remove_edge(p, c);
         }
-        while self.ins < ix.insertion.len() && e.left[ix.insertion[self.ins] as usize] == x {
-            let k = ix.insertion[self.ins] as usize;
-            self.insert_edge(e.parent[k], e.child[k]);
-            self.ins += 1;
+        for &(p, c) in &ts.insertion_edges[self.ins..ins_stop] {
+            self.insert_edge(p, c);
         }
+        self.rem = rem_stop;
+        self.ins = ins_stop;
         self.state = TreeState::At(j);
         true
     }
@@ -239,22 +236,19 @@ impl Tree {
     /// false (and goes to the null state) before the first tree.
     pub fn retreat(&mut self) -> bool {
         let ts = Arc::clone(&self.ts);
-        let (e, ix) = (&ts.tables().edges, ts.indexes());
         let j = match self.state {
             TreeState::Null => {
                 self.clear();
                 // Nothing is inserted yet; as seen from the right end every
                 // edge has been inserted and removed.
-                self.ins = ix.insertion.len();
-                self.rem = ix.removal.len();
+                self.ins = ts.insertion_edges.len();
+                self.rem = ts.removal_edges.len();
                 let last = ts.num_trees() - 1;
                 // Going right to left, the last tree's edges are those with
                 // right == L, inserted in reverse removal order.
-                let x = ts.sequence_length();
-                while self.rem > 0 && e.right[ix.removal[self.rem - 1] as usize] == x {
-                    let k = ix.removal[self.rem - 1] as usize;
-                    self.insert_edge(e.parent[k], e.child[k]);
-                    self.rem -= 1;
+                let stop = ts.removal_at[last] as usize;
+                for &(p, c) in ts.removal_edges[stop..].iter().rev() {
+                    self.insert_edge(p, c);
                 }
                 self.state = TreeState::At(last);
                 self.fix_forward_counters(last);
@@ -266,19 +260,17 @@ impl Tree {
             }
             TreeState::At(j) => j,
         };
-        let x = ts.breakpoints()[j];
-        // Leaving [x, ..) to the left: edges that start at x go, edges that
-        // end at x come back.
-        while self.ins > 0 && e.left[ix.insertion[self.ins - 1] as usize] == x {
-            let k = ix.insertion[self.ins - 1] as usize;
-            self.remove_edge(e.parent[k], e.child[k]);
-            self.ins -= 1;
+        // Leaving tree j to the left: edges that start at its left end go,
+        // edges that end there come back, both in reverse index order.
+        let (ins_start, rem_start) = (ts.insertion_at[j - 1] as usize, ts.removal_at[j - 1] as usize);
+        for &(p, c) in ts.insertion_edges[ins_start..self.ins].iter().rev() {
+            self.remove_edge(p, c);
         }
-        while self.rem > 0 && e.right[ix.removal[self.rem - 1] as usize] == x {
-            let k = ix.removal[self.rem - 1] as usize;
-            self.insert_edge(e.parent[k], e.child[k]);
-            self.rem -= 1;
+        for &(p, c) in ts.removal_edges[rem_start..self.rem].iter().rev() {
+            self.insert_edge(p, c);
         }
+        self.ins = ins_start;
+        self.rem = rem_start;
         self.state = TreeState::At(j - 1);
         true
     }
@@ -286,11 +278,8 @@ impl Tree {
     /// Sets the counters to what a forward walk has at tree `j`: edges with
     /// left <= tree left inserted, edges with right <= tree left removed.
     fn fix_forward_counters(&mut self, j: usize) {
-        let ts = &self.ts;
-        let x = ts.breakpoints()[j];
-        let (e, ix) = (&ts.tables().edges, ts.indexes());
-        self.ins = ix.insertion.partition_point(|&k| e.left[k as usize] <= x);
-        self.rem = ix.removal.partition_point(|&k| e.right[k as usize] <= x);
+        self.ins = self.ts.insertion_at[j] as usize;
+        self.rem = self.ts.removal_at[j] as usize;
     }
 
     pub fn first(&mut self) -> bool {
@@ -316,42 +305,46 @@ impl Tree {
         self.seek(position)
     }
 
-    /// Moves to the tree covering `position`. From the null state the tree is
-    /// built directly from the edges covering the position; otherwise the
-    /// cursor steps from where it is, whichever way is shorter.
+    /// Moves to the tree covering `position`, as tskit's (linear) seek
+    /// does, so that the arrays, child order included, are tskit's after the
+    /// same calls: from the null state the tree is built directly from the
+    /// edges covering the position (in insertion order when the position is
+    /// in the left half of the genome, else in reverse removal order);
+    /// otherwise the cursor steps tree by tree in the direction that is
+    /// shorter in genome coordinates, passing through the null state when
+    /// that way wraps round an end.
     pub fn seek(&mut self, position: f64) -> Result<()> {
         let target = self.ts.tree_index_at(position)?;
         match self.state {
-            TreeState::Null => self.seek_from_null(target),
-            TreeState::At(j) => {
-                let n = self.ts.num_trees();
-                let forward = if target >= j { target - j } else { n - j + target };
-                let backward = if target <= j { j - target } else { j + n - target };
-                // Stepping past an end goes through the null state, which
-                // seek_from_null does more cheaply.
-                if target >= j && forward <= backward {
-                    for _ in j..target {
+            TreeState::Null => self.seek_from_null(target, position),
+            TreeState::At(_) => {
+                let len = self.ts.sequence_length();
+                let (tl, tr) = self.interval();
+                let (to_left, to_right) = if position < tl {
+                    (tl - position, len - tr + position)
+                } else {
+                    (tl + len - position, position - tr)
+                };
+                let forward = to_right <= to_left;
+                while self.state != TreeState::At(target) {
+                    if forward {
                         self.advance();
-                    }
-                } else if target < j && backward < forward {
-                    for _ in target..j {
+                    } else {
                         self.retreat();
                     }
-                } else {
-                    self.clear();
-                    self.seek_from_null(target);
                 }
             }
         }
         Ok(())
     }
 
-    fn seek_from_null(&mut self, target: usize) {
+    /// Builds tree `target`, which covers `position`, from the null state.
+    fn seek_from_null(&mut self, target: usize, position: f64) {
         let ts = Arc::clone(&self.ts);
         let (e, ix) = (&ts.tables().edges, ts.indexes());
         let (left, right) = (ts.breakpoints()[target], ts.breakpoints()[target + 1]);
         let x = left;
-        if x <= ts.sequence_length() / 2.0 {
+        if position <= ts.sequence_length() / 2.0 {
             // Edges covering x in insertion order, as a forward walk has them.
             for &k in &ix.insertion {
                 let k = k as usize;

@@ -523,3 +523,296 @@ class Tables:
     def table_columns(self, table):
         """Every column of `table` (named as in BULK_COLUMNS) as numpy arrays."""
         return {name: self.column(f"{table}/{name}") for name, _ in BULK_COLUMNS[table]}
+
+
+# ------------------------------------------------------------ sort, integrity, tree sequences, cursors
+
+PROTOTYPES_TREES = {
+    "tspar_tables_sort": (c_int, [handle_p, c_size, c_flags], True),
+    # Returns the number of trees (with TSPAR_CHECK_TREES) or a negative code.
+    "tspar_tables_check_integrity": (c_id, [handle_p, c_flags], True),
+    "tspar_tables_build_index": (c_int, [handle_p, c_flags], True),
+    "tspar_tables_compute_mutation_parents": (c_int, [handle_p, c_flags], True),
+    "tspar_tables_deduplicate_sites": (c_int, [handle_p, c_flags], True),
+    "tspar_treeseq_from_tables": (c_int, [handle_p, c_flags, P(handle_p)], True),
+    "tspar_treeseq_load": (c_int, [c_char_p, c_flags, P(handle_p)], True),
+    "tspar_treeseq_dump": (c_int, [handle_p, c_char_p, c_flags], True),
+    "tspar_treeseq_free": (None, [handle_p], False),
+    "tspar_treeseq_copy_tables": (c_int, [handle_p, P(handle_p)], True),
+    "tspar_treeseq_num_trees": (c_size, [handle_p], False),
+    "tspar_treeseq_num_samples": (c_size, [handle_p], False),
+    "tspar_treeseq_num_nodes": (c_size, [handle_p], False),
+    "tspar_treeseq_num_edges": (c_size, [handle_p], False),
+    "tspar_treeseq_num_sites": (c_size, [handle_p], False),
+    "tspar_treeseq_num_mutations": (c_size, [handle_p], False),
+    "tspar_treeseq_num_rows": (ctypes.c_int64, [handle_p, c_int], True),
+    "tspar_treeseq_sequence_length": (c_double, [handle_p], False),
+    "tspar_treeseq_samples": (P(c_id), [handle_p], False),
+    "tspar_treeseq_breakpoints": (P(c_double), [handle_p], False),
+    "tspar_treeseq_column": (c_int, [handle_p, c_char_p, P(c_int), P(c_void_p), P(c_size)], True),
+    "tspar_tree_new": (c_int, [handle_p, c_flags, P(handle_p)], True),
+    "tspar_tree_free": (None, [handle_p], False),
+    "tspar_tree_first": (c_int, [handle_p], True),
+    "tspar_tree_last": (c_int, [handle_p], True),
+    "tspar_tree_next": (c_int, [handle_p], True),
+    "tspar_tree_prev": (c_int, [handle_p], True),
+    "tspar_tree_seek": (c_int, [handle_p, c_double, c_flags], True),
+    "tspar_tree_seek_index": (c_int, [handle_p, c_size, c_flags], True),
+    "tspar_tree_get_interval": (c_int, [handle_p, P(ctypes.c_int64), P(c_double), P(c_double)], True),
+    "tspar_tree_get_arrays": (c_int, [handle_p, c_void_p], True),
+    "tspar_tree_get_roots": (ctypes.c_int64, [handle_p, c_void_p, c_size], True),
+    "tspar_tree_preorder": (ctypes.c_int64, [handle_p, c_id, c_void_p, c_size], True),
+    "tspar_tree_postorder": (ctypes.c_int64, [handle_p, c_id, c_void_p, c_size], True),
+    "tspar_tree_get_mrca": (c_int, [handle_p, c_id, c_id, P(c_id)], True),
+    "tspar_tree_get_branch_length": (c_int, [handle_p, c_id, P(c_double)], True),
+    "tspar_tree_get_total_branch_length": (c_int, [handle_p, c_id, P(c_double)], True),
+    "tspar_tree_get_sites": (c_int, [handle_p, P(c_id), P(c_id), P(c_id), P(c_id)], True),
+}
+PROTOTYPES.update(PROTOTYPES_TREES)
+
+
+def _tables_sort(self, edge_start=0, options=0):
+    self._lib.tspar_tables_sort(self.handle, edge_start, options)
+
+
+def _tables_check_integrity(self, options=0):
+    """The number of trees with TSPAR_CHECK_TREES, else 0; raises TsparError."""
+    return int(self._lib.tspar_tables_check_integrity(self.handle, options))
+
+
+def _tables_build_index(self, options=0):
+    self._lib.tspar_tables_build_index(self.handle, options)
+
+
+def _tables_compute_mutation_parents(self, options=0):
+    self._lib.tspar_tables_compute_mutation_parents(self.handle, options)
+
+
+def _tables_deduplicate_sites(self, options=0):
+    self._lib.tspar_tables_deduplicate_sites(self.handle, options)
+
+
+Tables.sort = _tables_sort
+Tables.check_integrity = _tables_check_integrity
+Tables.build_index = _tables_build_index
+Tables.compute_mutation_parents = _tables_compute_mutation_parents
+Tables.deduplicate_sites = _tables_deduplicate_sites
+
+
+class TreeArrays(ctypes.Structure):
+    """``tspar_tree_arrays_t``."""
+
+    _fields_ = [
+        ("parent", P(c_id)),
+        ("left_child", P(c_id)),
+        ("right_child", P(c_id)),
+        ("left_sib", P(c_id)),
+        ("right_sib", P(c_id)),
+        ("num_children", P(c_id)),
+        ("num_samples", P(c_id)),
+        ("length", c_size),
+        ("virtual_root", c_id),
+    ]
+
+
+TREE_ARRAY_NAMES = ["parent", "left_child", "right_child", "left_sib", "right_sib", "num_children", "num_samples"]
+
+
+def _view(pointer, n, dtype):
+    """A read-only numpy view of n elements at a C pointer (no copy)."""
+    if n == 0:
+        return np.empty(0, dtype=dtype)
+    ctype = np.ctypeslib.as_ctypes_type(np.dtype(dtype))
+    array = np.ctypeslib.as_array(ctypes.cast(pointer, P(ctype)), shape=(n,))
+    array.flags.writeable = False
+    return array
+
+
+class TreeSequence:
+    """An owned ``tspar_treeseq_t``."""
+
+    def __init__(self, handle):
+        self._lib = library()
+        self._handle = c_void_p(handle)
+        self._finalizer = weakref.finalize(self, self._lib.raw.tspar_treeseq_free, self._handle)
+
+    @property
+    def handle(self):
+        if not self._finalizer.alive:
+            raise ValueError("tree sequence already freed")
+        return self._handle
+
+    def free(self):
+        self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.free()
+
+    @classmethod
+    def load(cls, path, options=0):
+        out = c_void_p()
+        library().tspar_treeseq_load(os.fsencode(path), options, ctypes.byref(out))
+        return cls(out.value)
+
+    @classmethod
+    def from_tables(cls, tables, options=0):
+        out = c_void_p()
+        library().tspar_treeseq_from_tables(tables.handle, options, ctypes.byref(out))
+        return cls(out.value)
+
+    def dump(self, path, options=0):
+        self._lib.tspar_treeseq_dump(self.handle, os.fsencode(path), options)
+
+    def copy_tables(self):
+        out = c_void_p()
+        self._lib.tspar_treeseq_copy_tables(self.handle, ctypes.byref(out))
+        return Tables(out.value)
+
+    @property
+    def num_trees(self):
+        return int(self._lib.tspar_treeseq_num_trees(self.handle))
+
+    @property
+    def num_samples(self):
+        return int(self._lib.tspar_treeseq_num_samples(self.handle))
+
+    @property
+    def num_nodes(self):
+        return int(self._lib.tspar_treeseq_num_nodes(self.handle))
+
+    @property
+    def num_edges(self):
+        return int(self._lib.tspar_treeseq_num_edges(self.handle))
+
+    @property
+    def num_sites(self):
+        return int(self._lib.tspar_treeseq_num_sites(self.handle))
+
+    @property
+    def num_mutations(self):
+        return int(self._lib.tspar_treeseq_num_mutations(self.handle))
+
+    def num_rows(self, table):
+        return int(self._lib.tspar_treeseq_num_rows(self.handle, _table_id(table)))
+
+    @property
+    def sequence_length(self):
+        return self._lib.tspar_treeseq_sequence_length(self.handle)
+
+    def samples(self):
+        """Zero-copy view of the sample ids (valid while this object lives)."""
+        return _view(self._lib.tspar_treeseq_samples(self.handle), self.num_samples, np.int32)
+
+    def breakpoints(self):
+        """Zero-copy view of the num_trees + 1 tree boundaries."""
+        return _view(self._lib.tspar_treeseq_breakpoints(self.handle), self.num_trees + 1, np.float64)
+
+    def column_pointer(self, name):
+        """(dtype code, address, length) of a column, without copying."""
+        dtype, data, length = c_int(), c_void_p(), c_size()
+        self._lib.tspar_treeseq_column(self.handle, name.encode(), ctypes.byref(dtype), ctypes.byref(data),
+                                       ctypes.byref(length))
+        return dtype.value, data.value, length.value
+
+    def column(self, name):
+        """Zero-copy read-only view of a column (valid while this object lives)."""
+        code, address, n = self.column_pointer(name)
+        return _view(c_void_p(address), n, DTYPES[code])
+
+    def tree(self, options=0):
+        return Tree(self, options)
+
+
+class Tree:
+    """An owned ``tspar_tree_t`` cursor; keeps its tree sequence object alive."""
+
+    def __init__(self, ts, options=0):
+        self._lib = library()
+        self.ts = ts
+        out = c_void_p()
+        self._lib.tspar_tree_new(ts.handle, options, ctypes.byref(out))
+        self._handle = c_void_p(out.value)
+        self._finalizer = weakref.finalize(self, self._lib.raw.tspar_tree_free, self._handle)
+        self._ids = np.empty(ts.num_nodes + 1, dtype=np.int32)
+
+    @property
+    def handle(self):
+        if not self._finalizer.alive:
+            raise ValueError("tree already freed")
+        return self._handle
+
+    def free(self):
+        self._finalizer()
+
+    def first(self):
+        return bool(self._lib.tspar_tree_first(self.handle))
+
+    def last(self):
+        return bool(self._lib.tspar_tree_last(self.handle))
+
+    def next(self):
+        return bool(self._lib.tspar_tree_next(self.handle))
+
+    def prev(self):
+        return bool(self._lib.tspar_tree_prev(self.handle))
+
+    def seek(self, position, options=0):
+        return bool(self._lib.tspar_tree_seek(self.handle, position, options))
+
+    def seek_index(self, index, options=0):
+        return bool(self._lib.tspar_tree_seek_index(self.handle, index, options))
+
+    def interval(self):
+        """(index, left, right); index -1 in the null state."""
+        index, left, right = ctypes.c_int64(), c_double(), c_double()
+        self._lib.tspar_tree_get_interval(self.handle, ctypes.byref(index), ctypes.byref(left), ctypes.byref(right))
+        return index.value, left.value, right.value
+
+    @property
+    def index(self):
+        return self.interval()[0]
+
+    def arrays(self):
+        """{name: copy of the array} for TREE_ARRAY_NAMES, plus "virtual_root"."""
+        a = TreeArrays()
+        self._lib.tspar_tree_get_arrays(self.handle, ctypes.byref(a))
+        out = {name: _view(getattr(a, name), a.length, np.int32).copy() for name in TREE_ARRAY_NAMES}
+        out["virtual_root"] = a.virtual_root
+        return out
+
+    def _ids_call(self, name, *args):
+        n = getattr(self._lib, name)(self.handle, *args, self._ids.ctypes.data_as(c_void_p), self._ids.size)
+        return self._ids[:n].copy()
+
+    def roots(self):
+        return self._ids_call("tspar_tree_get_roots")
+
+    def preorder(self, node):
+        return self._ids_call("tspar_tree_preorder", node)
+
+    def postorder(self, node):
+        return self._ids_call("tspar_tree_postorder", node)
+
+    def mrca(self, u, v):
+        out = c_id()
+        self._lib.tspar_tree_get_mrca(self.handle, u, v, ctypes.byref(out))
+        return out.value
+
+    def branch_length(self, u):
+        out = c_double()
+        self._lib.tspar_tree_get_branch_length(self.handle, u, ctypes.byref(out))
+        return out.value
+
+    def total_branch_length(self, u):
+        out = c_double()
+        self._lib.tspar_tree_get_total_branch_length(self.handle, u, ctypes.byref(out))
+        return out.value
+
+    def sites(self):
+        """((site start, stop), (mutation start, stop)) of the current tree."""
+        v = [c_id() for _ in range(4)]
+        self._lib.tspar_tree_get_sites(self.handle, *[ctypes.byref(x) for x in v])
+        return (v[0].value, v[1].value), (v[2].value, v[3].value)
