@@ -220,6 +220,40 @@
 
 #define TSPAR_ERR_TREE_OVERFLOW -337
 
+#define TSPAR_ERR_BAD_NUM_WINDOWS -400
+
+#define TSPAR_ERR_BAD_WINDOWS -401
+
+#define TSPAR_ERR_MULTIPLE_STAT_MODES -402
+
+#define TSPAR_ERR_BAD_STATE_DIMS -403
+
+#define TSPAR_ERR_BAD_RESULT_DIMS -404
+
+#define TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS -405
+
+#define TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES -406
+
+#define TSPAR_ERR_BAD_SAMPLE_SET_INDEX -407
+
+#define TSPAR_ERR_EMPTY_SAMPLE_SET -408
+
+#define TSPAR_ERR_UNSUPPORTED_STAT_MODE -409
+
+#define TSPAR_ERR_TIME_UNCALIBRATED -410
+
+#define TSPAR_ERR_STAT_POLARISED_UNSUPPORTED -411
+
+#define TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED -412
+
+#define TSPAR_ERR_INSUFFICIENT_WEIGHTS -413
+
+#define TSPAR_ERR_BAD_SAMPLES -414
+
+#define TSPAR_ERR_DUPLICATE_SAMPLE -415
+
+#define TSPAR_ERR_SUMMARY_FUNC -416
+
 #define VERSION_MAJOR 1
 
 #define VERSION_MINOR 0
@@ -249,6 +283,30 @@
 // The largest thread count accepted.
 #define MAX_THREADS 1024
 
+#define Exec_DEFAULT_PIECE_WORK (1 << 16)
+
+#define Exec_DEFAULT_MAX_PIECES 512
+
+#define SITE (1 << 0)
+
+#define BRANCH (1 << 1)
+
+#define NODE (1 << 2)
+
+#define POLARISED (1 << 10)
+
+#define SPAN_NORMALISE (1 << 11)
+
+#define ALLOW_TIME_UNCALIBRATED (1 << 12)
+
+#define NONCENTRED (1 << 14)
+
+// tspar's own: genetic relatedness divided by the segregating sites of
+// the union of the sample sets (tskit Python's `proportion=True`).
+#define PROPORTION (1 << 20)
+
+#define ALL (((((((SITE | BRANCH) | NODE) | POLARISED) | SPAN_NORMALISE) | ALLOW_TIME_UNCALIBRATED) | NONCENTRED) | PROPORTION)
+
 // tskit's unknown mutation time: a NaN with this exact bit pattern.
 #define UNKNOWN_TIME_BITS 9221120237041090561
 
@@ -276,8 +334,6 @@
 #define MUTATION_PARENTS (1 << 8)
 
 #define NO_POPULATION_REFS (1 << 12)
-
-#define ALL (((1 << 9) - 1) | NO_POPULATION_REFS)
 
 #define CHECK_EDGE_ORDERING EDGE_ORDERING
 
@@ -321,6 +377,12 @@
 // Which table a row or column belongs to. The numbers are part of the C API.
 typedef struct TableKind TableKind;
 
+// Settings for parallel calls. Opaque; made by `tspar_exec_new`, freed by
+// `tspar_exec_free`. A call only reads it, so one handle may be passed to
+// calls on many threads at once (the progress callback is then called on
+// each of those threads).
+typedef struct tspar_exec_t tspar_exec_t;
+
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
 // `_copy`, freed by `tspar_tables_free`. Safe to use from many threads at
 // once.
@@ -339,11 +401,26 @@ typedef struct tspar_treeseq_t tspar_treeseq_t;
 // A count or length: `uint64_t`, as tskit's `tsk_size_t`.
 typedef uint64_t tspar_size_t;
 
+// A progress callback: called on the thread that made the call, with the
+// fraction of the work done (0 to 1). Return non-zero to cancel the call,
+// which then returns `TSPAR_ERR_CANCELLED`.
+typedef int (*tspar_progress_func_t)(double fraction,
+                                     void *user_data);
+
 // A set of option bits: `uint32_t`, as tskit's `tsk_flags_t`.
 typedef uint32_t tspar_flags_t;
 
 // A row id: `int32_t`, as tskit's `tsk_id_t`.
 typedef int32_t tspar_id_t;
+
+// A summary function for `tspar_treeseq_general_stat`: `state_dim`
+// weights in, `result_dim` values out; non-zero return is an error. With
+// more than one thread it is called from several worker threads at once.
+typedef int (*tspar_general_stat_func_t)(tspar_size_t state_dim,
+                                         const double *state,
+                                         tspar_size_t result_dim,
+                                         double *result,
+                                         void *params);
 
 // An individual's fixed fields and the lengths of its ragged fields.
 typedef struct tspar_individual_t {
@@ -480,6 +557,22 @@ typedef int32_t Id;
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 #define NULL -1
 
 
@@ -499,6 +592,26 @@ const char *tspar_strerror(int err);
 // where (which file, key, row or argument). An empty string after a call
 // that succeeded. Valid until this thread's next call into tspar.
 const char *tspar_last_error_message(void);
+
+// Makes settings with the default thread count (`TSPAR_NUM_THREADS`, else
+// all cores) and no progress callback. On success `*out` owns the handle;
+// free it with `tspar_exec_free`.
+int tspar_exec_new(struct tspar_exec_t **out);
+
+// Frees settings made by `tspar_exec_new`. NULL is a no-op.
+void tspar_exec_free(struct tspar_exec_t *exec);
+
+// Sets the thread count: 1 runs everything on the calling thread, 0 means
+// the default (`TSPAR_NUM_THREADS`, else all cores). At most 1024.
+int tspar_exec_set_threads(struct tspar_exec_t *exec,
+                           tspar_size_t threads);
+
+// Sets (or with NULL clears) the progress callback and the pointer passed
+// to it. It is called on the thread that made the statistics call, never
+// on a worker thread.
+int tspar_exec_set_progress(struct tspar_exec_t *exec,
+                            tspar_progress_func_t progress,
+                            void *user_data);
 
 // Sorts the tables into tskit's canonical order: edges from row
 // `edge_start` on by (time of parent, parent, child, left); migrations by
@@ -532,6 +645,53 @@ int tspar_tables_compute_mutation_parents(struct tspar_tables_t *tables,
 // sorted. `options` must be 0.
 int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
                                    tspar_flags_t options);
+
+// Weighted genetic relatedness between pairs of weight columns
+// (`weights` is `[sample][column]`). Option `TSPAR_STAT_NONCENTRED`.
+int tspar_treeseq_genetic_relatedness_weighted(const struct tspar_treeseq_t *ts,
+                                               tspar_size_t num_weights,
+                                               const double *weights,
+                                               tspar_size_t num_index_tuples,
+                                               const tspar_id_t *index_tuples,
+                                               tspar_size_t num_windows,
+                                               const double *windows,
+                                               tspar_flags_t options,
+                                               const struct tspar_exec_t *exec,
+                                               double *result,
+                                               tspar_size_t result_length);
+
+// The joint allele frequency spectrum of the sample sets: output
+// `[window][n_0 + 1]...[n_{k-1} + 1]`. Folded unless
+// `TSPAR_STAT_POLARISED`. Site and branch modes.
+int tspar_treeseq_allele_frequency_spectrum(const struct tspar_treeseq_t *ts,
+                                            tspar_size_t num_sample_sets,
+                                            const tspar_size_t *sample_set_sizes,
+                                            const tspar_id_t *sample_sets,
+                                            tspar_size_t num_windows,
+                                            const double *windows,
+                                            tspar_flags_t options,
+                                            const struct tspar_exec_t *exec,
+                                            double *result,
+                                            tspar_size_t result_length);
+
+// tskit's general statistic with the caller's summary function.
+// `sample_weights` is `[sample][state_dim]` over the tree sequence's samples
+// in order; output `[window][result_dim]` (node mode
+// `[window][node][result_dim]`). With more than one thread `f` is called
+// from worker threads, several at once: it must be thread-safe. A non-zero
+// return from `f` stops the call with `TSPAR_ERR_SUMMARY_FUNC`.
+int tspar_treeseq_general_stat(const struct tspar_treeseq_t *ts,
+                               tspar_size_t state_dim,
+                               const double *sample_weights,
+                               tspar_size_t result_dim,
+                               tspar_general_stat_func_t f,
+                               void *f_params,
+                               tspar_size_t num_windows,
+                               const double *windows,
+                               tspar_flags_t options,
+                               const struct tspar_exec_t *exec,
+                               double *result,
+                               tspar_size_t result_length);
 
 // Makes an empty table collection with the given sequence length (finite,
 // not negative) and time units "unknown". On success `*out` owns the new

@@ -4,7 +4,8 @@
 //! condition the variant carries tskit's name.
 //!
 //! Codes are grouped by subject: general (-1..), files (-100..),
-//! tables (-200..), integrity, sorting and tree sequences (-300..).
+//! tables (-200..), integrity, sorting and tree sequences (-300..),
+//! statistics (-400..-449).
 
 use thiserror::Error;
 
@@ -172,6 +173,42 @@ pub enum Error {
     UnknownTimeNotSupported,
     #[error("too many trees")]
     TreeOverflow,
+
+    // Statistics.
+    #[error("bad number of windows")]
+    BadNumWindows,
+    #[error("bad windows: they must increase strictly from 0 to the sequence length")]
+    BadWindows,
+    #[error("more than one statistics mode given")]
+    MultipleStatModes,
+    #[error("bad state dimension")]
+    BadStateDims,
+    #[error("bad result dimension")]
+    BadResultDims,
+    #[error("not enough sample sets")]
+    InsufficientSampleSets,
+    #[error("not enough index tuples")]
+    InsufficientIndexTuples,
+    #[error("sample set index out of bounds")]
+    BadSampleSetIndex,
+    #[error("empty sample set")]
+    EmptySampleSet,
+    #[error("statistic does not support this mode")]
+    UnsupportedStatMode,
+    #[error("branch statistics need calibrated node times")]
+    TimeUncalibrated,
+    #[error("statistic does not support the polarised option")]
+    StatPolarisedUnsupported,
+    #[error("statistic does not support the span-normalise option")]
+    StatSpanNormaliseUnsupported,
+    #[error("not enough weight columns")]
+    InsufficientWeights,
+    #[error("node in a sample set is not a sample")]
+    BadSamples,
+    #[error("sample appears twice in a sample set")]
+    DuplicateSample,
+    #[error("the summary callback returned an error")]
+    SummaryFunc,
 }
 
 impl Error {
@@ -259,6 +296,24 @@ impl Error {
             TreeSequenceHasNoSamples => -335,
             UnknownTimeNotSupported => -336,
             TreeOverflow => -337,
+
+            BadNumWindows => -400,
+            BadWindows => -401,
+            MultipleStatModes => -402,
+            BadStateDims => -403,
+            BadResultDims => -404,
+            InsufficientSampleSets => -405,
+            InsufficientIndexTuples => -406,
+            BadSampleSetIndex => -407,
+            EmptySampleSet => -408,
+            UnsupportedStatMode => -409,
+            TimeUncalibrated => -410,
+            StatPolarisedUnsupported => -411,
+            StatSpanNormaliseUnsupported => -412,
+            InsufficientWeights => -413,
+            BadSamples => -414,
+            DuplicateSample => -415,
+            SummaryFunc => -416,
         }
     }
 
@@ -341,6 +396,23 @@ impl Error {
         Error::TreeSequenceHasNoSamples,
         Error::UnknownTimeNotSupported,
         Error::TreeOverflow,
+        Error::BadNumWindows,
+        Error::BadWindows,
+        Error::MultipleStatModes,
+        Error::BadStateDims,
+        Error::BadResultDims,
+        Error::InsufficientSampleSets,
+        Error::InsufficientIndexTuples,
+        Error::BadSampleSetIndex,
+        Error::EmptySampleSet,
+        Error::UnsupportedStatMode,
+        Error::TimeUncalibrated,
+        Error::StatPolarisedUnsupported,
+        Error::StatSpanNormaliseUnsupported,
+        Error::InsufficientWeights,
+        Error::BadSamples,
+        Error::DuplicateSample,
+        Error::SummaryFunc,
     ];
 
     pub fn from_code(code: i32) -> Option<Error> {

@@ -8,5 +8,6 @@ pub mod capi;
 pub mod error;
 pub mod io;
 pub mod parallel;
+pub mod stats;
 pub mod tables;
 pub mod treeseq;

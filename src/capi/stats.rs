@@ -1,0 +1,536 @@
+//! Sample-set statistics. Arguments as tskit's C statistics, then `exec`
+//! (NULL: default threads, no progress), then the output buffer and its
+//! length. Output `[window][index]` (site, branch), `[window][node][index]`
+//! (node), `[window][K][K]` (matrices), `[window][n_0 + 1]...[n_k + 1]`
+//! (frequency spectra). `windows` holds `num_windows + 1` breakpoints from 0
+//! to the sequence length; NULL means one window over the whole genome.
+
+use std::ffi::{c_int, c_void};
+
+use super::exec::{tspar_exec_t, Settings};
+use super::treeseq::tspar_treeseq_t;
+use super::*;
+use crate::error::{fail, Error, Failure, Result};
+use crate::stats::{self, afs, matrix, opt, summary, Exec, Mode, SampleSets, Summary};
+use crate::treeseq::TreeSequence;
+
+/// Site mode (the default when no mode is given).
+pub const TSPAR_STAT_SITE: tspar_flags_t = opt::SITE;
+/// Branch mode.
+pub const TSPAR_STAT_BRANCH: tspar_flags_t = opt::BRANCH;
+/// Node mode.
+pub const TSPAR_STAT_NODE: tspar_flags_t = opt::NODE;
+/// Leave the ancestral allele (branch: the complement) out.
+pub const TSPAR_STAT_POLARISED: tspar_flags_t = opt::POLARISED;
+/// Divide each window's values by its span.
+pub const TSPAR_STAT_SPAN_NORMALISE: tspar_flags_t = opt::SPAN_NORMALISE;
+/// Allow branch statistics when time units are "uncalibrated".
+pub const TSPAR_STAT_ALLOW_TIME_UNCALIBRATED: tspar_flags_t = opt::ALLOW_TIME_UNCALIBRATED;
+/// Genetic relatedness: not centred.
+pub const TSPAR_STAT_NONCENTRED: tspar_flags_t = opt::NONCENTRED;
+/// Genetic relatedness: divided by the segregating sites of the union of
+/// the sample sets (tskit Python's `proportion=True`). tspar's own bit.
+pub const TSPAR_STAT_PROPORTION: tspar_flags_t = opt::PROPORTION;
+
+/// A summary function for `tspar_treeseq_general_stat`: `state_dim`
+/// weights in, `result_dim` values out; non-zero return is an error. With
+/// more than one thread it is called from several worker threads at once.
+pub type tspar_general_stat_func_t = Option<
+    unsafe extern "C" fn(
+        state_dim: tspar_size_t,
+        state: *const f64,
+        result_dim: tspar_size_t,
+        result: *mut f64,
+        params: *mut c_void,
+    ) -> c_int,
+>;
+
+/// # Safety
+/// `p` is NULL or a live handle.
+unsafe fn ts_of<'a>(p: *const tspar_treeseq_t) -> Result<&'a TreeSequence> {
+    // SAFETY: forwarded contract.
+    unsafe { deref(p, "ts") }.map(|h| h.inner())
+}
+
+/// # Safety
+/// Pointers valid for the lengths given.
+unsafe fn sets_of<'a>(num: tspar_size_t, sizes: *const tspar_size_t, ids: *const tspar_id_t) -> Result<SampleSets<'a>> {
+    // SAFETY: forwarded contract.
+    let sizes = unsafe { slice(sizes, num, "sample_set_sizes") }?;
+    let mut total = 0u64;
+    for &s in sizes {
+        total = total
+            .checked_add(s)
+            .ok_or_else(|| Failure::new(Error::BadParamValue, "sample set sizes overflow"))?;
+    }
+    // SAFETY: forwarded contract.
+    let ids = unsafe { slice(ids, total, "sample_sets") }?;
+    Ok(SampleSets::new(sizes, ids))
+}
+
+/// # Safety
+/// `windows` is NULL or holds `num_windows + 1` values.
+unsafe fn windows_arg<'a>(num_windows: tspar_size_t, windows: *const f64) -> Result<Option<&'a [f64]>> {
+    if windows.is_null() {
+        return Ok(None);
+    }
+    if num_windows == 0 {
+        fail!(Error::BadNumWindows, "num_windows is 0");
+    }
+    // SAFETY: forwarded contract.
+    unsafe { slice(windows, num_windows + 1, "windows") }.map(Some)
+}
+
+/// Checks mode, windows and the buffer length, runs `f`, copies out.
+#[allow(clippy::too_many_arguments)]
+///
+/// # Safety
+/// `exec` NULL or live; `result` valid for `result_length`.
+unsafe fn run_into(
+    ts: &TreeSequence,
+    windows: Option<&[f64]>,
+    options: tspar_flags_t,
+    row: usize,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+    f: impl FnOnce(&mut Exec) -> Result<Vec<f64>>,
+) -> Result<()> {
+    let (mode, nw) = summary::check_common(ts, windows, options)?;
+    let per_window = if mode == Mode::Node {
+        row.checked_mul(ts.num_nodes())
+    } else {
+        Some(row)
+    };
+    let need = per_window.and_then(|r| r.checked_mul(nw)).unwrap_or(usize::MAX);
+    if (result_length as u128) < need as u128 {
+        fail!(
+            Error::BufferTooSmall,
+            "result has {result_length} values; {need} are needed"
+        );
+    }
+    // SAFETY: forwarded contract.
+    let out = unsafe { slice_mut(result, result_length, "result") }?;
+    // SAFETY: forwarded contract.
+    let settings = unsafe { Settings::from(exec) }?;
+    let values = settings.run(f)?;
+    if values.len() != need {
+        fail!(
+            Error::Internal,
+            "statistic gave {} values, expected {need}",
+            values.len()
+        );
+    }
+    out[..need].copy_from_slice(&values);
+    Ok(())
+}
+
+macro_rules! one_way {
+    ($(#[$doc:meta])* $name:ident, $f:path) => {
+        $(#[$doc])*
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            ts: *const tspar_treeseq_t,
+            num_sample_sets: tspar_size_t,
+            sample_set_sizes: *const tspar_size_t,
+            sample_sets: *const tspar_id_t,
+            num_windows: tspar_size_t,
+            windows: *const f64,
+            options: tspar_flags_t,
+            exec: *const tspar_exec_t,
+            result: *mut f64,
+            result_length: tspar_size_t,
+        ) -> c_int {
+            status(|| {
+                // SAFETY: the C API contract for every pointer argument.
+                unsafe {
+                    let ts = ts_of(ts)?;
+                    let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
+                    let w = windows_arg(num_windows, windows)?;
+                    run_into(ts, w, options, sets.len(), exec, result, result_length, |e| {
+                        $f(ts, sets, w, options, e)
+                    })
+                }
+            })
+        }
+    };
+}
+
+macro_rules! k_way {
+    ($(#[$doc:meta])* $name:ident, $k:expr, $f:path) => {
+        $(#[$doc])*
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            ts: *const tspar_treeseq_t,
+            num_sample_sets: tspar_size_t,
+            sample_set_sizes: *const tspar_size_t,
+            sample_sets: *const tspar_id_t,
+            num_index_tuples: tspar_size_t,
+            index_tuples: *const tspar_id_t,
+            num_windows: tspar_size_t,
+            windows: *const f64,
+            options: tspar_flags_t,
+            exec: *const tspar_exec_t,
+            result: *mut f64,
+            result_length: tspar_size_t,
+        ) -> c_int {
+            status(|| {
+                // SAFETY: the C API contract for every pointer argument.
+                unsafe {
+                    let ts = ts_of(ts)?;
+                    let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
+                    let n = num_index_tuples
+                        .checked_mul($k)
+                        .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
+                    let idx = slice(index_tuples, n, "index_tuples")?;
+                    let w = windows_arg(num_windows, windows)?;
+                    run_into(ts, w, options, num_index_tuples as usize, exec, result, result_length, |e| {
+                        $f(ts, sets, idx, w, options, e)
+                    })
+                }
+            })
+        }
+    };
+}
+
+one_way!(
+    /// Mean pairwise difference within each sample set (tskit's diversity).
+    /// Output `[window][set]` (node mode `[window][node][set]`).
+    tspar_treeseq_diversity,
+    summary::diversity
+);
+one_way!(
+    /// Segregating sites (site mode) or the branch/node analogue, per set.
+    tspar_treeseq_segregating_sites,
+    summary::segregating_sites
+);
+one_way!(
+    /// tskit's Y1 per sample set.
+    tspar_treeseq_Y1,
+    summary::y1
+);
+one_way!(
+    /// Tajima's D per sample set, from diversity and segregating sites not
+    /// span-normalised (as tskit's Python; the span-normalise bit is ignored).
+    tspar_treeseq_Tajimas_D,
+    summary::tajimas_d
+);
+
+k_way!(
+    /// Mean divergence between pairs of sample sets given by index pairs
+    /// (within a set: over distinct pairs). Output `[window][pair]`.
+    tspar_treeseq_divergence,
+    2,
+    summary::divergence
+);
+k_way!(
+    /// Fst between pairs: `1 - 2 (d_i + d_j) / (d_i + d_j + 2 d_ij)` (tskit's Python).
+    tspar_treeseq_Fst,
+    2,
+    summary::fst
+);
+k_way!(
+    /// tskit's Y2 for index pairs.
+    tspar_treeseq_Y2,
+    2,
+    summary::y2
+);
+k_way!(
+    /// tskit's f2 for index pairs.
+    tspar_treeseq_f2,
+    2,
+    summary::f2
+);
+k_way!(
+    /// Genetic relatedness for index pairs; options `TSPAR_STAT_NONCENTRED`,
+    /// `TSPAR_STAT_PROPORTION`, `TSPAR_STAT_POLARISED` (tskit Python's
+    /// default is polarised, centred, proportion).
+    tspar_treeseq_genetic_relatedness,
+    2,
+    summary::genetic_relatedness
+);
+k_way!(
+    /// tskit's Y3 for index triples.
+    tspar_treeseq_Y3,
+    3,
+    summary::y3
+);
+k_way!(
+    /// tskit's f3 for index triples.
+    tspar_treeseq_f3,
+    3,
+    summary::f3
+);
+k_way!(
+    /// tskit's f4 for index quadruples.
+    tspar_treeseq_f4,
+    4,
+    summary::f4
+);
+
+macro_rules! weighted {
+    ($(#[$doc:meta])* $name:ident, $f:path) => {
+        $(#[$doc])*
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            ts: *const tspar_treeseq_t,
+            num_weights: tspar_size_t,
+            weights: *const f64,
+            num_windows: tspar_size_t,
+            windows: *const f64,
+            options: tspar_flags_t,
+            exec: *const tspar_exec_t,
+            result: *mut f64,
+            result_length: tspar_size_t,
+        ) -> c_int {
+            status(|| {
+                // SAFETY: the C API contract for every pointer argument.
+                unsafe {
+                    let ts = ts_of(ts)?;
+                    let len = (ts.samples().len() as u64)
+                        .checked_mul(num_weights)
+                        .ok_or_else(|| Failure::new(Error::BadParamValue, "num_weights too large"))?;
+                    let wts = slice(weights, len, "weights")?;
+                    let w = windows_arg(num_windows, windows)?;
+                    run_into(ts, w, options, num_weights as usize, exec, result, result_length, |e| {
+                        $f(ts, wts, num_weights as usize, w, options, e)
+                    })
+                }
+            })
+        }
+    };
+}
+
+weighted!(
+    /// Trait covariance: `weights` is `[sample][trait]` over the tree
+    /// sequence's samples in order. Output `[window][trait]`.
+    tspar_treeseq_trait_covariance,
+    summary::trait_covariance
+);
+weighted!(
+    /// Trait correlation: as trait covariance, the traits standardised.
+    tspar_treeseq_trait_correlation,
+    summary::trait_correlation
+);
+
+/// Weighted genetic relatedness between pairs of weight columns
+/// (`weights` is `[sample][column]`). Option `TSPAR_STAT_NONCENTRED`.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness_weighted(
+    ts: *const tspar_treeseq_t,
+    num_weights: tspar_size_t,
+    weights: *const f64,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: the C API contract for every pointer argument.
+        unsafe {
+            let ts = ts_of(ts)?;
+            let len = (ts.samples().len() as u64)
+                .checked_mul(num_weights)
+                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_weights too large"))?;
+            let wts = slice(weights, len, "weights")?;
+            let n = num_index_tuples
+                .checked_mul(2)
+                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
+            let idx = slice(index_tuples, n, "index_tuples")?;
+            let w = windows_arg(num_windows, windows)?;
+            run_into(
+                ts,
+                w,
+                options,
+                num_index_tuples as usize,
+                exec,
+                result,
+                result_length,
+                |e| summary::genetic_relatedness_weighted(ts, wts, num_weights as usize, idx, w, options, e),
+            )
+        }
+    })
+}
+
+/// The joint allele frequency spectrum of the sample sets: output
+/// `[window][n_0 + 1]...[n_{k-1} + 1]`. Folded unless
+/// `TSPAR_STAT_POLARISED`. Site and branch modes.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_allele_frequency_spectrum(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: the C API contract for every pointer argument.
+        unsafe {
+            let ts = ts_of(ts)?;
+            let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
+            let w = windows_arg(num_windows, windows)?;
+            if options & opt::NODE != 0 {
+                // Checked before the buffer length, which node mode would change.
+                stats::mode_of(options)?;
+                fail!(
+                    Error::UnsupportedStatMode,
+                    "the allele frequency spectrum has no node mode"
+                );
+            }
+            let mut row = 1usize;
+            for d in afs::afs_dims(sets) {
+                row = row
+                    .checked_mul(d)
+                    .ok_or_else(|| Failure::new(Error::BadParamValue, "spectrum too large"))?;
+            }
+            run_into(ts, w, options, row, exec, result, result_length, |e| {
+                afs::allele_frequency_spectrum(ts, sets, w, options, e)
+            })
+        }
+    })
+}
+
+macro_rules! matrix_fn {
+    ($(#[$doc:meta])* $name:ident, $f:path) => {
+        $(#[$doc])*
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            ts: *const tspar_treeseq_t,
+            num_sample_sets: tspar_size_t,
+            sample_set_sizes: *const tspar_size_t,
+            sample_sets: *const tspar_id_t,
+            num_windows: tspar_size_t,
+            windows: *const f64,
+            options: tspar_flags_t,
+            exec: *const tspar_exec_t,
+            result: *mut f64,
+            result_length: tspar_size_t,
+        ) -> c_int {
+            status(|| {
+                // SAFETY: the C API contract for every pointer argument.
+                unsafe {
+                    let ts = ts_of(ts)?;
+                    let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
+                    let w = windows_arg(num_windows, windows)?;
+                    if options & opt::NODE != 0 {
+                        stats::mode_of(options)?;
+                        fail!(Error::UnsupportedStatMode, "matrices have no node mode");
+                    }
+                    let k = sets.len();
+                    run_into(ts, w, options, k * k, exec, result, result_length, |e| $f(ts, sets, w, options, e))
+                }
+            })
+        }
+    };
+}
+
+matrix_fn!(
+    /// Divergence between every pair of sample sets: `[window][K][K]`;
+    /// diagonals over distinct pairs (0 for a one-sample set). Site and
+    /// branch modes, not polarised.
+    tspar_treeseq_divergence_matrix,
+    matrix::divergence_matrix
+);
+matrix_fn!(
+    /// Genetic relatedness between every pair of sample sets (tskit
+    /// Python's `genetic_relatedness_matrix`): `[window][K][K]`.
+    tspar_treeseq_genetic_relatedness_matrix,
+    matrix::genetic_relatedness_matrix
+);
+
+/// The caller's summary callback and its parameter pointer.
+struct CSummary {
+    f: unsafe extern "C" fn(tspar_size_t, *const f64, tspar_size_t, *mut f64, *mut c_void) -> c_int,
+    params: *mut c_void,
+}
+
+// SAFETY: the documented contract of tspar_treeseq_general_stat: with more
+// than one thread the callback is called from several threads at once, and
+// the caller makes it (and what `params` points to) safe for that.
+unsafe impl Sync for CSummary {}
+// SAFETY: as above.
+unsafe impl Send for CSummary {}
+
+/// tskit's general statistic with the caller's summary function.
+/// `sample_weights` is `[sample][state_dim]` over the tree sequence's samples
+/// in order; output `[window][result_dim]` (node mode
+/// `[window][node][result_dim]`). With more than one thread `f` is called
+/// from worker threads, several at once: it must be thread-safe. A non-zero
+/// return from `f` stops the call with `TSPAR_ERR_SUMMARY_FUNC`.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_general_stat(
+    ts: *const tspar_treeseq_t,
+    state_dim: tspar_size_t,
+    sample_weights: *const f64,
+    result_dim: tspar_size_t,
+    f: tspar_general_stat_func_t,
+    f_params: *mut c_void,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    status(|| {
+        let Some(func) = f else {
+            fail!(Error::NullPointer, "f is NULL");
+        };
+        // SAFETY: the C API contract for every pointer argument.
+        let (ts, wts, w) = unsafe {
+            let ts = ts_of(ts)?;
+            let len = (ts.samples().len() as u64)
+                .checked_mul(state_dim)
+                .ok_or_else(|| Failure::new(Error::BadParamValue, "state_dim too large"))?;
+            (
+                ts,
+                slice(sample_weights, len, "sample_weights")?,
+                windows_arg(num_windows, windows)?,
+            )
+        };
+        let cs = CSummary {
+            f: func,
+            params: f_params,
+        };
+        let cs = &cs;
+        let summary = Summary::new(state_dim as usize, result_dim as usize, move |x, out| {
+            // SAFETY: x and out are valid for the dimensions passed; the
+            // callback's own contract is the caller's.
+            let r = unsafe {
+                (cs.f)(
+                    x.len() as u64,
+                    x.as_ptr(),
+                    out.len() as u64,
+                    out.as_mut_ptr(),
+                    cs.params,
+                )
+            };
+            if r != 0 {
+                fail!(Error::SummaryFunc, "the summary function returned {r}");
+            }
+            Ok(())
+        });
+        // SAFETY: exec and result by the C API contract.
+        unsafe {
+            run_into(
+                ts,
+                w,
+                options,
+                (result_dim as usize).max(1),
+                exec,
+                result,
+                result_length,
+                |e| stats::general_stat(ts, wts, &summary, w, options, e),
+            )
+        }
+    })
+}
