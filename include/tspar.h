@@ -254,35 +254,6 @@
 
 #define TSPAR_ERR_SUMMARY_FUNC -416
 
-#define VERSION_MAJOR 1
-
-#define VERSION_MINOR 0
-
-#define HEADER_SIZE 64
-
-#define DESCRIPTOR_SIZE 64
-
-// Every array starts at a multiple of this.
-#define ARRAY_ALIGN 8
-
-// Read only the collection-level fields (sequence length, time units,
-// metadata, reference sequence), not the tables. tskit's value.
-#define LOAD_SKIP_TABLES (1 << 0)
-
-// Do not read the reference sequence. tskit's value.
-#define LOAD_SKIP_REFERENCE_SEQUENCE (1 << 1)
-
-// Write every offset column as `uint64`, not only those too large for
-// `uint32`. tskit's value.
-#define DUMP_FORCE_OFFSET_64 (1 << 27)
-
-#define FORMAT_VERSION_MAJOR 12
-
-#define FORMAT_VERSION_MINOR 7
-
-// The largest thread count accepted.
-#define MAX_THREADS 1024
-
 #define Exec_DEFAULT_PIECE_WORK (1 << 16)
 
 #define Exec_DEFAULT_MAX_PIECES 512
@@ -304,16 +275,6 @@
 // tspar's own: genetic relatedness divided by the segregating sites of
 // the union of the sample sets (tskit Python's `proportion=True`).
 #define PROPORTION (1 << 20)
-
-#define ALL (((((((SITE | BRANCH) | NODE) | POLARISED) | SPAN_NORMALISE) | ALLOW_TIME_UNCALIBRATED) | NONCENTRED) | PROPORTION)
-
-// tskit's unknown mutation time: a NaN with this exact bit pattern.
-#define UNKNOWN_TIME_BITS 9221120237041090561
-
-#define NODE_IS_SAMPLE 1
-
-// The largest number of rows a table may hold (ids are `i32`).
-#define MAX_ROWS (size_t)INT32_MAX
 
 #define EDGE_ORDERING (1 << 0)
 
@@ -356,26 +317,11 @@
 // Skip the integrity check that normally comes first.
 #define NO_CHECK_INTEGRITY (1 << 29)
 
-#define IGNORE_TS_METADATA (1 << 0)
-
-#define IGNORE_PROVENANCE (1 << 1)
-
-#define IGNORE_METADATA (1 << 2)
-
-#define IGNORE_TIMESTAMPS (1 << 3)
-
-#define IGNORE_TABLES (1 << 4)
-
-#define IGNORE_REFERENCE_SEQUENCE (1 << 5)
-
 // Build the edge indexes when the tables have none.
 #define BUILD_INDEXES (1 << 0)
 
 // Compute mutation parents instead of checking them.
 #define COMPUTE_MUTATION_PARENTS (1 << 1)
-
-// Which table a row or column belongs to. The numbers are part of the C API.
-typedef struct TableKind TableKind;
 
 // Settings for parallel calls. Opaque; made by `tspar_exec_new`, freed by
 // `tspar_exec_free`. A call only reads it, so one handle may be passed to
@@ -495,8 +441,6 @@ typedef struct tspar_tree_arrays_t {
   tspar_id_t virtual_root;
 } tspar_tree_arrays_t;
 
-typedef int32_t Id;
-
 // The null id: no parent, no population, no individual.
 #define TSPAR_NULL -1
 
@@ -572,8 +516,6 @@ typedef int32_t Id;
 
 
 
-
-#define NULL -1
 
 
 

@@ -136,6 +136,9 @@ fn collection_fields() {
     assert_err(&b, Error::BadSequenceLength, &[]);
     let b = edited(|i| set(i, "sequence_length", Dtype::F64, &[f64::NAN]));
     assert_err(&b, Error::BadSequenceLength, &[]);
+    // tskit loads no file with a zero sequence length.
+    let b = edited(|i| set(i, "sequence_length", Dtype::F64, &[0.0f64]));
+    assert_err(&b, Error::BadSequenceLength, &[]);
     let b = edited(|i| set(i, "uuid", Dtype::I8, &[b'a'; 35]));
     assert_err(&b, Error::FileFormat, &["uuid"]);
     let b = edited(|i| set(i, "time_units", Dtype::U8, b"years"));

@@ -124,12 +124,19 @@ fn round_trip_with_64_bit_offsets() {
 
 #[test]
 fn empty_tables_round_trip() {
-    let t = TableCollection::new(0.0).unwrap();
+    let t = TableCollection::new(1.0).unwrap();
     let back = load_bytes(&dump_bytes(&t, 0).unwrap(), 0).unwrap();
     assert!(t.equals(&back, 0));
     assert!(back.indexes.is_none());
     assert!(back.reference_sequence.is_empty());
     assert_eq!(back.time_units, b"unknown");
+    // As with tskit, tables of sequence length 0 can be written but such a
+    // file is not loaded.
+    let zero = dump_bytes(&TableCollection::new(0.0).unwrap(), 0).unwrap();
+    assert_eq!(
+        load_bytes(&zero, 0).unwrap_err().kind,
+        tspar::error::Error::BadSequenceLength
+    );
 }
 
 #[test]
@@ -223,9 +230,19 @@ fn round_trip_through_a_file() {
     let t = full_tables();
     dump(&t, &path, 0).unwrap();
     assert_same(&t, &load(&path, 0).unwrap());
-    // Dumping again replaces the file; no temporary file is left behind.
+    // Dumping again replaces the file, keeping its permissions; no
+    // temporary file (nor the old file) is left behind.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
     dump(&t, &path, DUMP_FORCE_OFFSET_64).unwrap();
     assert_same(&t, &load(&path, 0).unwrap());
+    assert_eq!(offset_types(&std::fs::read(&path).unwrap())[0].1, Dtype::U64);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
+    let mut other = full_tables();
+    other.add_population(b"another").unwrap();
+    dump(&other, &path, 0).unwrap();
+    assert!(other.equals(&load(&path, 0).unwrap(), 0));
     let names: Vec<_> = std::fs::read_dir(&dir.0)
         .unwrap()
         .map(|e| e.unwrap().file_name())

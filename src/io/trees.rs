@@ -161,6 +161,7 @@ impl<'k, S: Source> Reader<'k, S> {
         // value still to be read.
         let n = item.len as usize;
         let mut out = vec![0u64; n];
+        crate::io::kastore::advise_huge_pages(bytemuck::cast_slice_mut(&mut out));
         let words: &mut [u32] = bytemuck::cast_slice_mut(&mut out);
         self.kas.read_into(bytemuck::cast_slice_mut(&mut words[..n]), item)?;
         let mut b = n;
@@ -315,6 +316,14 @@ fn read_tables<S: Source>(kas: &Kastore<S>, options: u32) -> Result<TableCollect
     }
     let sequence_length = r.read::<f64>(r.fixed("sequence_length", Dtype::F64, 1)?)?[0];
     check_sequence_length(sequence_length).map_err(|e| Failure::new(e.kind, format!("{name}: {}", e.detail)))?;
+    // Tables may have a zero sequence length while being built, but tskit
+    // refuses to load a file with one, and so does tspar.
+    if sequence_length == 0.0 {
+        fail!(
+            Error::BadSequenceLength,
+            "{name}: the file's sequence length is 0; it must be positive"
+        );
+    }
     r.fixed("uuid", Dtype::I8, UUID_LEN as u64)?;
 
     let mut tables = TableCollection::new(sequence_length)?;
@@ -597,12 +606,60 @@ fn write_replacing(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> std:
             file.set_permissions(meta.permissions())?;
         }
         drop(file);
-        std::fs::rename(&tmp, &target)
+        replace(&tmp, &target)
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         io_failure(path, "writing", &e)
     })
+}
+
+/// Puts the complete temporary file `tmp` at `target`. Over an existing
+/// file the two are swapped atomically and the old one, now under the
+/// temporary name, is removed. A plain rename over an existing file makes
+/// ext4 (with its default `auto_da_alloc`) start writing the new file to
+/// disk inside the rename, which made a dump over an existing file twice as
+/// slow as one to a new file. Either way a reader of `target` sees the old
+/// file or the new one, never neither.
+fn replace(tmp: &Path, target: &Path) -> std::io::Result<()> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if exchange(tmp, target)? {
+        // The new file is in place: the dump has succeeded. Removing the
+        // old one can only fail if the directory changed meanwhile, and
+        // then is not worth reporting the dump as failed.
+        let _ = std::fs::remove_file(tmp);
+        return Ok(());
+    }
+    std::fs::rename(tmp, target)
+}
+
+/// Swaps two paths atomically (`renameat2` with `RENAME_EXCHANGE`). Ok(false)
+/// when that cannot be done here: `b` does not exist, or the kernel or file
+/// system has no exchange.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both arguments are NUL-terminated strings that live until the
+    // call returns; renameat2 only reads them.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::ENOENT | libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(e),
+    }
 }
 
 /// A random (version 4) UUID in its 36-character text form, from

@@ -23,8 +23,9 @@ use crate::error::{fail, Error, Result};
 
 pub type Id = i32;
 pub const NULL: Id = -1;
-/// tskit's unknown mutation time: a NaN with this exact bit pattern.
-pub const UNKNOWN_TIME_BITS: u64 = 0x7ff8_0000_0000_0001;
+/// tskit's unknown mutation time: a NaN with this exact bit pattern
+/// (`TSK_UNKNOWN_TIME_HEX`; its payload spells "tskit!" in ASCII).
+pub const UNKNOWN_TIME_BITS: u64 = 0x7ff8_7473_6b69_7421;
 pub const NODE_IS_SAMPLE: u32 = 1;
 
 /// Compares finite floats as tskit's comparators do (so -0.0 equals 0.0).

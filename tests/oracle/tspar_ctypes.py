@@ -1,0 +1,525 @@
+"""ctypes bindings to tspar's C API, for the oracle tests against tskit.
+
+What is here
+  * ``library()``: the built shared library, loaded once, with the
+    argument and result types of every function in ``PROTOTYPES``
+    declared. Its path is ``$TSPAR_LIB``, else
+    ``<repo>/target/release/libtspar.so`` (conftest.py builds it with
+    ``cargo build --release`` when it is missing).
+  * ``C``: every ``#define TSPAR_...`` constant of ``include/tspar.h``,
+    parsed from the header so that tests name error codes and flags exactly
+    as C callers do (``C.TSPAR_ERR_BAD_MAGIC``); ``error_name(code)`` is the
+    reverse lookup for error codes.
+  * ``TsparError(code, name, message)``: raised by every checked call that
+    returns a negative code; ``message`` is ``tspar_last_error_message()``
+    read on the same thread straight after the call.
+  * ``Tables``: an owned ``tspar_tables_t *`` with a method per C function,
+    freed by ``free()``, by leaving a ``with`` block, or by the garbage
+    collector, whichever comes first.
+
+How later suites extend it
+  * Declare more functions with ``declare(name, restype, argtypes, check)``
+    (or add them to ``PROTOTYPES``); ``library().name(...)`` then calls the
+    function and raises ``TsparError`` on a negative result when ``check``
+    is true. ``library().raw`` is the unchecked ``ctypes.CDLL``.
+  * Wrap a new handle type the way ``Tables`` is wrapped: a class holding the
+    pointer, a ``weakref.finalize`` calling its ``_free`` function, and
+    methods that call ``library().<function>``.
+  * Arrays go in and out as numpy arrays: ``as_pointer(array, dtype)`` gives
+    a pointer for an input (None for NULL), ``DTYPES`` maps the C API's
+    ``TSPAR_DTYPE_*`` codes to numpy dtypes.
+"""
+
+import ctypes
+import os
+import re
+import threading
+import weakref
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+HEADER = REPO / "include" / "tspar.h"
+
+
+def library_path():
+    """``$TSPAR_LIB`` if set, else the release build in the repository."""
+    env = os.environ.get("TSPAR_LIB")
+    return Path(env) if env else REPO / "target" / "release" / "libtspar.so"
+
+
+# ------------------------------------------------------------ constants
+
+
+def parse_header_constants(path=HEADER):
+    """Every ``#define TSPAR_NAME value`` of the header whose value is an
+    integer expression (digits, parentheses, ``<<``, ``|``, unary minus),
+    as ``{name: int}``."""
+    constants = {}
+    pattern = re.compile(r"^#define\s+(TSPAR_\w+)\s+(.+?)\s*$")
+    allowed = re.compile(r"[-0-9xXa-fA-F()<|\s]+")
+    for line in Path(path).read_text().splitlines():
+        m = pattern.match(line)
+        if m and allowed.fullmatch(m.group(2)):
+            constants[m.group(1)] = int(eval(m.group(2), {"__builtins__": {}}, {}))
+    return constants
+
+
+class _Constants:
+    """Attribute access to the header's constants: ``C.TSPAR_ERR_IO``. A
+    name the header lacks is an AttributeError, so a test that names a
+    constant also checks that the header defines it."""
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+    def __getitem__(self, name):
+        return self.__dict__[name]
+
+    def items(self):
+        return self.__dict__.items()
+
+
+C = _Constants(parse_header_constants())
+_ERROR_NAMES = {v: k for k, v in C.items() if k.startswith("TSPAR_ERR_")}
+
+
+def error_name(code):
+    """The header's name of an error code, or ``"<unknown code N>"``."""
+    return _ERROR_NAMES.get(code, f"<unknown code {code}>")
+
+
+# Table names as used in file keys, by their TSPAR_TABLE_* identifier.
+TABLES = {
+    "individuals": C.TSPAR_TABLE_INDIVIDUALS,
+    "nodes": C.TSPAR_TABLE_NODES,
+    "edges": C.TSPAR_TABLE_EDGES,
+    "migrations": C.TSPAR_TABLE_MIGRATIONS,
+    "sites": C.TSPAR_TABLE_SITES,
+    "mutations": C.TSPAR_TABLE_MUTATIONS,
+    "populations": C.TSPAR_TABLE_POPULATIONS,
+    "provenances": C.TSPAR_TABLE_PROVENANCES,
+}
+
+# TSPAR_DTYPE_* code -> numpy dtype.
+DTYPES = {
+    C.TSPAR_DTYPE_INT8: np.dtype(np.int8),
+    C.TSPAR_DTYPE_UINT8: np.dtype(np.uint8),
+    C.TSPAR_DTYPE_INT32: np.dtype(np.int32),
+    C.TSPAR_DTYPE_UINT32: np.dtype(np.uint32),
+    C.TSPAR_DTYPE_UINT64: np.dtype(np.uint64),
+    C.TSPAR_DTYPE_FLOAT64: np.dtype(np.float64),
+}
+
+
+class TsparError(Exception):
+    """A tspar call returned a negative code."""
+
+    def __init__(self, code, name, message):
+        super().__init__(f"{name} ({code}): {message}")
+        self.code = code
+        self.name = name
+        self.message = message
+
+
+# ------------------------------------------------------------ prototypes
+
+c_int, c_double, c_char_p, c_void_p = ctypes.c_int, ctypes.c_double, ctypes.c_char_p, ctypes.c_void_p
+c_id = ctypes.c_int32  # tspar_id_t
+c_size = ctypes.c_uint64  # tspar_size_t
+c_flags = ctypes.c_uint32  # tspar_flags_t
+P = ctypes.POINTER
+handle_p = c_void_p  # any opaque tspar handle
+
+# name: (restype, argtypes, check). With check, a negative result raises
+# TsparError. Array arguments are c_void_p: pass as_pointer(array).
+PROTOTYPES = {
+    "tspar_version": (c_char_p, [], False),
+    "tspar_strerror": (c_char_p, [c_int], False),
+    "tspar_last_error_message": (c_char_p, [], False),
+    "tspar_unknown_time": (c_double, [], False),
+    "tspar_is_unknown_time": (c_int, [c_double], False),
+    "tspar_tables_new": (c_int, [c_double, P(handle_p)], True),
+    "tspar_tables_load": (c_int, [c_char_p, c_flags, P(handle_p)], True),
+    "tspar_tables_dump": (c_int, [handle_p, c_char_p, c_flags], True),
+    "tspar_tables_copy": (c_int, [handle_p, P(handle_p)], True),
+    "tspar_tables_equals": (c_int, [handle_p, handle_p, c_flags], True),
+    "tspar_tables_clear": (c_int, [handle_p, c_flags], True),
+    "tspar_tables_free": (None, [handle_p], False),
+    "tspar_tables_num_rows": (ctypes.c_int64, [handle_p, c_int], True),
+    "tspar_tables_get_sequence_length": (c_double, [handle_p], True),
+    "tspar_tables_set_sequence_length": (c_int, [handle_p, c_double], True),
+    "tspar_tables_get_field": (c_int, [handle_p, c_char_p, c_void_p, c_size, P(c_size)], True),
+    "tspar_tables_set_field": (c_int, [handle_p, c_char_p, c_char_p, c_size], True),
+    "tspar_tables_column_info": (c_int, [handle_p, c_char_p, P(c_int), P(c_size)], True),
+    "tspar_tables_get_column": (ctypes.c_int64, [handle_p, c_char_p, c_int, c_void_p, c_size], True),
+    "tspar_tables_has_index": (c_int, [handle_p], True),
+    "tspar_tables_drop_index": (c_int, [handle_p], True),
+    "tspar_tables_add_individual": (
+        c_id,
+        [handle_p, c_flags, c_void_p, c_size, c_void_p, c_size, c_char_p, c_size],
+        True,
+    ),
+    "tspar_tables_add_node": (c_id, [handle_p, c_flags, c_double, c_id, c_id, c_char_p, c_size], True),
+    "tspar_tables_add_edge": (c_id, [handle_p, c_double, c_double, c_id, c_id, c_char_p, c_size], True),
+    "tspar_tables_add_migration": (
+        c_id,
+        [handle_p, c_double, c_double, c_id, c_id, c_id, c_double, c_char_p, c_size],
+        True,
+    ),
+    "tspar_tables_add_site": (c_id, [handle_p, c_double, c_char_p, c_size, c_char_p, c_size], True),
+    "tspar_tables_add_mutation": (
+        c_id,
+        [handle_p, c_id, c_id, c_id, c_double, c_char_p, c_size, c_char_p, c_size],
+        True,
+    ),
+    "tspar_tables_add_population": (c_id, [handle_p, c_char_p, c_size], True),
+    "tspar_tables_add_provenance": (c_id, [handle_p, c_char_p, c_size, c_char_p, c_size], True),
+}
+
+# Whole-column functions, tspar_tables_{set,append}_<table>(tables,
+# num_rows, columns...): the columns in argument order with their dtypes.
+# A ragged column is two arguments, `<name>` and `<name>_offset`.
+BULK_COLUMNS = {
+    "individuals": [
+        ("flags", np.uint32),
+        ("location", np.float64),
+        ("location_offset", np.uint64),
+        ("parents", np.int32),
+        ("parents_offset", np.uint64),
+        ("metadata", np.int8),
+        ("metadata_offset", np.uint64),
+    ],
+    "nodes": [
+        ("flags", np.uint32),
+        ("time", np.float64),
+        ("population", np.int32),
+        ("individual", np.int32),
+        ("metadata", np.int8),
+        ("metadata_offset", np.uint64),
+    ],
+    "edges": [
+        ("left", np.float64),
+        ("right", np.float64),
+        ("parent", np.int32),
+        ("child", np.int32),
+        ("metadata", np.int8),
+        ("metadata_offset", np.uint64),
+    ],
+    "migrations": [
+        ("left", np.float64),
+        ("right", np.float64),
+        ("node", np.int32),
+        ("source", np.int32),
+        ("dest", np.int32),
+        ("time", np.float64),
+        ("metadata", np.int8),
+        ("metadata_offset", np.uint64),
+    ],
+    "sites": [
+        ("position", np.float64),
+        ("ancestral_state", np.int8),
+        ("ancestral_state_offset", np.uint64),
+        ("metadata", np.int8),
+        ("metadata_offset", np.uint64),
+    ],
+    "mutations": [
+        ("site", np.int32),
+        ("node", np.int32),
+        ("parent", np.int32),
+        ("time", np.float64),
+        ("derived_state", np.int8),
+        ("derived_state_offset", np.uint64),
+        ("metadata", np.int8),
+        ("metadata_offset", np.uint64),
+    ],
+    "populations": [("metadata", np.int8), ("metadata_offset", np.uint64)],
+    "provenances": [
+        ("timestamp", np.int8),
+        ("timestamp_offset", np.uint64),
+        ("record", np.int8),
+        ("record_offset", np.uint64),
+    ],
+}
+for _table, _cols in BULK_COLUMNS.items():
+    for _verb in ("set", "append"):
+        PROTOTYPES[f"tspar_tables_{_verb}_{_table}"] = (c_int, [handle_p, c_size] + [c_void_p] * len(_cols), True)
+
+
+class Library:
+    """The loaded library. ``lib.name(...)`` calls a declared function,
+    raising TsparError on a negative result when it is a checked one."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.raw = ctypes.CDLL(str(self.path))
+        self._checked = {}
+        for name, (restype, argtypes, check) in PROTOTYPES.items():
+            self.declare(name, restype, argtypes, check)
+
+    def declare(self, name, restype, argtypes, check=True):
+        """Declares one more function (for suites covering more of the API)."""
+        fn = getattr(self.raw, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+        self._checked[name] = check
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name not in self._checked:
+            raise AttributeError(f"{name} is not a declared tspar function")
+        fn = getattr(self.raw, name)
+        if not self._checked[name]:
+            return fn
+
+        def call(*args):
+            result = fn(*args)
+            if result < 0:
+                raise self.error(int(result))
+            return result
+
+        call.__name__ = name
+        return call
+
+    def error(self, code):
+        """A TsparError for `code`, with this thread's last error message."""
+        message = self.raw.tspar_last_error_message()
+        return TsparError(code, error_name(code), message.decode("utf-8", "replace") if message else "")
+
+    def strerror(self, code):
+        return self.raw.tspar_strerror(code).decode()
+
+    def unknown_time(self):
+        return self.raw.tspar_unknown_time()
+
+
+_library = None
+_lock = threading.Lock()
+
+
+def library():
+    """The library at ``library_path()``, loaded on first use."""
+    global _library
+    with _lock:
+        if _library is None:
+            _library = Library(library_path())
+        return _library
+
+
+# ------------------------------------------------------------ helpers
+
+
+def as_pointer(array, dtype):
+    """(array, pointer) for passing `array` as a C array of `dtype`: the
+    array is converted (and must be kept alive until the call returns); None
+    gives a NULL pointer."""
+    if array is None:
+        return None, None
+    if isinstance(array, (bytes, bytearray, str)):
+        if isinstance(array, str):
+            array = array.encode()
+        array = np.frombuffer(bytes(array), dtype=np.int8)
+    a = np.ascontiguousarray(array, dtype=dtype)
+    return a, a.ctypes.data_as(c_void_p)
+
+
+def _bytes_arg(value):
+    """(char pointer argument, length) for a bytes-like or str value."""
+    if value is None:
+        return None, 0
+    if isinstance(value, str):
+        value = value.encode()
+    value = bytes(value)
+    return value, len(value)
+
+
+def _table_id(table):
+    return TABLES[table] if isinstance(table, str) else int(table)
+
+
+class Tables:
+    """An owned ``tspar_tables_t``. Make one with ``Tables.new``,
+    ``Tables.load`` or ``copy()``."""
+
+    def __init__(self, handle):
+        self._lib = library()
+        self._handle = c_void_p(handle)
+        self._finalizer = weakref.finalize(self, self._lib.raw.tspar_tables_free, self._handle)
+
+    # ---- lifetime
+
+    @property
+    def handle(self):
+        if not self._finalizer.alive:
+            raise ValueError("tables already freed")
+        return self._handle
+
+    def free(self):
+        """Frees the handle now (later calls raise ValueError)."""
+        self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.free()
+
+    # ---- constructors
+
+    @classmethod
+    def new(cls, sequence_length):
+        out = c_void_p()
+        library().tspar_tables_new(sequence_length, ctypes.byref(out))
+        return cls(out.value)
+
+    @classmethod
+    def load(cls, path, options=0):
+        out = c_void_p()
+        library().tspar_tables_load(os.fsencode(path), options, ctypes.byref(out))
+        return cls(out.value)
+
+    def copy(self):
+        out = c_void_p()
+        self._lib.tspar_tables_copy(self.handle, ctypes.byref(out))
+        return Tables(out.value)
+
+    # ---- whole collection
+
+    def dump(self, path, options=0):
+        self._lib.tspar_tables_dump(self.handle, os.fsencode(path), options)
+
+    def equals(self, other, options=0):
+        return bool(self._lib.tspar_tables_equals(self.handle, other.handle, options))
+
+    def clear(self, options=0):
+        self._lib.tspar_tables_clear(self.handle, options)
+
+    def num_rows(self, table):
+        return int(self._lib.tspar_tables_num_rows(self.handle, _table_id(table)))
+
+    @property
+    def sequence_length(self):
+        return self._lib.tspar_tables_get_sequence_length(self.handle)
+
+    @sequence_length.setter
+    def sequence_length(self, value):
+        self._lib.tspar_tables_set_sequence_length(self.handle, value)
+
+    def has_index(self):
+        return bool(self._lib.tspar_tables_has_index(self.handle))
+
+    def drop_index(self):
+        self._lib.tspar_tables_drop_index(self.handle)
+
+    # ---- fields and columns by file key
+
+    def get_field(self, name):
+        """A collection-level byte field ("time_units", "metadata",
+        "nodes/metadata_schema", "reference_sequence/data", ...) as bytes."""
+        length = c_size()
+        self._lib.tspar_tables_get_field(self.handle, name.encode(), None, 0, ctypes.byref(length))
+        buf = ctypes.create_string_buffer(max(length.value, 1))
+        self._lib.tspar_tables_get_field(self.handle, name.encode(), buf, length.value, ctypes.byref(length))
+        return buf.raw[: length.value]
+
+    def set_field(self, name, value):
+        data, n = _bytes_arg(value)
+        self._lib.tspar_tables_set_field(self.handle, name.encode(), data, n)
+
+    def column_info(self, name):
+        """(TSPAR_DTYPE_* code, number of elements) of a column."""
+        dtype, length = c_int(), c_size()
+        self._lib.tspar_tables_column_info(self.handle, name.encode(), ctypes.byref(dtype), ctypes.byref(length))
+        return dtype.value, length.value
+
+    def column(self, name, dtype=None):
+        """A copy of a column ("nodes/time", "sites/ancestral_state_offset",
+        "sequence_length", ...) as a numpy array of its own type, or of
+        `dtype` (a TSPAR_DTYPE_* code) when given."""
+        code, n = self.column_info(name)
+        code = code if dtype is None else dtype
+        out = np.empty(n, dtype=DTYPES[code])
+        got = self._lib.tspar_tables_get_column(self.handle, name.encode(), code, out.ctypes.data_as(c_void_p), n)
+        if got != n:
+            raise AssertionError(f"{name}: column_info gave {n} elements, get_column copied {got}")
+        return out
+
+    # ---- rows
+
+    def add_individual(self, flags=0, location=(), parents=(), metadata=b""):
+        loc, loc_p = as_pointer(location, np.float64)
+        par, par_p = as_pointer(parents, np.int32)
+        md, md_n = _bytes_arg(metadata)
+        return self._lib.tspar_tables_add_individual(self.handle, flags, loc_p, loc.size, par_p, par.size, md, md_n)
+
+    def add_node(self, flags=0, time=0.0, population=-1, individual=-1, metadata=b""):
+        md, md_n = _bytes_arg(metadata)
+        return self._lib.tspar_tables_add_node(self.handle, flags, time, population, individual, md, md_n)
+
+    def add_edge(self, left, right, parent, child, metadata=b""):
+        md, md_n = _bytes_arg(metadata)
+        return self._lib.tspar_tables_add_edge(self.handle, left, right, parent, child, md, md_n)
+
+    def add_migration(self, left, right, node, source, dest, time, metadata=b""):
+        md, md_n = _bytes_arg(metadata)
+        return self._lib.tspar_tables_add_migration(self.handle, left, right, node, source, dest, time, md, md_n)
+
+    def add_site(self, position, ancestral_state, metadata=b""):
+        a, a_n = _bytes_arg(ancestral_state)
+        md, md_n = _bytes_arg(metadata)
+        return self._lib.tspar_tables_add_site(self.handle, position, a, a_n, md, md_n)
+
+    def add_mutation(self, site, node, parent=-1, time=None, derived_state=b"", metadata=b""):
+        """`time` None means unknown (tspar_unknown_time())."""
+        if time is None:
+            time = self._lib.unknown_time()
+        d, d_n = _bytes_arg(derived_state)
+        md, md_n = _bytes_arg(metadata)
+        return self._lib.tspar_tables_add_mutation(self.handle, site, node, parent, time, d, d_n, md, md_n)
+
+    def add_population(self, metadata=b""):
+        md, md_n = _bytes_arg(metadata)
+        return self._lib.tspar_tables_add_population(self.handle, md, md_n)
+
+    def add_provenance(self, timestamp, record):
+        t, t_n = _bytes_arg(timestamp)
+        r, r_n = _bytes_arg(record)
+        return self._lib.tspar_tables_add_provenance(self.handle, t, t_n, r, r_n)
+
+    # ---- whole columns
+
+    def set_columns(self, table, num_rows=None, **columns):
+        """Replaces `table`'s rows with the given columns (numpy arrays named
+        as in BULK_COLUMNS; a column left out is passed as NULL). The row
+        count is taken from the columns unless given."""
+        self._bulk("set", table, num_rows, columns)
+
+    def append_columns(self, table, num_rows=None, **columns):
+        """Appends rows to `table` (offsets relative to the data given)."""
+        self._bulk("append", table, num_rows, columns)
+
+    def _bulk(self, verb, table, num_rows, columns):
+        spec = BULK_COLUMNS[table]
+        names = [name for name, _ in spec]
+        unknown = set(columns) - set(names)
+        if unknown:
+            raise TypeError(f"{table} has no columns {sorted(unknown)}")
+        keep, pointers = {}, []
+        for name, dtype in spec:
+            keep[name], p = as_pointer(columns.get(name), dtype)
+            pointers.append(p)
+        if num_rows is None:
+            # A fixed-width column has one entry per row, an offset column
+            # one more; ragged data columns say nothing about rows.
+            fixed = [n for n in names if not n.endswith("_offset") and f"{n}_offset" not in names]
+            offsets = [n for n in names if n.endswith("_offset")]
+            given = [keep[n].size for n in fixed if keep[n] is not None]
+            given += [keep[n].size - 1 for n in offsets if keep[n] is not None]
+            num_rows = max(given[0], 0) if given else 0
+        getattr(self._lib, f"tspar_tables_{verb}_{table}")(self.handle, num_rows, *pointers)
+
+    # ---- convenience
+
+    def table_columns(self, table):
+        """Every column of `table` (named as in BULK_COLUMNS) as numpy arrays."""
+        return {name: self.column(f"{table}/{name}") for name, _ in BULK_COLUMNS[table]}
