@@ -497,21 +497,30 @@ typedef struct tspar_tree_arrays_t {
 
 
 
+// Site mode (the default when no mode is given).
+#define TSPAR_STAT_SITE (1 << 0)
 
+// Branch mode.
+#define TSPAR_STAT_BRANCH (1 << 1)
 
+// Node mode.
+#define TSPAR_STAT_NODE (1 << 2)
 
+// Leave the ancestral allele (branch: the complement) out.
+#define TSPAR_STAT_POLARISED (1 << 10)
 
+// Divide each window's values by its span.
+#define TSPAR_STAT_SPAN_NORMALISE (1 << 11)
 
+// Allow branch statistics when time units are "uncalibrated".
+#define TSPAR_STAT_ALLOW_TIME_UNCALIBRATED (1 << 12)
 
+// Genetic relatedness: not centred.
+#define TSPAR_STAT_NONCENTRED (1 << 14)
 
-
-
-
-
-
-
-
-
+// Genetic relatedness: divided by the segregating sites of the union of
+// the sample sets (tskit Python's `proportion=True`). tspar's own bit.
+#define TSPAR_STAT_PROPORTION (1 << 20)
 
 
 

@@ -15,22 +15,22 @@ use crate::stats::{self, afs, matrix, opt, summary, Exec, Mode, SampleSets, Summ
 use crate::treeseq::TreeSequence;
 
 /// Site mode (the default when no mode is given).
-pub const TSPAR_STAT_SITE: tspar_flags_t = opt::SITE;
+pub const TSPAR_STAT_SITE: tspar_flags_t = 1 << 0;
 /// Branch mode.
-pub const TSPAR_STAT_BRANCH: tspar_flags_t = opt::BRANCH;
+pub const TSPAR_STAT_BRANCH: tspar_flags_t = 1 << 1;
 /// Node mode.
-pub const TSPAR_STAT_NODE: tspar_flags_t = opt::NODE;
+pub const TSPAR_STAT_NODE: tspar_flags_t = 1 << 2;
 /// Leave the ancestral allele (branch: the complement) out.
-pub const TSPAR_STAT_POLARISED: tspar_flags_t = opt::POLARISED;
+pub const TSPAR_STAT_POLARISED: tspar_flags_t = 1 << 10;
 /// Divide each window's values by its span.
-pub const TSPAR_STAT_SPAN_NORMALISE: tspar_flags_t = opt::SPAN_NORMALISE;
+pub const TSPAR_STAT_SPAN_NORMALISE: tspar_flags_t = 1 << 11;
 /// Allow branch statistics when time units are "uncalibrated".
-pub const TSPAR_STAT_ALLOW_TIME_UNCALIBRATED: tspar_flags_t = opt::ALLOW_TIME_UNCALIBRATED;
+pub const TSPAR_STAT_ALLOW_TIME_UNCALIBRATED: tspar_flags_t = 1 << 12;
 /// Genetic relatedness: not centred.
-pub const TSPAR_STAT_NONCENTRED: tspar_flags_t = opt::NONCENTRED;
+pub const TSPAR_STAT_NONCENTRED: tspar_flags_t = 1 << 14;
 /// Genetic relatedness: divided by the segregating sites of the union of
 /// the sample sets (tskit Python's `proportion=True`). tspar's own bit.
-pub const TSPAR_STAT_PROPORTION: tspar_flags_t = opt::PROPORTION;
+pub const TSPAR_STAT_PROPORTION: tspar_flags_t = 1 << 20;
 
 /// A summary function for `tspar_treeseq_general_stat`: `state_dim`
 /// weights in, `result_dim` values out; non-zero return is an error. With
@@ -533,4 +533,26 @@ pub unsafe extern "C" fn tspar_treeseq_general_stat(
             )
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_flags_match_core() {
+        let pairs = [
+            (TSPAR_STAT_SITE, opt::SITE),
+            (TSPAR_STAT_BRANCH, opt::BRANCH),
+            (TSPAR_STAT_NODE, opt::NODE),
+            (TSPAR_STAT_POLARISED, opt::POLARISED),
+            (TSPAR_STAT_SPAN_NORMALISE, opt::SPAN_NORMALISE),
+            (TSPAR_STAT_ALLOW_TIME_UNCALIBRATED, opt::ALLOW_TIME_UNCALIBRATED),
+            (TSPAR_STAT_NONCENTRED, opt::NONCENTRED),
+            (TSPAR_STAT_PROPORTION, opt::PROPORTION),
+        ];
+        for (c, r) in pairs {
+            assert_eq!(c, r);
+        }
+    }
 }
