@@ -30,7 +30,7 @@ fn stats() -> Vec<(&'static str, Box<Run>)> {
     vec![
         (
             "diversity",
-            Box::new(|ts, s, w, o, e| summary::diversity(ts, s, w, o, e)),
+            Box::new(summary::diversity),
         ),
         (
             "divergence",
@@ -42,11 +42,11 @@ fn stats() -> Vec<(&'static str, Box<Run>)> {
         ),
         (
             "afs",
-            Box::new(|ts, s, w, o, e| afs::allele_frequency_spectrum(ts, s, w, o, e)),
+            Box::new(afs::allele_frequency_spectrum),
         ),
         (
             "divmat",
-            Box::new(|ts, s, w, o, e| matrix::divergence_matrix(ts, s, w, o, e)),
+            Box::new(matrix::divergence_matrix),
         ),
     ]
 }
