@@ -597,6 +597,221 @@ int tspar_tables_compute_mutation_parents(struct tspar_tables_t *tables,
 int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
                                    tspar_flags_t options);
 
+// Mean pairwise difference within each sample set (tskit's diversity).
+// Output `[window][set]` (node mode `[window][node][set]`).
+int tspar_treeseq_diversity(const struct tspar_treeseq_t *ts,
+                            tspar_size_t num_sample_sets,
+                            const tspar_size_t *sample_set_sizes,
+                            const tspar_id_t *sample_sets,
+                            tspar_size_t num_windows,
+                            const double *windows,
+                            tspar_flags_t options,
+                            const struct tspar_exec_t *exec,
+                            double *result,
+                            tspar_size_t result_length);
+
+// Segregating sites (site mode) or the branch/node analogue, per set.
+int tspar_treeseq_segregating_sites(const struct tspar_treeseq_t *ts,
+                                    tspar_size_t num_sample_sets,
+                                    const tspar_size_t *sample_set_sizes,
+                                    const tspar_id_t *sample_sets,
+                                    tspar_size_t num_windows,
+                                    const double *windows,
+                                    tspar_flags_t options,
+                                    const struct tspar_exec_t *exec,
+                                    double *result,
+                                    tspar_size_t result_length);
+
+// tskit's Y1 per sample set.
+int tspar_treeseq_Y1(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// Tajima's D per sample set, from diversity and segregating sites not
+// span-normalised (as tskit's Python; the span-normalise bit is ignored).
+int tspar_treeseq_Tajimas_D(const struct tspar_treeseq_t *ts,
+                            tspar_size_t num_sample_sets,
+                            const tspar_size_t *sample_set_sizes,
+                            const tspar_id_t *sample_sets,
+                            tspar_size_t num_windows,
+                            const double *windows,
+                            tspar_flags_t options,
+                            const struct tspar_exec_t *exec,
+                            double *result,
+                            tspar_size_t result_length);
+
+// Mean divergence between pairs of sample sets given by index pairs
+// (within a set: over distinct pairs). Output `[window][pair]`.
+int tspar_treeseq_divergence(const struct tspar_treeseq_t *ts,
+                             tspar_size_t num_sample_sets,
+                             const tspar_size_t *sample_set_sizes,
+                             const tspar_id_t *sample_sets,
+                             tspar_size_t num_index_tuples,
+                             const tspar_id_t *index_tuples,
+                             tspar_size_t num_windows,
+                             const double *windows,
+                             tspar_flags_t options,
+                             const struct tspar_exec_t *exec,
+                             double *result,
+                             tspar_size_t result_length);
+
+// Fst between pairs: `1 - 2 (d_i + d_j) / (d_i + d_j + 2 d_ij)` (tskit's Python).
+int tspar_treeseq_Fst(const struct tspar_treeseq_t *ts,
+                      tspar_size_t num_sample_sets,
+                      const tspar_size_t *sample_set_sizes,
+                      const tspar_id_t *sample_sets,
+                      tspar_size_t num_index_tuples,
+                      const tspar_id_t *index_tuples,
+                      tspar_size_t num_windows,
+                      const double *windows,
+                      tspar_flags_t options,
+                      const struct tspar_exec_t *exec,
+                      double *result,
+                      tspar_size_t result_length);
+
+// tskit's Y2 for index pairs.
+int tspar_treeseq_Y2(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// tskit's f2 for index pairs.
+int tspar_treeseq_f2(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// Genetic relatedness for index pairs; options `TSPAR_STAT_NONCENTRED`,
+// `TSPAR_STAT_PROPORTION`, `TSPAR_STAT_POLARISED` (tskit Python's
+// default is polarised, centred, proportion).
+int tspar_treeseq_genetic_relatedness(const struct tspar_treeseq_t *ts,
+                                      tspar_size_t num_sample_sets,
+                                      const tspar_size_t *sample_set_sizes,
+                                      const tspar_id_t *sample_sets,
+                                      tspar_size_t num_index_tuples,
+                                      const tspar_id_t *index_tuples,
+                                      tspar_size_t num_windows,
+                                      const double *windows,
+                                      tspar_flags_t options,
+                                      const struct tspar_exec_t *exec,
+                                      double *result,
+                                      tspar_size_t result_length);
+
+// tskit's Y3 for index triples.
+int tspar_treeseq_Y3(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// tskit's f3 for index triples.
+int tspar_treeseq_f3(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// tskit's f4 for index quadruples.
+int tspar_treeseq_f4(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// Trait covariance: `weights` is `[sample][trait]` over the tree
+// sequence's samples in order. Output `[window][trait]`.
+int tspar_treeseq_trait_covariance(const struct tspar_treeseq_t *ts,
+                                   tspar_size_t num_weights,
+                                   const double *weights,
+                                   tspar_size_t num_windows,
+                                   const double *windows,
+                                   tspar_flags_t options,
+                                   const struct tspar_exec_t *exec,
+                                   double *result,
+                                   tspar_size_t result_length);
+
+// Trait correlation: as trait covariance, the traits standardised.
+int tspar_treeseq_trait_correlation(const struct tspar_treeseq_t *ts,
+                                    tspar_size_t num_weights,
+                                    const double *weights,
+                                    tspar_size_t num_windows,
+                                    const double *windows,
+                                    tspar_flags_t options,
+                                    const struct tspar_exec_t *exec,
+                                    double *result,
+                                    tspar_size_t result_length);
+
+// Divergence between every pair of sample sets: `[window][K][K]`;
+// diagonals over distinct pairs (0 for a one-sample set). Site and
+// branch modes, not polarised.
+int tspar_treeseq_divergence_matrix(const struct tspar_treeseq_t *ts,
+                                    tspar_size_t num_sample_sets,
+                                    const tspar_size_t *sample_set_sizes,
+                                    const tspar_id_t *sample_sets,
+                                    tspar_size_t num_windows,
+                                    const double *windows,
+                                    tspar_flags_t options,
+                                    const struct tspar_exec_t *exec,
+                                    double *result,
+                                    tspar_size_t result_length);
+
+// Genetic relatedness between every pair of sample sets (tskit
+// Python's `genetic_relatedness_matrix`): `[window][K][K]`.
+int tspar_treeseq_genetic_relatedness_matrix(const struct tspar_treeseq_t *ts,
+                                             tspar_size_t num_sample_sets,
+                                             const tspar_size_t *sample_set_sizes,
+                                             const tspar_id_t *sample_sets,
+                                             tspar_size_t num_windows,
+                                             const double *windows,
+                                             tspar_flags_t options,
+                                             const struct tspar_exec_t *exec,
+                                             double *result,
+                                             tspar_size_t result_length);
+
 // Weighted genetic relatedness between pairs of weight columns
 // (`weights` is `[sample][column]`). Option `TSPAR_STAT_NONCENTRED`.
 int tspar_treeseq_genetic_relatedness_weighted(const struct tspar_treeseq_t *ts,

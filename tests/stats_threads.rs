@@ -28,10 +28,7 @@ type Run = dyn Fn(&TreeSequence, SampleSets, Option<&[f64]>, u32, &mut Exec) -> 
 
 fn stats() -> Vec<(&'static str, Box<Run>)> {
     vec![
-        (
-            "diversity",
-            Box::new(summary::diversity),
-        ),
+        ("diversity", Box::new(summary::diversity)),
         (
             "divergence",
             Box::new(|ts, s, w, o, e| summary::divergence(ts, s, &[0, 1, 1, 2, 0, 0], w, o, e)),
@@ -40,14 +37,8 @@ fn stats() -> Vec<(&'static str, Box<Run>)> {
             "f4",
             Box::new(|ts, s, w, o, e| summary::f4(ts, s, &[0, 1, 2, 0], w, o, e)),
         ),
-        (
-            "afs",
-            Box::new(afs::allele_frequency_spectrum),
-        ),
-        (
-            "divmat",
-            Box::new(matrix::divergence_matrix),
-        ),
+        ("afs", Box::new(afs::allele_frequency_spectrum)),
+        ("divmat", Box::new(matrix::divergence_matrix)),
     ]
 }
 

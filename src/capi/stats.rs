@@ -125,193 +125,701 @@ unsafe fn run_into(
     Ok(())
 }
 
-macro_rules! one_way {
-    ($(#[$doc:meta])* $name:ident, $f:path) => {
-        $(#[$doc])*
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(
-            ts: *const tspar_treeseq_t,
-            num_sample_sets: tspar_size_t,
-            sample_set_sizes: *const tspar_size_t,
-            sample_sets: *const tspar_id_t,
-            num_windows: tspar_size_t,
-            windows: *const f64,
-            options: tspar_flags_t,
-            exec: *const tspar_exec_t,
-            result: *mut f64,
-            result_length: tspar_size_t,
-        ) -> c_int {
-            status(|| {
-                // SAFETY: the C API contract for every pointer argument.
-                unsafe {
-                    let ts = ts_of(ts)?;
-                    let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
-                    let w = windows_arg(num_windows, windows)?;
-                    run_into(ts, w, options, sets.len(), exec, result, result_length, |e| {
-                        $f(ts, sets, w, options, e)
-                    })
-                }
+/// # Safety
+/// The C API contract for every pointer argument.
+#[allow(clippy::too_many_arguments)]
+unsafe fn one_way_call(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+    f: fn(&TreeSequence, SampleSets, Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>,
+) -> c_int {
+    status(|| {
+        // SAFETY: forwarded contract.
+        unsafe {
+            let ts = ts_of(ts)?;
+            let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
+            let w = windows_arg(num_windows, windows)?;
+            run_into(ts, w, options, sets.len(), exec, result, result_length, |e| {
+                f(ts, sets, w, options, e)
             })
         }
-    };
+    })
 }
 
-macro_rules! k_way {
-    ($(#[$doc:meta])* $name:ident, $k:expr, $f:path) => {
-        $(#[$doc])*
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(
-            ts: *const tspar_treeseq_t,
-            num_sample_sets: tspar_size_t,
-            sample_set_sizes: *const tspar_size_t,
-            sample_sets: *const tspar_id_t,
-            num_index_tuples: tspar_size_t,
-            index_tuples: *const tspar_id_t,
-            num_windows: tspar_size_t,
-            windows: *const f64,
-            options: tspar_flags_t,
-            exec: *const tspar_exec_t,
-            result: *mut f64,
-            result_length: tspar_size_t,
-        ) -> c_int {
-            status(|| {
-                // SAFETY: the C API contract for every pointer argument.
-                unsafe {
-                    let ts = ts_of(ts)?;
-                    let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
-                    let n = num_index_tuples
-                        .checked_mul($k)
-                        .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
-                    let idx = slice(index_tuples, n, "index_tuples")?;
-                    let w = windows_arg(num_windows, windows)?;
-                    run_into(ts, w, options, num_index_tuples as usize, exec, result, result_length, |e| {
-                        $f(ts, sets, idx, w, options, e)
-                    })
-                }
+type KWayFn = fn(&TreeSequence, SampleSets, &[tspar_id_t], Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>;
+
+/// # Safety
+/// The C API contract for every pointer argument.
+#[allow(clippy::too_many_arguments)]
+unsafe fn k_way_call(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+    tuple: u64,
+    f: KWayFn,
+) -> c_int {
+    status(|| {
+        // SAFETY: forwarded contract.
+        unsafe {
+            let ts = ts_of(ts)?;
+            let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
+            let n = num_index_tuples
+                .checked_mul(tuple)
+                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
+            let idx = slice(index_tuples, n, "index_tuples")?;
+            let w = windows_arg(num_windows, windows)?;
+            run_into(
+                ts,
+                w,
+                options,
+                num_index_tuples as usize,
+                exec,
+                result,
+                result_length,
+                |e| f(ts, sets, idx, w, options, e),
+            )
+        }
+    })
+}
+
+/// # Safety
+/// The C API contract for every pointer argument.
+#[allow(clippy::too_many_arguments)]
+unsafe fn weighted_call(
+    ts: *const tspar_treeseq_t,
+    num_weights: tspar_size_t,
+    weights: *const f64,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+    f: fn(&TreeSequence, &[f64], usize, Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>,
+) -> c_int {
+    status(|| {
+        // SAFETY: forwarded contract.
+        unsafe {
+            let ts = ts_of(ts)?;
+            let len = (ts.samples().len() as u64)
+                .checked_mul(num_weights)
+                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_weights too large"))?;
+            let wts = slice(weights, len, "weights")?;
+            let w = windows_arg(num_windows, windows)?;
+            run_into(ts, w, options, num_weights as usize, exec, result, result_length, |e| {
+                f(ts, wts, num_weights as usize, w, options, e)
             })
         }
-    };
+    })
 }
 
-one_way!(
-    /// Mean pairwise difference within each sample set (tskit's diversity).
-    /// Output `[window][set]` (node mode `[window][node][set]`).
-    tspar_treeseq_diversity,
-    summary::diversity
-);
-one_way!(
-    /// Segregating sites (site mode) or the branch/node analogue, per set.
-    tspar_treeseq_segregating_sites,
-    summary::segregating_sites
-);
-one_way!(
-    /// tskit's Y1 per sample set.
-    tspar_treeseq_Y1,
-    summary::y1
-);
-one_way!(
-    /// Tajima's D per sample set, from diversity and segregating sites not
-    /// span-normalised (as tskit's Python; the span-normalise bit is ignored).
-    tspar_treeseq_Tajimas_D,
-    summary::tajimas_d
-);
-
-k_way!(
-    /// Mean divergence between pairs of sample sets given by index pairs
-    /// (within a set: over distinct pairs). Output `[window][pair]`.
-    tspar_treeseq_divergence,
-    2,
-    summary::divergence
-);
-k_way!(
-    /// Fst between pairs: `1 - 2 (d_i + d_j) / (d_i + d_j + 2 d_ij)` (tskit's Python).
-    tspar_treeseq_Fst,
-    2,
-    summary::fst
-);
-k_way!(
-    /// tskit's Y2 for index pairs.
-    tspar_treeseq_Y2,
-    2,
-    summary::y2
-);
-k_way!(
-    /// tskit's f2 for index pairs.
-    tspar_treeseq_f2,
-    2,
-    summary::f2
-);
-k_way!(
-    /// Genetic relatedness for index pairs; options `TSPAR_STAT_NONCENTRED`,
-    /// `TSPAR_STAT_PROPORTION`, `TSPAR_STAT_POLARISED` (tskit Python's
-    /// default is polarised, centred, proportion).
-    tspar_treeseq_genetic_relatedness,
-    2,
-    summary::genetic_relatedness
-);
-k_way!(
-    /// tskit's Y3 for index triples.
-    tspar_treeseq_Y3,
-    3,
-    summary::y3
-);
-k_way!(
-    /// tskit's f3 for index triples.
-    tspar_treeseq_f3,
-    3,
-    summary::f3
-);
-k_way!(
-    /// tskit's f4 for index quadruples.
-    tspar_treeseq_f4,
-    4,
-    summary::f4
-);
-
-macro_rules! weighted {
-    ($(#[$doc:meta])* $name:ident, $f:path) => {
-        $(#[$doc])*
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(
-            ts: *const tspar_treeseq_t,
-            num_weights: tspar_size_t,
-            weights: *const f64,
-            num_windows: tspar_size_t,
-            windows: *const f64,
-            options: tspar_flags_t,
-            exec: *const tspar_exec_t,
-            result: *mut f64,
-            result_length: tspar_size_t,
-        ) -> c_int {
-            status(|| {
-                // SAFETY: the C API contract for every pointer argument.
-                unsafe {
-                    let ts = ts_of(ts)?;
-                    let len = (ts.samples().len() as u64)
-                        .checked_mul(num_weights)
-                        .ok_or_else(|| Failure::new(Error::BadParamValue, "num_weights too large"))?;
-                    let wts = slice(weights, len, "weights")?;
-                    let w = windows_arg(num_windows, windows)?;
-                    run_into(ts, w, options, num_weights as usize, exec, result, result_length, |e| {
-                        $f(ts, wts, num_weights as usize, w, options, e)
-                    })
-                }
+/// # Safety
+/// The C API contract for every pointer argument.
+#[allow(clippy::too_many_arguments)]
+unsafe fn matrix_call(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+    f: fn(&TreeSequence, SampleSets, Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>,
+) -> c_int {
+    status(|| {
+        // SAFETY: forwarded contract.
+        unsafe {
+            let ts = ts_of(ts)?;
+            let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
+            let w = windows_arg(num_windows, windows)?;
+            if options & opt::NODE != 0 {
+                stats::mode_of(options)?;
+                fail!(Error::UnsupportedStatMode, "matrices have no node mode");
+            }
+            let k = sets.len();
+            run_into(ts, w, options, k * k, exec, result, result_length, |e| {
+                f(ts, sets, w, options, e)
             })
         }
-    };
+    })
 }
 
-weighted!(
-    /// Trait covariance: `weights` is `[sample][trait]` over the tree
-    /// sequence's samples in order. Output `[window][trait]`.
-    tspar_treeseq_trait_covariance,
-    summary::trait_covariance
-);
-weighted!(
-    /// Trait correlation: as trait covariance, the traits standardised.
-    tspar_treeseq_trait_correlation,
-    summary::trait_correlation
-);
+/// Mean pairwise difference within each sample set (tskit's diversity).
+/// Output `[window][set]` (node mode `[window][node][set]`).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_diversity(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        one_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            summary::diversity,
+        )
+    }
+}
+
+/// Segregating sites (site mode) or the branch/node analogue, per set.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_segregating_sites(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        one_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            summary::segregating_sites,
+        )
+    }
+}
+
+/// tskit's Y1 per sample set.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_Y1(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        one_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            summary::y1,
+        )
+    }
+}
+
+/// Tajima's D per sample set, from diversity and segregating sites not
+/// span-normalised (as tskit's Python; the span-normalise bit is ignored).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_Tajimas_D(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        one_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            summary::tajimas_d,
+        )
+    }
+}
+
+/// Mean divergence between pairs of sample sets given by index pairs
+/// (within a set: over distinct pairs). Output `[window][pair]`.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_divergence(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        k_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_index_tuples,
+            index_tuples,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            2,
+            summary::divergence,
+        )
+    }
+}
+
+/// Fst between pairs: `1 - 2 (d_i + d_j) / (d_i + d_j + 2 d_ij)` (tskit's Python).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_Fst(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        k_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_index_tuples,
+            index_tuples,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            2,
+            summary::fst,
+        )
+    }
+}
+
+/// tskit's Y2 for index pairs.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_Y2(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        k_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_index_tuples,
+            index_tuples,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            2,
+            summary::y2,
+        )
+    }
+}
+
+/// tskit's f2 for index pairs.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_f2(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        k_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_index_tuples,
+            index_tuples,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            2,
+            summary::f2,
+        )
+    }
+}
+
+/// Genetic relatedness for index pairs; options `TSPAR_STAT_NONCENTRED`,
+/// `TSPAR_STAT_PROPORTION`, `TSPAR_STAT_POLARISED` (tskit Python's
+/// default is polarised, centred, proportion).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        k_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_index_tuples,
+            index_tuples,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            2,
+            summary::genetic_relatedness,
+        )
+    }
+}
+
+/// tskit's Y3 for index triples.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_Y3(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        k_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_index_tuples,
+            index_tuples,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            3,
+            summary::y3,
+        )
+    }
+}
+
+/// tskit's f3 for index triples.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_f3(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        k_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_index_tuples,
+            index_tuples,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            3,
+            summary::f3,
+        )
+    }
+}
+
+/// tskit's f4 for index quadruples.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_f4(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        k_way_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_index_tuples,
+            index_tuples,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            4,
+            summary::f4,
+        )
+    }
+}
+
+/// Trait covariance: `weights` is `[sample][trait]` over the tree
+/// sequence's samples in order. Output `[window][trait]`.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_trait_covariance(
+    ts: *const tspar_treeseq_t,
+    num_weights: tspar_size_t,
+    weights: *const f64,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        weighted_call(
+            ts,
+            num_weights,
+            weights,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            summary::trait_covariance,
+        )
+    }
+}
+
+/// Trait correlation: as trait covariance, the traits standardised.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_trait_correlation(
+    ts: *const tspar_treeseq_t,
+    num_weights: tspar_size_t,
+    weights: *const f64,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        weighted_call(
+            ts,
+            num_weights,
+            weights,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            summary::trait_correlation,
+        )
+    }
+}
+
+/// Divergence between every pair of sample sets: `[window][K][K]`;
+/// diagonals over distinct pairs (0 for a one-sample set). Site and
+/// branch modes, not polarised.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_divergence_matrix(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        matrix_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            matrix::divergence_matrix,
+        )
+    }
+}
+
+/// Genetic relatedness between every pair of sample sets (tskit
+/// Python's `genetic_relatedness_matrix`): `[window][K][K]`.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness_matrix(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        matrix_call(
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+            matrix::genetic_relatedness_matrix,
+        )
+    }
+}
 
 /// Weighted genetic relatedness between pairs of weight columns
 /// (`weights` is `[sample][column]`). Option `TSPAR_STAT_NONCENTRED`.
@@ -398,54 +906,6 @@ pub unsafe extern "C" fn tspar_treeseq_allele_frequency_spectrum(
         }
     })
 }
-
-macro_rules! matrix_fn {
-    ($(#[$doc:meta])* $name:ident, $f:path) => {
-        $(#[$doc])*
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(
-            ts: *const tspar_treeseq_t,
-            num_sample_sets: tspar_size_t,
-            sample_set_sizes: *const tspar_size_t,
-            sample_sets: *const tspar_id_t,
-            num_windows: tspar_size_t,
-            windows: *const f64,
-            options: tspar_flags_t,
-            exec: *const tspar_exec_t,
-            result: *mut f64,
-            result_length: tspar_size_t,
-        ) -> c_int {
-            status(|| {
-                // SAFETY: the C API contract for every pointer argument.
-                unsafe {
-                    let ts = ts_of(ts)?;
-                    let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
-                    let w = windows_arg(num_windows, windows)?;
-                    if options & opt::NODE != 0 {
-                        stats::mode_of(options)?;
-                        fail!(Error::UnsupportedStatMode, "matrices have no node mode");
-                    }
-                    let k = sets.len();
-                    run_into(ts, w, options, k * k, exec, result, result_length, |e| $f(ts, sets, w, options, e))
-                }
-            })
-        }
-    };
-}
-
-matrix_fn!(
-    /// Divergence between every pair of sample sets: `[window][K][K]`;
-    /// diagonals over distinct pairs (0 for a one-sample set). Site and
-    /// branch modes, not polarised.
-    tspar_treeseq_divergence_matrix,
-    matrix::divergence_matrix
-);
-matrix_fn!(
-    /// Genetic relatedness between every pair of sample sets (tskit
-    /// Python's `genetic_relatedness_matrix`): `[window][K][K]`.
-    tspar_treeseq_genetic_relatedness_matrix,
-    matrix::genetic_relatedness_matrix
-);
 
 /// The caller's summary callback and its parameter pointer.
 struct CSummary {
