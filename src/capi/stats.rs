@@ -139,7 +139,7 @@ unsafe fn one_way_call(
     exec: *const tspar_exec_t,
     result: *mut f64,
     result_length: tspar_size_t,
-    f: fn(&TreeSequence, SampleSets, Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>,
+    f: SetsFn,
 ) -> c_int {
     status(|| {
         // SAFETY: forwarded contract.
@@ -154,6 +154,8 @@ unsafe fn one_way_call(
     })
 }
 
+type SetsFn = fn(&TreeSequence, SampleSets, Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>;
+type WeightsFn = fn(&TreeSequence, &[f64], usize, Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>;
 type KWayFn = fn(&TreeSequence, SampleSets, &[tspar_id_t], Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>;
 
 /// # Safety
@@ -212,7 +214,7 @@ unsafe fn weighted_call(
     exec: *const tspar_exec_t,
     result: *mut f64,
     result_length: tspar_size_t,
-    f: fn(&TreeSequence, &[f64], usize, Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>,
+    f: WeightsFn,
 ) -> c_int {
     status(|| {
         // SAFETY: forwarded contract.
@@ -244,7 +246,7 @@ unsafe fn matrix_call(
     exec: *const tspar_exec_t,
     result: *mut f64,
     result_length: tspar_size_t,
-    f: fn(&TreeSequence, SampleSets, Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>,
+    f: SetsFn,
 ) -> c_int {
     status(|| {
         // SAFETY: forwarded contract.
