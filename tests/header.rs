@@ -25,3 +25,28 @@ fn header_is_current() {
         "include/tspar.h is stale: regenerate it with TSPAR_BLESS=1 cargo test --test header"
     );
 }
+
+/// Every name the header defines is tspar's own: a stray `#define NULL -1`
+/// or unprefixed constant from an internal module would break or pollute
+/// the programs that include it.
+#[test]
+fn header_defines_only_prefixed_names() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("include").join("tspar.h")).expect("read include/tspar.h");
+    let mut bad = Vec::new();
+    for line in text.lines() {
+        let name = if let Some(rest) = line.strip_prefix("#define ") {
+            rest.split_whitespace().next()
+        } else if let Some(rest) = line.strip_prefix("typedef ") {
+            rest.trim_end_matches([';', '{', ' ']).split_whitespace().last()
+        } else {
+            None
+        };
+        if let Some(name) = name {
+            if !(name.starts_with("TSPAR_") || name.starts_with("tspar_")) {
+                bad.push(name.to_string());
+            }
+        }
+    }
+    assert!(bad.is_empty(), "include/tspar.h defines unprefixed names: {bad:?}");
+}

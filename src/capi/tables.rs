@@ -1137,28 +1137,69 @@ fn mode(append: bool) -> Mode {
     }
 }
 
-macro_rules! bulk_fns {
-    ($set:ident, $append:ident, $inner:ident, $doc:literal, ($($arg:ident : $ty:ty),*)) => {
-        #[doc = concat!("Replaces every row of the ", $doc, " table with `num_rows` rows given as whole columns. Ragged columns are data plus `num_rows + 1` offsets starting at 0. Everything is checked before anything changes: a rejected call leaves the table as it was.")]
-        #[no_mangle]
-        pub unsafe extern "C" fn $set(tables: *mut tspar_tables_t, num_rows: tspar_size_t, $($arg: $ty),*) -> c_int {
-            // SAFETY: forwarded contract.
-            unsafe { $inner(tables, num_rows, $($arg,)* false) }
-        }
-
-        #[doc = concat!("Appends `num_rows` rows to the ", $doc, " table; arguments as for the set function. Offsets are relative to the given data (starting at 0).")]
-        #[no_mangle]
-        pub unsafe extern "C" fn $append(tables: *mut tspar_tables_t, num_rows: tspar_size_t, $($arg: $ty),*) -> c_int {
-            // SAFETY: forwarded contract.
-            unsafe { $inner(tables, num_rows, $($arg,)* true) }
-        }
-    };
+/// Replaces every row of the individual table with `num_rows` rows given as
+/// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+/// starting at 0. Everything is checked before anything changes: a rejected
+/// call leaves the table as it was.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_set_individuals(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    flags: *const tspar_flags_t,
+    location: *const f64,
+    location_offset: *const tspar_size_t,
+    parents: *const tspar_id_t,
+    parents_offset: *const tspar_size_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_individuals(
+            tables,
+            num_rows,
+            flags,
+            location,
+            location_offset,
+            parents,
+            parents_offset,
+            metadata,
+            metadata_offset,
+            false,
+        )
+    }
 }
 
-bulk_fns!(tspar_tables_set_individuals, tspar_tables_append_individuals, put_individuals, "individual",
-    (flags: *const tspar_flags_t, location: *const f64, location_offset: *const tspar_size_t,
-     parents: *const tspar_id_t, parents_offset: *const tspar_size_t,
-     metadata: *const c_char, metadata_offset: *const tspar_size_t));
+/// Appends `num_rows` rows to the individual table; arguments as for
+/// `tspar_tables_set_individuals`. Offsets are relative to the given data (starting at 0).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_append_individuals(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    flags: *const tspar_flags_t,
+    location: *const f64,
+    location_offset: *const tspar_size_t,
+    parents: *const tspar_id_t,
+    parents_offset: *const tspar_size_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_individuals(
+            tables,
+            num_rows,
+            flags,
+            location,
+            location_offset,
+            parents,
+            parents_offset,
+            metadata,
+            metadata_offset,
+            true,
+        )
+    }
+}
 
 #[allow(clippy::too_many_arguments)]
 unsafe fn put_individuals(
@@ -1190,9 +1231,66 @@ unsafe fn put_individuals(
     })
 }
 
-bulk_fns!(tspar_tables_set_nodes, tspar_tables_append_nodes, put_nodes, "node",
-    (flags: *const tspar_flags_t, time: *const f64, population: *const tspar_id_t,
-     individual: *const tspar_id_t, metadata: *const c_char, metadata_offset: *const tspar_size_t));
+/// Replaces every row of the node table with `num_rows` rows given as
+/// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+/// starting at 0. Everything is checked before anything changes: a rejected
+/// call leaves the table as it was. `population` and `individual` may be
+/// NULL (every row gets `TSPAR_NULL`); metadata and its offsets may both be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_set_nodes(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    flags: *const tspar_flags_t,
+    time: *const f64,
+    population: *const tspar_id_t,
+    individual: *const tspar_id_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_nodes(
+            tables,
+            num_rows,
+            flags,
+            time,
+            population,
+            individual,
+            metadata,
+            metadata_offset,
+            false,
+        )
+    }
+}
+
+/// Appends `num_rows` rows to the node table; arguments as for
+/// `tspar_tables_set_nodes`. Offsets are relative to the given data (starting at 0).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_append_nodes(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    flags: *const tspar_flags_t,
+    time: *const f64,
+    population: *const tspar_id_t,
+    individual: *const tspar_id_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_nodes(
+            tables,
+            num_rows,
+            flags,
+            time,
+            population,
+            individual,
+            metadata,
+            metadata_offset,
+            true,
+        )
+    }
+}
 
 #[allow(clippy::too_many_arguments)]
 unsafe fn put_nodes(
@@ -1235,9 +1333,65 @@ unsafe fn optional<'a, T>(p: *const T, n: tspar_size_t, what: &str) -> Result<Op
     }
 }
 
-bulk_fns!(tspar_tables_set_edges, tspar_tables_append_edges, put_edges, "edge",
-    (left: *const f64, right: *const f64, parent: *const tspar_id_t, child: *const tspar_id_t,
-     metadata: *const c_char, metadata_offset: *const tspar_size_t));
+/// Replaces every row of the edge table with `num_rows` rows given as
+/// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+/// starting at 0. Everything is checked before anything changes: a rejected
+/// call leaves the table as it was.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_set_edges(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    left: *const f64,
+    right: *const f64,
+    parent: *const tspar_id_t,
+    child: *const tspar_id_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_edges(
+            tables,
+            num_rows,
+            left,
+            right,
+            parent,
+            child,
+            metadata,
+            metadata_offset,
+            false,
+        )
+    }
+}
+
+/// Appends `num_rows` rows to the edge table; arguments as for
+/// `tspar_tables_set_edges`. Offsets are relative to the given data (starting at 0).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_append_edges(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    left: *const f64,
+    right: *const f64,
+    parent: *const tspar_id_t,
+    child: *const tspar_id_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_edges(
+            tables,
+            num_rows,
+            left,
+            right,
+            parent,
+            child,
+            metadata,
+            metadata_offset,
+            true,
+        )
+    }
+}
 
 #[allow(clippy::too_many_arguments)]
 unsafe fn put_edges(
@@ -1269,9 +1423,73 @@ unsafe fn put_edges(
     })
 }
 
-bulk_fns!(tspar_tables_set_migrations, tspar_tables_append_migrations, put_migrations, "migration",
-    (left: *const f64, right: *const f64, node: *const tspar_id_t, source: *const tspar_id_t,
-     dest: *const tspar_id_t, time: *const f64, metadata: *const c_char, metadata_offset: *const tspar_size_t));
+/// Replaces every row of the migration table with `num_rows` rows given as
+/// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+/// starting at 0. Everything is checked before anything changes: a rejected
+/// call leaves the table as it was.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_set_migrations(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    left: *const f64,
+    right: *const f64,
+    node: *const tspar_id_t,
+    source: *const tspar_id_t,
+    dest: *const tspar_id_t,
+    time: *const f64,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_migrations(
+            tables,
+            num_rows,
+            left,
+            right,
+            node,
+            source,
+            dest,
+            time,
+            metadata,
+            metadata_offset,
+            false,
+        )
+    }
+}
+
+/// Appends `num_rows` rows to the migration table; arguments as for
+/// `tspar_tables_set_migrations`. Offsets are relative to the given data (starting at 0).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_append_migrations(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    left: *const f64,
+    right: *const f64,
+    node: *const tspar_id_t,
+    source: *const tspar_id_t,
+    dest: *const tspar_id_t,
+    time: *const f64,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_migrations(
+            tables,
+            num_rows,
+            left,
+            right,
+            node,
+            source,
+            dest,
+            time,
+            metadata,
+            metadata_offset,
+            true,
+        )
+    }
+}
 
 #[allow(clippy::too_many_arguments)]
 unsafe fn put_migrations(
@@ -1307,9 +1525,61 @@ unsafe fn put_migrations(
     })
 }
 
-bulk_fns!(tspar_tables_set_sites, tspar_tables_append_sites, put_sites, "site",
-    (position: *const f64, ancestral_state: *const c_char, ancestral_state_offset: *const tspar_size_t,
-     metadata: *const c_char, metadata_offset: *const tspar_size_t));
+/// Replaces every row of the site table with `num_rows` rows given as
+/// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+/// starting at 0. Everything is checked before anything changes: a rejected
+/// call leaves the table as it was.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_set_sites(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    position: *const f64,
+    ancestral_state: *const c_char,
+    ancestral_state_offset: *const tspar_size_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_sites(
+            tables,
+            num_rows,
+            position,
+            ancestral_state,
+            ancestral_state_offset,
+            metadata,
+            metadata_offset,
+            false,
+        )
+    }
+}
+
+/// Appends `num_rows` rows to the site table; arguments as for
+/// `tspar_tables_set_sites`. Offsets are relative to the given data (starting at 0).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_append_sites(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    position: *const f64,
+    ancestral_state: *const c_char,
+    ancestral_state_offset: *const tspar_size_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_sites(
+            tables,
+            num_rows,
+            position,
+            ancestral_state,
+            ancestral_state_offset,
+            metadata,
+            metadata_offset,
+            true,
+        )
+    }
+}
 
 #[allow(clippy::too_many_arguments)]
 unsafe fn put_sites(
@@ -1345,10 +1615,74 @@ unsafe fn put_sites(
     })
 }
 
-bulk_fns!(tspar_tables_set_mutations, tspar_tables_append_mutations, put_mutations, "mutation",
-    (site: *const tspar_id_t, node: *const tspar_id_t, parent: *const tspar_id_t, time: *const f64,
-     derived_state: *const c_char, derived_state_offset: *const tspar_size_t,
-     metadata: *const c_char, metadata_offset: *const tspar_size_t));
+/// Replaces every row of the mutation table with `num_rows` rows given as
+/// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+/// starting at 0. Everything is checked before anything changes: a rejected
+/// call leaves the table as it was. `parent` may be NULL (every row gets
+/// `TSPAR_NULL`) and `time` NULL (every row gets the unknown time).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_set_mutations(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    site: *const tspar_id_t,
+    node: *const tspar_id_t,
+    parent: *const tspar_id_t,
+    time: *const f64,
+    derived_state: *const c_char,
+    derived_state_offset: *const tspar_size_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_mutations(
+            tables,
+            num_rows,
+            site,
+            node,
+            parent,
+            time,
+            derived_state,
+            derived_state_offset,
+            metadata,
+            metadata_offset,
+            false,
+        )
+    }
+}
+
+/// Appends `num_rows` rows to the mutation table; arguments as for
+/// `tspar_tables_set_mutations`. Offsets are relative to the given data (starting at 0).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_append_mutations(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    site: *const tspar_id_t,
+    node: *const tspar_id_t,
+    parent: *const tspar_id_t,
+    time: *const f64,
+    derived_state: *const c_char,
+    derived_state_offset: *const tspar_size_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_mutations(
+            tables,
+            num_rows,
+            site,
+            node,
+            parent,
+            time,
+            derived_state,
+            derived_state_offset,
+            metadata,
+            metadata_offset,
+            true,
+        )
+    }
+}
 
 #[allow(clippy::too_many_arguments)]
 unsafe fn put_mutations(
@@ -1390,8 +1724,33 @@ unsafe fn put_mutations(
     })
 }
 
-bulk_fns!(tspar_tables_set_populations, tspar_tables_append_populations, put_populations, "population",
-    (metadata: *const c_char, metadata_offset: *const tspar_size_t));
+/// Replaces every row of the population table with `num_rows` rows given as
+/// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+/// starting at 0. Everything is checked before anything changes: a rejected
+/// call leaves the table as it was.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_set_populations(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { put_populations(tables, num_rows, metadata, metadata_offset, false) }
+}
+
+/// Appends `num_rows` rows to the population table; arguments as for
+/// `tspar_tables_set_populations`. Offsets are relative to the given data (starting at 0).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_append_populations(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    metadata: *const c_char,
+    metadata_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { put_populations(tables, num_rows, metadata, metadata_offset, true) }
+}
 
 unsafe fn put_populations(
     tables: *mut tspar_tables_t,
@@ -1413,9 +1772,57 @@ unsafe fn put_populations(
     })
 }
 
-bulk_fns!(tspar_tables_set_provenances, tspar_tables_append_provenances, put_provenances, "provenance",
-    (timestamp: *const c_char, timestamp_offset: *const tspar_size_t,
-     record: *const c_char, record_offset: *const tspar_size_t));
+/// Replaces every row of the provenance table with `num_rows` rows given as
+/// whole columns. Ragged columns are data plus `num_rows + 1` offsets
+/// starting at 0. Everything is checked before anything changes: a rejected
+/// call leaves the table as it was.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_set_provenances(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    timestamp: *const c_char,
+    timestamp_offset: *const tspar_size_t,
+    record: *const c_char,
+    record_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_provenances(
+            tables,
+            num_rows,
+            timestamp,
+            timestamp_offset,
+            record,
+            record_offset,
+            false,
+        )
+    }
+}
+
+/// Appends `num_rows` rows to the provenance table; arguments as for
+/// `tspar_tables_set_provenances`. Offsets are relative to the given data (starting at 0).
+#[no_mangle]
+pub unsafe extern "C" fn tspar_tables_append_provenances(
+    tables: *mut tspar_tables_t,
+    num_rows: tspar_size_t,
+    timestamp: *const c_char,
+    timestamp_offset: *const tspar_size_t,
+    record: *const c_char,
+    record_offset: *const tspar_size_t,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        put_provenances(
+            tables,
+            num_rows,
+            timestamp,
+            timestamp_offset,
+            record,
+            record_offset,
+            true,
+        )
+    }
+}
 
 unsafe fn put_provenances(
     tables: *mut tspar_tables_t,
