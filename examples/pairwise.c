@@ -16,6 +16,10 @@
 
 #include <tspar.h>
 
+#ifndef TSPAR_DEFAULT_TREES
+#define TSPAR_DEFAULT_TREES "tests/data/example.trees"
+#endif
+
 static int
 progress(double fraction, void *user_data)
 {
@@ -65,7 +69,7 @@ print_matrix(const char *title, size_t K, const int32_t *pop_ids, const double *
 int
 main(int argc, char **argv)
 {
-    const char *path = "tests/data/example.trees";
+    const char *path = TSPAR_DEFAULT_TREES;
     size_t num_windows = 0, threads = 0;
     tspar_flags_t mode = TSPAR_STAT_SITE;
     int tsv = 0, err, a;

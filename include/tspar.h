@@ -220,19 +220,84 @@
 
 #define TSPAR_ERR_TREE_OVERFLOW -337
 
+#define TSPAR_ERR_BAD_NUM_WINDOWS -400
+
+#define TSPAR_ERR_BAD_WINDOWS -401
+
+#define TSPAR_ERR_MULTIPLE_STAT_MODES -402
+
+#define TSPAR_ERR_BAD_STATE_DIMS -403
+
+#define TSPAR_ERR_BAD_RESULT_DIMS -404
+
+#define TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS -405
+
+#define TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES -406
+
+#define TSPAR_ERR_BAD_SAMPLE_SET_INDEX -407
+
+#define TSPAR_ERR_EMPTY_SAMPLE_SET -408
+
+#define TSPAR_ERR_UNSUPPORTED_STAT_MODE -409
+
+#define TSPAR_ERR_TIME_UNCALIBRATED -410
+
+#define TSPAR_ERR_STAT_POLARISED_UNSUPPORTED -411
+
+#define TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED -412
+
+#define TSPAR_ERR_INSUFFICIENT_WEIGHTS -413
+
+#define TSPAR_ERR_BAD_SAMPLES -414
+
+#define TSPAR_ERR_DUPLICATE_SAMPLE -415
+
+#define TSPAR_ERR_SUMMARY_FUNC -416
+
+// Settings for parallel calls. Opaque; made by `tspar_exec_new`, freed by
+// `tspar_exec_free`. A call only reads it, so one handle may be passed to
+// calls on many threads at once (the progress callback is then called on
+// each of those threads).
+typedef struct tspar_exec_t tspar_exec_t;
+
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
 // `_copy`, freed by `tspar_tables_free`. Safe to use from many threads at
 // once.
 typedef struct tspar_tables_t tspar_tables_t;
 
-// A set of option bits: `uint32_t`, as tskit's `tsk_flags_t`.
-typedef uint32_t tspar_flags_t;
+// A tree cursor. Opaque; made by `tspar_tree_new`, freed by
+// `tspar_tree_free`. One thread at a time: a concurrent call gets
+// `TSPAR_ERR_BUSY`.
+typedef struct tspar_tree_t tspar_tree_t;
+
+// An immutable tree sequence. Opaque; made by `tspar_treeseq_from_tables`
+// or `tspar_treeseq_load`, freed by `tspar_treeseq_free`. Any number of
+// threads may use one handle at once.
+typedef struct tspar_treeseq_t tspar_treeseq_t;
 
 // A count or length: `uint64_t`, as tskit's `tsk_size_t`.
 typedef uint64_t tspar_size_t;
 
+// A progress callback: called on the thread that made the call, with the
+// fraction of the work done (0 to 1). Return non-zero to cancel the call,
+// which then returns `TSPAR_ERR_CANCELLED`.
+typedef int (*tspar_progress_func_t)(double fraction,
+                                     void *user_data);
+
+// A set of option bits: `uint32_t`, as tskit's `tsk_flags_t`.
+typedef uint32_t tspar_flags_t;
+
 // A row id: `int32_t`, as tskit's `tsk_id_t`.
 typedef int32_t tspar_id_t;
+
+// A summary function for `tspar_treeseq_general_stat`: `state_dim`
+// weights in, `result_dim` values out; non-zero return is an error. With
+// more than one thread it is called from several worker threads at once.
+typedef int (*tspar_general_stat_func_t)(tspar_size_t state_dim,
+                                         const double *state,
+                                         tspar_size_t result_dim,
+                                         double *result,
+                                         void *params);
 
 // An individual's fixed fields and the lengths of its ragged fields.
 typedef struct tspar_individual_t {
@@ -292,6 +357,21 @@ typedef struct tspar_provenance_t {
   tspar_size_t record_length;
 } tspar_provenance_t;
 
+// The cursor's arrays, each of `length` = num_nodes + 1 entries (the last
+// is the virtual root, whose children are the roots). The pointers stay
+// valid until the cursor is freed; the contents change when it moves.
+typedef struct tspar_tree_arrays_t {
+  const tspar_id_t *parent;
+  const tspar_id_t *left_child;
+  const tspar_id_t *right_child;
+  const tspar_id_t *left_sib;
+  const tspar_id_t *right_sib;
+  const tspar_id_t *num_children;
+  const tspar_id_t *num_samples;
+  tspar_size_t length;
+  tspar_id_t virtual_root;
+} tspar_tree_arrays_t;
+
 // The null id: no parent, no population, no individual.
 #define TSPAR_NULL -1
 
@@ -328,6 +408,57 @@ typedef struct tspar_provenance_t {
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// Site mode (the default when no mode is given).
+#define TSPAR_STAT_SITE (1 << 0)
+
+// Branch mode.
+#define TSPAR_STAT_BRANCH (1 << 1)
+
+// Node mode.
+#define TSPAR_STAT_NODE (1 << 2)
+
+// Leave the ancestral allele (branch: the complement) out.
+#define TSPAR_STAT_POLARISED (1 << 10)
+
+// Divide each window's values by its span.
+#define TSPAR_STAT_SPAN_NORMALISE (1 << 11)
+
+// Allow branch statistics when time units are "uncalibrated".
+#define TSPAR_STAT_ALLOW_TIME_UNCALIBRATED (1 << 12)
+
+// Genetic relatedness: not centred.
+#define TSPAR_STAT_NONCENTRED (1 << 14)
+
+// Genetic relatedness: divided by the segregating sites of the union of
+// the sample sets (tskit Python's `proportion=True`). tspar's own bit.
+#define TSPAR_STAT_PROPORTION (1 << 20)
+
+
+
+
+
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -343,6 +474,321 @@ const char *tspar_strerror(int err);
 // where (which file, key, row or argument). An empty string after a call
 // that succeeded. Valid until this thread's next call into tspar.
 const char *tspar_last_error_message(void);
+
+// Makes settings with the default thread count (`TSPAR_NUM_THREADS`, else
+// all cores) and no progress callback. On success `*out` owns the handle;
+// free it with `tspar_exec_free`.
+int tspar_exec_new(struct tspar_exec_t **out);
+
+// Frees settings made by `tspar_exec_new`. NULL is a no-op.
+void tspar_exec_free(struct tspar_exec_t *exec);
+
+// Sets the thread count: 1 runs everything on the calling thread, 0 means
+// the default (`TSPAR_NUM_THREADS`, else all cores). At most 1024.
+int tspar_exec_set_threads(struct tspar_exec_t *exec,
+                           tspar_size_t threads);
+
+// Sets (or with NULL clears) the progress callback and the pointer passed
+// to it. It is called on the thread that made the statistics call, never
+// on a worker thread.
+int tspar_exec_set_progress(struct tspar_exec_t *exec,
+                            tspar_progress_func_t progress,
+                            void *user_data);
+
+// Sorts the tables into tskit's canonical order: edges from row
+// `edge_start` on by (time of parent, parent, child, left); migrations by
+// (time, source, dest, left, node); sites by position; mutations by site,
+// then known time (older first), parents before children. Individuals keep
+// their order. The edge indexes are dropped. Uses `TSPAR_NUM_THREADS`
+// threads (else all cores); the result is the same for every count.
+// Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure the tables are unchanged.
+int tspar_tables_sort(struct tspar_tables_t *tables,
+                      tspar_size_t edge_start,
+                      tspar_flags_t options);
+
+// Checks the tables with tskit's conditions (`TSPAR_CHECK_*` flags; 0 checks
+// references and values only). Returns the number of trees when
+// `TSPAR_CHECK_TREES` (or `TSPAR_CHECK_MUTATION_PARENTS`) is given, else 0;
+// or a negative code naming the first problem found.
+tspar_id_t tspar_tables_check_integrity(const struct tspar_tables_t *tables,
+                                        tspar_flags_t options);
+
+// Builds the edge indexes (the edges must be sorted). `options` must be 0.
+int tspar_tables_build_index(struct tspar_tables_t *tables,
+                             tspar_flags_t options);
+
+// Sets the mutation parent column from the trees (the tables must be
+// sorted and indexed). `options` must be 0.
+int tspar_tables_compute_mutation_parents(struct tspar_tables_t *tables,
+                                          tspar_flags_t options);
+
+// Removes every site at the same position as the site before it, keeping
+// the first, and points its mutations at the kept site. The sites must be
+// sorted. `options` must be 0.
+int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
+                                   tspar_flags_t options);
+
+// Mean pairwise difference within each sample set (tskit's diversity).
+// Output `[window][set]` (node mode `[window][node][set]`).
+int tspar_treeseq_diversity(const struct tspar_treeseq_t *ts,
+                            tspar_size_t num_sample_sets,
+                            const tspar_size_t *sample_set_sizes,
+                            const tspar_id_t *sample_sets,
+                            tspar_size_t num_windows,
+                            const double *windows,
+                            tspar_flags_t options,
+                            const struct tspar_exec_t *exec,
+                            double *result,
+                            tspar_size_t result_length);
+
+// Segregating sites (site mode) or the branch/node analogue, per set.
+int tspar_treeseq_segregating_sites(const struct tspar_treeseq_t *ts,
+                                    tspar_size_t num_sample_sets,
+                                    const tspar_size_t *sample_set_sizes,
+                                    const tspar_id_t *sample_sets,
+                                    tspar_size_t num_windows,
+                                    const double *windows,
+                                    tspar_flags_t options,
+                                    const struct tspar_exec_t *exec,
+                                    double *result,
+                                    tspar_size_t result_length);
+
+// tskit's Y1 per sample set.
+int tspar_treeseq_Y1(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// Tajima's D per sample set, from diversity and segregating sites not
+// span-normalised (as tskit's Python; the span-normalise bit is ignored).
+int tspar_treeseq_Tajimas_D(const struct tspar_treeseq_t *ts,
+                            tspar_size_t num_sample_sets,
+                            const tspar_size_t *sample_set_sizes,
+                            const tspar_id_t *sample_sets,
+                            tspar_size_t num_windows,
+                            const double *windows,
+                            tspar_flags_t options,
+                            const struct tspar_exec_t *exec,
+                            double *result,
+                            tspar_size_t result_length);
+
+// Mean divergence between pairs of sample sets given by index pairs
+// (within a set: over distinct pairs). Output `[window][pair]`.
+int tspar_treeseq_divergence(const struct tspar_treeseq_t *ts,
+                             tspar_size_t num_sample_sets,
+                             const tspar_size_t *sample_set_sizes,
+                             const tspar_id_t *sample_sets,
+                             tspar_size_t num_index_tuples,
+                             const tspar_id_t *index_tuples,
+                             tspar_size_t num_windows,
+                             const double *windows,
+                             tspar_flags_t options,
+                             const struct tspar_exec_t *exec,
+                             double *result,
+                             tspar_size_t result_length);
+
+// Fst between pairs: `1 - 2 (d_i + d_j) / (d_i + d_j + 2 d_ij)` (tskit's Python).
+int tspar_treeseq_Fst(const struct tspar_treeseq_t *ts,
+                      tspar_size_t num_sample_sets,
+                      const tspar_size_t *sample_set_sizes,
+                      const tspar_id_t *sample_sets,
+                      tspar_size_t num_index_tuples,
+                      const tspar_id_t *index_tuples,
+                      tspar_size_t num_windows,
+                      const double *windows,
+                      tspar_flags_t options,
+                      const struct tspar_exec_t *exec,
+                      double *result,
+                      tspar_size_t result_length);
+
+// tskit's Y2 for index pairs.
+int tspar_treeseq_Y2(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// tskit's f2 for index pairs.
+int tspar_treeseq_f2(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// Genetic relatedness for index pairs; options `TSPAR_STAT_NONCENTRED`,
+// `TSPAR_STAT_PROPORTION`, `TSPAR_STAT_POLARISED` (tskit Python's
+// default is polarised, centred, proportion).
+int tspar_treeseq_genetic_relatedness(const struct tspar_treeseq_t *ts,
+                                      tspar_size_t num_sample_sets,
+                                      const tspar_size_t *sample_set_sizes,
+                                      const tspar_id_t *sample_sets,
+                                      tspar_size_t num_index_tuples,
+                                      const tspar_id_t *index_tuples,
+                                      tspar_size_t num_windows,
+                                      const double *windows,
+                                      tspar_flags_t options,
+                                      const struct tspar_exec_t *exec,
+                                      double *result,
+                                      tspar_size_t result_length);
+
+// tskit's Y3 for index triples.
+int tspar_treeseq_Y3(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// tskit's f3 for index triples.
+int tspar_treeseq_f3(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// tskit's f4 for index quadruples.
+int tspar_treeseq_f4(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// Trait covariance: `weights` is `[sample][trait]` over the tree
+// sequence's samples in order. Output `[window][trait]`.
+int tspar_treeseq_trait_covariance(const struct tspar_treeseq_t *ts,
+                                   tspar_size_t num_weights,
+                                   const double *weights,
+                                   tspar_size_t num_windows,
+                                   const double *windows,
+                                   tspar_flags_t options,
+                                   const struct tspar_exec_t *exec,
+                                   double *result,
+                                   tspar_size_t result_length);
+
+// Trait correlation: as trait covariance, the traits standardised.
+int tspar_treeseq_trait_correlation(const struct tspar_treeseq_t *ts,
+                                    tspar_size_t num_weights,
+                                    const double *weights,
+                                    tspar_size_t num_windows,
+                                    const double *windows,
+                                    tspar_flags_t options,
+                                    const struct tspar_exec_t *exec,
+                                    double *result,
+                                    tspar_size_t result_length);
+
+// Divergence between every pair of sample sets: `[window][K][K]`;
+// diagonals over distinct pairs (0 for a one-sample set). Site and
+// branch modes, not polarised.
+int tspar_treeseq_divergence_matrix(const struct tspar_treeseq_t *ts,
+                                    tspar_size_t num_sample_sets,
+                                    const tspar_size_t *sample_set_sizes,
+                                    const tspar_id_t *sample_sets,
+                                    tspar_size_t num_windows,
+                                    const double *windows,
+                                    tspar_flags_t options,
+                                    const struct tspar_exec_t *exec,
+                                    double *result,
+                                    tspar_size_t result_length);
+
+// Genetic relatedness between every pair of sample sets (tskit
+// Python's `genetic_relatedness_matrix`): `[window][K][K]`.
+int tspar_treeseq_genetic_relatedness_matrix(const struct tspar_treeseq_t *ts,
+                                             tspar_size_t num_sample_sets,
+                                             const tspar_size_t *sample_set_sizes,
+                                             const tspar_id_t *sample_sets,
+                                             tspar_size_t num_windows,
+                                             const double *windows,
+                                             tspar_flags_t options,
+                                             const struct tspar_exec_t *exec,
+                                             double *result,
+                                             tspar_size_t result_length);
+
+// Weighted genetic relatedness between pairs of weight columns
+// (`weights` is `[sample][column]`). Option `TSPAR_STAT_NONCENTRED`.
+int tspar_treeseq_genetic_relatedness_weighted(const struct tspar_treeseq_t *ts,
+                                               tspar_size_t num_weights,
+                                               const double *weights,
+                                               tspar_size_t num_index_tuples,
+                                               const tspar_id_t *index_tuples,
+                                               tspar_size_t num_windows,
+                                               const double *windows,
+                                               tspar_flags_t options,
+                                               const struct tspar_exec_t *exec,
+                                               double *result,
+                                               tspar_size_t result_length);
+
+// The joint allele frequency spectrum of the sample sets: output
+// `[window][n_0 + 1]...[n_{k-1} + 1]`. Folded unless
+// `TSPAR_STAT_POLARISED`. Site and branch modes.
+int tspar_treeseq_allele_frequency_spectrum(const struct tspar_treeseq_t *ts,
+                                            tspar_size_t num_sample_sets,
+                                            const tspar_size_t *sample_set_sizes,
+                                            const tspar_id_t *sample_sets,
+                                            tspar_size_t num_windows,
+                                            const double *windows,
+                                            tspar_flags_t options,
+                                            const struct tspar_exec_t *exec,
+                                            double *result,
+                                            tspar_size_t result_length);
+
+// tskit's general statistic with the caller's summary function.
+// `sample_weights` is `[sample][state_dim]` over the tree sequence's samples
+// in order; output `[window][result_dim]` (node mode
+// `[window][node][result_dim]`). With more than one thread `f` is called
+// from worker threads, several at once: it must be thread-safe. A non-zero
+// return from `f` stops the call with `TSPAR_ERR_SUMMARY_FUNC`.
+int tspar_treeseq_general_stat(const struct tspar_treeseq_t *ts,
+                               tspar_size_t state_dim,
+                               const double *sample_weights,
+                               tspar_size_t result_dim,
+                               tspar_general_stat_func_t f,
+                               void *f_params,
+                               tspar_size_t num_windows,
+                               const double *windows,
+                               tspar_flags_t options,
+                               const struct tspar_exec_t *exec,
+                               double *result,
+                               tspar_size_t result_length);
 
 // Makes an empty table collection with the given sequence length (finite,
 // not negative) and time units "unknown". On success `*out` owns the new
@@ -445,7 +891,8 @@ int64_t tspar_tables_get_column(const struct tspar_tables_t *tables,
                                 void *out,
                                 tspar_size_t out_length);
 
-// Whether the tables carry edge indexes: 1 yes, 0 no, or a negative code.
+// Whether the tables carry edge indexes covering every edge: 1 yes, 0 no,
+// or a negative code.
 int tspar_tables_has_index(const struct tspar_tables_t *tables);
 
 // Removes the edge indexes.
@@ -789,6 +1236,171 @@ int tspar_tables_append_provenances(struct tspar_tables_t *tables,
                                     const tspar_size_t *timestamp_offset,
                                     const char *record,
                                     const tspar_size_t *record_offset);
+
+// Makes a tree sequence from a copy of the tables, validated as tskit
+// validates a tree sequence (the tree and mutation-parent checks
+// included). Options: `TSPAR_TS_INIT_BUILD_INDEXES`,
+// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. On success `*out` owns the new
+// handle (free it with `tspar_treeseq_free`); the tables are not changed.
+int tspar_treeseq_from_tables(const struct tspar_tables_t *tables,
+                              tspar_flags_t options,
+                              struct tspar_treeseq_t **out);
+
+// Loads a `.trees` file as a tree sequence (validated as by
+// `tspar_treeseq_from_tables`, with the same options). On success `*out`
+// owns the new handle.
+int tspar_treeseq_load(const char *path,
+                       tspar_flags_t options,
+                       struct tspar_treeseq_t **out);
+
+// Writes the tree sequence to a `.trees` file (as `tspar_tables_dump`).
+int tspar_treeseq_dump(const struct tspar_treeseq_t *ts,
+                       const char *path,
+                       tspar_flags_t options);
+
+// Frees a tree sequence. NULL is a no-op. Cursors made from it stay usable
+// (they keep the data alive) until they are freed.
+void tspar_treeseq_free(struct tspar_treeseq_t *ts);
+
+// Copies the tree sequence's tables into a new tables handle (`*out`,
+// freed with `tspar_tables_free`).
+int tspar_treeseq_copy_tables(const struct tspar_treeseq_t *ts,
+                              struct tspar_tables_t **out);
+
+// The number of trees (0 for NULL).
+tspar_size_t tspar_treeseq_num_trees(const struct tspar_treeseq_t *ts);
+
+// The number of sample nodes (0 for NULL).
+tspar_size_t tspar_treeseq_num_samples(const struct tspar_treeseq_t *ts);
+
+// The number of nodes (0 for NULL).
+tspar_size_t tspar_treeseq_num_nodes(const struct tspar_treeseq_t *ts);
+
+// The number of edges (0 for NULL).
+tspar_size_t tspar_treeseq_num_edges(const struct tspar_treeseq_t *ts);
+
+// The number of sites (0 for NULL).
+tspar_size_t tspar_treeseq_num_sites(const struct tspar_treeseq_t *ts);
+
+// The number of mutations (0 for NULL).
+tspar_size_t tspar_treeseq_num_mutations(const struct tspar_treeseq_t *ts);
+
+// The number of rows of any table (`TSPAR_TABLE_*`), or a negative code.
+int64_t tspar_treeseq_num_rows(const struct tspar_treeseq_t *ts,
+                               int table);
+
+// The sequence length (0 for NULL).
+double tspar_treeseq_sequence_length(const struct tspar_treeseq_t *ts);
+
+// The sample node ids in increasing order: `tspar_treeseq_num_samples`
+// entries, valid until the tree sequence is freed. NULL for a NULL handle.
+const tspar_id_t *tspar_treeseq_samples(const struct tspar_treeseq_t *ts);
+
+// The tree boundaries: `num_trees + 1` positions from 0 to the sequence
+// length, valid until the tree sequence is freed. NULL for a NULL handle.
+const double *tspar_treeseq_breakpoints(const struct tspar_treeseq_t *ts);
+
+// Zero-copy access to a column by its file key (see
+// `tspar_tables_column_info`): writes its type, a pointer to its data and
+// its number of elements. The data stay valid and unchanged until the tree
+// sequence is freed.
+int tspar_treeseq_column(const struct tspar_treeseq_t *ts,
+                         const char *name,
+                         int *dtype,
+                         const void **data,
+                         tspar_size_t *length);
+
+// Makes a cursor on `ts`, in the null state (every sample an isolated
+// root). `options` must be 0. On success `*out` owns the cursor (free it
+// with `tspar_tree_free`); it keeps the tree sequence's data alive.
+int tspar_tree_new(const struct tspar_treeseq_t *ts,
+                   tspar_flags_t options,
+                   struct tspar_tree_t **out);
+
+// Frees a cursor. NULL is a no-op.
+void tspar_tree_free(struct tspar_tree_t *tree);
+
+// Moves to the first tree. Returns 1 (on a tree) or a negative code.
+int tspar_tree_first(struct tspar_tree_t *tree);
+
+// Moves to the last tree. Returns 1 (on a tree) or a negative code.
+int tspar_tree_last(struct tspar_tree_t *tree);
+
+// Moves to the next tree (from the null state: the first). Returns 1 on a
+// tree, 0 after the last tree (the cursor is then in the null state), or a
+// negative code.
+int tspar_tree_next(struct tspar_tree_t *tree);
+
+// Moves to the previous tree (from the null state: the last). Returns 1 on
+// a tree, 0 before the first tree (null state), or a negative code.
+int tspar_tree_prev(struct tspar_tree_t *tree);
+
+// Moves to the tree covering `position` (0 <= position < L, else
+// `TSPAR_ERR_SEEK_OUT_OF_BOUNDS`). `options` must be 0. Returns 1.
+int tspar_tree_seek(struct tspar_tree_t *tree,
+                    double position,
+                    tspar_flags_t options);
+
+// Moves to tree `index` (< num_trees, else `TSPAR_ERR_SEEK_OUT_OF_BOUNDS`).
+// `options` must be 0. Returns 1.
+int tspar_tree_seek_index(struct tspar_tree_t *tree,
+                          tspar_size_t index,
+                          tspar_flags_t options);
+
+// Writes the current tree's index (-1 in the null state) and interval
+// `[left, right)` ((0, 0) in the null state). Any out-pointer may be NULL.
+int tspar_tree_get_interval(const struct tspar_tree_t *tree,
+                            int64_t *index,
+                            double *left,
+                            double *right);
+
+// Fills `*arrays` with the cursor's arrays (see `tspar_tree_arrays_t`).
+int tspar_tree_get_arrays(const struct tspar_tree_t *tree,
+                          struct tspar_tree_arrays_t *arrays);
+
+// Writes the roots, left to right, into `out`; returns how many.
+int64_t tspar_tree_get_roots(const struct tspar_tree_t *tree,
+                             tspar_id_t *out,
+                             tspar_size_t out_length);
+
+// Writes the nodes below `node` in preorder (the virtual root: the whole
+// tree, without the virtual root itself); returns how many. A buffer of
+// num_nodes entries always suffices.
+int64_t tspar_tree_preorder(const struct tspar_tree_t *tree,
+                            tspar_id_t node,
+                            tspar_id_t *out,
+                            tspar_size_t out_length);
+
+// Writes the nodes below `node` in postorder; returns how many.
+int64_t tspar_tree_postorder(const struct tspar_tree_t *tree,
+                             tspar_id_t node,
+                             tspar_id_t *out,
+                             tspar_size_t out_length);
+
+// Writes the most recent common ancestor of `u` and `v` (-1 if none).
+int tspar_tree_get_mrca(const struct tspar_tree_t *tree,
+                        tspar_id_t u,
+                        tspar_id_t v,
+                        tspar_id_t *mrca);
+
+// Writes the length of the branch above `node` (0 for a root).
+int tspar_tree_get_branch_length(const struct tspar_tree_t *tree,
+                                 tspar_id_t node,
+                                 double *length);
+
+// Writes the total branch length below `node` (the virtual root: the whole tree).
+int tspar_tree_get_total_branch_length(const struct tspar_tree_t *tree,
+                                       tspar_id_t node,
+                                       double *length);
+
+// Writes the current tree's site ids as the range `[*start, *stop)` and its
+// mutation ids as `[*mutation_start, *mutation_stop)` (empty in the null
+// state). Any out-pointer may be NULL.
+int tspar_tree_get_sites(const struct tspar_tree_t *tree,
+                         tspar_id_t *start,
+                         tspar_id_t *stop,
+                         tspar_id_t *mutation_start,
+                         tspar_id_t *mutation_stop);
 
 #ifdef __cplusplus
 }  // extern "C"

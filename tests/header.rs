@@ -38,7 +38,11 @@ fn header_defines_only_prefixed_names() {
         let name = if let Some(rest) = line.strip_prefix("#define ") {
             rest.split_whitespace().next()
         } else if let Some(rest) = line.strip_prefix("typedef ") {
-            rest.trim_end_matches([';', '{', ' ']).split_whitespace().last()
+            match rest.split_once("(*") {
+                // A function pointer type: the name is inside `(*name)`.
+                Some((_, tail)) => tail.split(')').next(),
+                None => rest.trim_end_matches([';', '{', ' ']).split_whitespace().last(),
+            }
         } else {
             None
         };

@@ -45,16 +45,18 @@ pub struct Exec<'a> {
     pub max_pieces: usize,
 }
 
-impl Exec<'_> {
-    pub const DEFAULT_PIECE_WORK: u64 = 1 << 16;
-    pub const DEFAULT_MAX_PIECES: usize = 512;
+/// Work units per piece unless the caller says otherwise.
+pub(crate) const DEFAULT_PIECE_WORK: u64 = 1 << 16;
+/// At most this many pieces unless the caller says otherwise.
+pub(crate) const DEFAULT_MAX_PIECES: usize = 512;
 
+impl Exec<'_> {
     pub fn with_threads(threads: usize) -> Self {
         Exec {
             threads: threads.clamp(1, crate::parallel::MAX_THREADS),
             progress: None,
-            piece_work: Self::DEFAULT_PIECE_WORK,
-            max_pieces: Self::DEFAULT_MAX_PIECES,
+            piece_work: DEFAULT_PIECE_WORK,
+            max_pieces: DEFAULT_MAX_PIECES,
         }
     }
 }
