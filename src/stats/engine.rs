@@ -344,6 +344,12 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Whether a weight row is all zero: then adding it changes nothing above.
+#[inline]
+fn is_zero(row: &[f64]) -> bool {
+    row.iter().all(|&x| x == 0.0)
+}
+
 fn add_row(dst: &mut [f64], src: &[f64], sign: f64) {
     for (d, s) in dst.iter_mut().zip(src) {
         *d += sign * s;
@@ -417,6 +423,56 @@ fn check_cancel(cancel: &AtomicBool) -> Result<()> {
 /// (beyond it they are recomputed, keeping memory O(nodes × sets)).
 const STORE_F_MAX: usize = 64;
 
+/// Branch mode's path update: walks from `v` up, adding `sign * w[u]` to
+/// each node's weights and the change of its summary times its branch
+/// length to the running sum.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn branch_path(
+    s: &mut Scratch,
+    ev: &mut Eval,
+    running: &mut [f64],
+    fa: &mut [f64],
+    fb: &mut [f64],
+    time: &[f64],
+    (k, m, store): (usize, usize, bool),
+    u: usize,
+    mut v: Id,
+    sign: f64,
+) -> Result<()> {
+    if is_zero(&s.w[u * k..(u + 1) * k]) {
+        // Nothing below u is weighted: no summary above changes.
+        return Ok(());
+    }
+    while v != NULL {
+        let vu = v as usize;
+        let p = s.parent[vu];
+        let b = if p == NULL { 0.0 } else { time[p as usize] - time[vu] };
+        add_node_row(&mut s.w, k, vu, u, sign);
+        if b != 0.0 {
+            if store {
+                ev.eval(&s.w[vu * k..(vu + 1) * k], fb)?;
+                let old = &mut s.f[vu * m..(vu + 1) * m];
+                for ((r, o), nw) in running.iter_mut().zip(old.iter_mut()).zip(fb.iter()) {
+                    *r += b * (nw - *o);
+                    *o = *nw;
+                }
+            } else {
+                // The old summary from the old weights.
+                add_node_row(&mut s.w, k, vu, u, -sign);
+                ev.eval(&s.w[vu * k..(vu + 1) * k], fa)?;
+                add_node_row(&mut s.w, k, vu, u, sign);
+                ev.eval(&s.w[vu * k..(vu + 1) * k], fb)?;
+                for ((r, o), nw) in running.iter_mut().zip(fa.iter()).zip(fb.iter()) {
+                    *r += b * (nw - o);
+                }
+            }
+        }
+        v = p;
+    }
+    Ok(())
+}
+
 /// Branch mode: one piece. Returns `(windows of the piece) × result_dim`.
 pub(crate) fn branch_piece(
     cx: &Ctx,
@@ -470,7 +526,7 @@ pub(crate) fn branch_piece(
                 check_cancel(cancel)?;
             }
             for &h in &ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]] {
-                let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
+                let (u, v) = (e.child[h as usize] as usize, e.parent[h as usize]);
                 let b = bl(&s.parent, u);
                 if store {
                     add_row(&mut running, &s.f[u * m..(u + 1) * m], -b);
@@ -479,60 +535,44 @@ pub(crate) fn branch_piece(
                     add_row(&mut running, &fa, -b);
                 }
                 s.parent[u] = NULL;
-                while v != NULL {
-                    let vu = v as usize;
-                    let b = bl(&s.parent, vu);
-                    if b != 0.0 {
-                        if store {
-                            add_row(&mut running, &s.f[vu * m..(vu + 1) * m], -b);
-                        } else {
-                            ev.eval(&s.w[vu * k..(vu + 1) * k], &mut fa)?;
-                            add_row(&mut running, &fa, -b);
-                        }
-                    }
-                    add_node_row(&mut s.w, k, vu, u, -1.0);
-                    if b != 0.0 {
-                        ev.eval(&s.w[vu * k..(vu + 1) * k], &mut fb)?;
-                        add_row(&mut running, &fb, b);
-                        if store {
-                            s.f[vu * m..(vu + 1) * m].copy_from_slice(&fb);
-                        }
-                    }
-                    v = s.parent[vu];
-                }
+                branch_path(
+                    s,
+                    &mut ev,
+                    &mut running,
+                    &mut fa,
+                    &mut fb,
+                    time,
+                    (k, m, store),
+                    u,
+                    v,
+                    -1.0,
+                )?;
             }
             for &h in &ix.insertion[cx.plan.ins_at[j - 1]..cx.plan.ins_at[j]] {
-                let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
+                let (u, v) = (e.child[h as usize] as usize, e.parent[h as usize]);
                 s.parent[u] = v;
                 s.touched.push(u as Id);
                 s.touched.push(v);
                 let b = bl(&s.parent, u);
-                ev.eval(&s.w[u * k..(u + 1) * k], &mut fa)?;
-                add_row(&mut running, &fa, b);
                 if store {
-                    s.f[u * m..(u + 1) * m].copy_from_slice(&fa);
+                    ev.eval(&s.w[u * k..(u + 1) * k], &mut s.f[u * m..(u + 1) * m])?;
+                    add_row(&mut running, &s.f[u * m..(u + 1) * m], b);
+                } else {
+                    ev.eval(&s.w[u * k..(u + 1) * k], &mut fa)?;
+                    add_row(&mut running, &fa, b);
                 }
-                while v != NULL {
-                    let vu = v as usize;
-                    let b = bl(&s.parent, vu);
-                    if b != 0.0 {
-                        if store {
-                            add_row(&mut running, &s.f[vu * m..(vu + 1) * m], -b);
-                        } else {
-                            ev.eval(&s.w[vu * k..(vu + 1) * k], &mut fa)?;
-                            add_row(&mut running, &fa, -b);
-                        }
-                    }
-                    add_node_row(&mut s.w, k, vu, u, 1.0);
-                    if b != 0.0 {
-                        ev.eval(&s.w[vu * k..(vu + 1) * k], &mut fb)?;
-                        add_row(&mut running, &fb, b);
-                        if store {
-                            s.f[vu * m..(vu + 1) * m].copy_from_slice(&fb);
-                        }
-                    }
-                    v = s.parent[vu];
-                }
+                branch_path(
+                    s,
+                    &mut ev,
+                    &mut running,
+                    &mut fa,
+                    &mut fb,
+                    time,
+                    (k, m, store),
+                    u,
+                    v,
+                    1.0,
+                )?;
             }
         }
         let (tl, tr) = (bp[j], bp[j + 1]);
@@ -629,6 +669,9 @@ where
             }
             for &h in &ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]] {
                 let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
+                if is_zero(&s.w[u * k..(u + 1) * k]) {
+                    v = NULL;
+                }
                 while v != NULL {
                     add_node_row(&mut s.w, k, v as usize, u, -1.0);
                     v = s.parent[v as usize];
@@ -640,6 +683,9 @@ where
                 s.parent[u] = v;
                 s.touched.push(u as Id);
                 s.touched.push(v);
+                if is_zero(&s.w[u * k..(u + 1) * k]) {
+                    v = NULL;
+                }
                 while v != NULL {
                     add_node_row(&mut s.w, k, v as usize, u, 1.0);
                     v = s.parent[v as usize];
@@ -727,6 +773,9 @@ pub(crate) fn lazy_piece<L: Lazy>(
             for &h in &ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]] {
                 let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
                 flush!(u, tl);
+                if is_zero(&s.w[u * k..(u + 1) * k]) {
+                    v = NULL;
+                }
                 while v != NULL {
                     let vu = v as usize;
                     flush!(vu, tl);
@@ -742,6 +791,9 @@ pub(crate) fn lazy_piece<L: Lazy>(
                 s.parent[u] = v;
                 s.touched.push(u as Id);
                 s.touched.push(v);
+                if is_zero(&s.w[u * k..(u + 1) * k]) {
+                    v = NULL;
+                }
                 while v != NULL {
                     let vu = v as usize;
                     flush!(vu, tl);

@@ -46,9 +46,9 @@ pub struct Exec<'a> {
 }
 
 /// Work units per piece unless the caller says otherwise.
-pub(crate) const DEFAULT_PIECE_WORK: u64 = 1 << 16;
+pub(crate) const DEFAULT_PIECE_WORK: u64 = 1 << 18;
 /// At most this many pieces unless the caller says otherwise.
-pub(crate) const DEFAULT_MAX_PIECES: usize = 512;
+pub(crate) const DEFAULT_MAX_PIECES: usize = 256;
 
 impl Exec<'_> {
     pub fn with_threads(threads: usize) -> Self {

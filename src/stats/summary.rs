@@ -16,8 +16,8 @@ pub fn diversity(ts: &TreeSequence, sets: SampleSets, windows: Option<&[f64]>, o
         sets,
         sets.len(),
         |x, n, out| {
-            for j in 0..x.len() {
-                out[j] = x[j] * (n[j] - x[j]) / (n[j] * (n[j] - 1.0));
+            for ((o, &x), &n) in out.iter_mut().zip(x).zip(n) {
+                *o = x * (n - x) / (n * (n - 1.0));
             }
         },
         windows,
