@@ -94,18 +94,22 @@ impl Lazy for AfsLazy<'_> {
     fn update(&mut self, _u: usize, _w: &[f64], _f: &mut [f64]) -> Result<()> {
         Ok(())
     }
-    fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], _f: &[f64], out: &mut [f64]) {
+    fn attached_only(&self) -> bool {
+        true
+    }
+    fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], _f: &[f64], out: &mut [f64]) -> Result<()> {
         if parent == NULL {
-            return;
+            return Ok(());
         }
         let tv = self.time[parent as usize];
         if tv <= 0.0 || tv.is_nan() {
-            return;
+            return Ok(());
         }
         if let Some(c) = self.cells.cell(w, &mut self.coord) {
             let bl = (tv - self.time[u].max(0.0)).max(0.0);
             out[c] += span * bl;
         }
+        Ok(())
     }
 }
 

@@ -264,11 +264,24 @@ pub(crate) struct Scratch {
     pub w: Vec<f64>,
     pub f: Vec<f64>,
     pub last: Vec<f64>,
+    /// Nodes whose weights or parent the current piece changed, once each.
     pub touched: Vec<Id>,
+    /// `mark[u] == stamp` when `u` is in `touched`.
+    pub mark: Vec<u32>,
+    pub stamp: u32,
     pub clean: bool,
 }
 
 impl Scratch {
+    #[inline]
+    fn touch(&mut self, u: Id) {
+        let m = &mut self.mark[u as usize];
+        if *m != self.stamp {
+            *m = self.stamp;
+            self.touched.push(u);
+        }
+    }
+
     pub fn new() -> Self {
         Scratch {
             parent: Vec::new(),
@@ -276,6 +289,8 @@ impl Scratch {
             f: Vec::new(),
             last: Vec::new(),
             touched: Vec::new(),
+            mark: Vec::new(),
+            stamp: 0,
             clean: false,
         }
     }
@@ -290,6 +305,9 @@ pub(crate) struct Ctx<'a> {
     pub weights: &'a [f64],
     pub k: usize,
     pub total: Vec<f64>,
+    /// Some sample has all-zero weights: then checking for unweighted
+    /// subtrees (whose edges change nothing) pays off.
+    pub sparse: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -300,6 +318,7 @@ impl<'a> Ctx<'a> {
                 *t += x;
             }
         }
+        let sparse = weights.chunks_exact(k).any(is_zero);
         Ctx {
             ts,
             plan,
@@ -307,6 +326,7 @@ impl<'a> Ctx<'a> {
             weights,
             k,
             total,
+            sparse,
         }
     }
 
@@ -317,6 +337,8 @@ impl<'a> Ctx<'a> {
         if !s.clean || s.parent.len() != n || s.w.len() != n * k {
             s.parent = vec![NULL; n];
             s.w = vec![0.0; n * k];
+            s.mark = vec![0; n];
+            s.stamp = 0;
             s.touched.clear();
         } else {
             for &v in &s.touched {
@@ -325,6 +347,11 @@ impl<'a> Ctx<'a> {
             }
             s.touched.clear();
         }
+        s.stamp = s.stamp.wrapping_add(1);
+        if s.stamp == 0 {
+            s.mark.fill(0);
+            s.stamp = 1;
+        }
         for (j, &u) in self.ts.samples().iter().enumerate() {
             s.w[u as usize * k..(u as usize + 1) * k].copy_from_slice(&self.weights[j * k..(j + 1) * k]);
         }
@@ -332,8 +359,8 @@ impl<'a> Ctx<'a> {
         for &h in &self.plan.alive[piece_index] {
             let (p, c) = (e.parent[h as usize], e.child[h as usize]);
             s.parent[c as usize] = p;
-            s.touched.push(c);
-            s.touched.push(p);
+            s.touch(c);
+            s.touch(p);
             // Table order is by parent time, so c's weight is complete here.
             let (pu, cu) = (p as usize, c as usize);
             for j in 0..k {
@@ -347,7 +374,7 @@ impl<'a> Ctx<'a> {
 /// Whether a weight row is all zero: then adding it changes nothing above.
 #[inline]
 fn is_zero(row: &[f64]) -> bool {
-    row.iter().all(|&x| x == 0.0)
+    !row.iter().fold(false, |a, &x| a | (x != 0.0))
 }
 
 fn add_row(dst: &mut [f64], src: &[f64], sign: f64) {
@@ -419,187 +446,18 @@ fn check_cancel(cancel: &AtomicBool) -> Result<()> {
     Ok(())
 }
 
-/// Largest result dimension for which summaries are stored per node
-/// (beyond it they are recomputed, keeping memory O(nodes × sets)).
-const STORE_F_MAX: usize = 64;
-
-/// Branch mode's path update: walks from `v` up, adding `sign * w[u]` to
-/// each node's weights and the change of its summary times its branch
-/// length to the running sum.
-#[allow(clippy::too_many_arguments)]
-#[inline]
-fn branch_path(
-    s: &mut Scratch,
-    ev: &mut Eval,
-    running: &mut [f64],
-    fa: &mut [f64],
-    fb: &mut [f64],
-    time: &[f64],
-    (k, m, store): (usize, usize, bool),
-    u: usize,
-    mut v: Id,
-    sign: f64,
-) -> Result<()> {
-    if is_zero(&s.w[u * k..(u + 1) * k]) {
-        // Nothing below u is weighted: no summary above changes.
-        return Ok(());
-    }
-    while v != NULL {
-        let vu = v as usize;
-        let p = s.parent[vu];
-        let b = if p == NULL { 0.0 } else { time[p as usize] - time[vu] };
-        add_node_row(&mut s.w, k, vu, u, sign);
-        if b != 0.0 {
-            if store {
-                ev.eval(&s.w[vu * k..(vu + 1) * k], fb)?;
-                let old = &mut s.f[vu * m..(vu + 1) * m];
-                for ((r, o), nw) in running.iter_mut().zip(old.iter_mut()).zip(fb.iter()) {
-                    *r += b * (nw - *o);
-                    *o = *nw;
-                }
-            } else {
-                // The old summary from the old weights.
-                add_node_row(&mut s.w, k, vu, u, -sign);
-                ev.eval(&s.w[vu * k..(vu + 1) * k], fa)?;
-                add_node_row(&mut s.w, k, vu, u, sign);
-                ev.eval(&s.w[vu * k..(vu + 1) * k], fb)?;
-                for ((r, o), nw) in running.iter_mut().zip(fa.iter()).zip(fb.iter()) {
-                    *r += b * (nw - o);
-                }
-            }
-        }
-        v = p;
-    }
-    Ok(())
-}
-
-/// Branch mode: one piece. Returns `(windows of the piece) × result_dim`.
-pub(crate) fn branch_piece(
-    cx: &Ctx,
-    summary: &Summary,
-    polarised: bool,
-    pi: usize,
-    s: &mut Scratch,
-    cancel: &AtomicBool,
-) -> Result<Vec<f64>> {
-    let piece = &cx.plan.pieces[pi];
-    let ts = cx.ts;
-    let (k, m) = (cx.k, summary.result_dim);
-    let n = ts.num_nodes();
-    let time = &ts.tables().nodes.time;
-    let e = &ts.tables().edges;
-    let ix = ts.indexes();
-    let bp = ts.breakpoints();
-    let windows = cx.windows;
-    let mut ev = Eval::new(summary, polarised, &cx.total);
-    cx.start_piece(pi, s);
-    let store = m <= STORE_F_MAX.max(k);
-    if store && s.f.len() != n * m {
-        s.f = vec![0.0; n * m];
-    }
-    let mut running = vec![0.0; m];
-    let mut fa = vec![0.0; m];
-    let mut fb = vec![0.0; m];
-    let bl = |parent: &[Id], u: usize| -> f64 {
-        let p = parent[u];
-        if p == NULL {
-            0.0
-        } else {
-            time[p as usize] - time[u]
-        }
-    };
-    // The running sum for the first tree, over its branches.
-    for &h in &cx.plan.alive[pi] {
-        let c = e.child[h as usize] as usize;
-        ev.eval(&s.w[c * k..(c + 1) * k], &mut fa)?;
-        if store {
-            s.f[c * m..(c + 1) * m].copy_from_slice(&fa);
-        }
-        add_row(&mut running, &fa, bl(&s.parent, c));
-    }
-    let (w0, w1) = piece.windows;
-    let mut out = vec![0.0; (w1 - w0) * m];
-    let mut wi = w0;
-    for j in piece.trees.0..piece.trees.1 {
-        if j > piece.trees.0 {
-            if (j - piece.trees.0) % 64 == 0 {
-                check_cancel(cancel)?;
-            }
-            for &h in &ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]] {
-                let (u, v) = (e.child[h as usize] as usize, e.parent[h as usize]);
-                let b = bl(&s.parent, u);
-                if store {
-                    add_row(&mut running, &s.f[u * m..(u + 1) * m], -b);
-                } else {
-                    ev.eval(&s.w[u * k..(u + 1) * k], &mut fa)?;
-                    add_row(&mut running, &fa, -b);
-                }
-                s.parent[u] = NULL;
-                branch_path(
-                    s,
-                    &mut ev,
-                    &mut running,
-                    &mut fa,
-                    &mut fb,
-                    time,
-                    (k, m, store),
-                    u,
-                    v,
-                    -1.0,
-                )?;
-            }
-            for &h in &ix.insertion[cx.plan.ins_at[j - 1]..cx.plan.ins_at[j]] {
-                let (u, v) = (e.child[h as usize] as usize, e.parent[h as usize]);
-                s.parent[u] = v;
-                s.touched.push(u as Id);
-                s.touched.push(v);
-                let b = bl(&s.parent, u);
-                if store {
-                    ev.eval(&s.w[u * k..(u + 1) * k], &mut s.f[u * m..(u + 1) * m])?;
-                    add_row(&mut running, &s.f[u * m..(u + 1) * m], b);
-                } else {
-                    ev.eval(&s.w[u * k..(u + 1) * k], &mut fa)?;
-                    add_row(&mut running, &fa, b);
-                }
-                branch_path(
-                    s,
-                    &mut ev,
-                    &mut running,
-                    &mut fa,
-                    &mut fb,
-                    time,
-                    (k, m, store),
-                    u,
-                    v,
-                    1.0,
-                )?;
-            }
-        }
-        let (tl, tr) = (bp[j], bp[j + 1]);
-        while wi < w1 && windows[wi] < tr {
-            let l = tl.max(windows[wi]);
-            let r = tr.min(windows[wi + 1]);
-            add_row(&mut out[(wi - w0) * m..(wi - w0 + 1) * m], &running, r - l);
-            if windows[wi + 1] <= tr {
-                wi += 1;
-            } else {
-                break;
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// The allele weights of site `site`: `num_alleles × k` rows into `out`
 /// (ancestral first), as tskit's general statistic computes them.
-pub(crate) fn allele_weights(
-    ts: &TreeSequence,
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn allele_weights<'t>(
+    ts: &'t TreeSequence,
     site: usize,
     w: &[f64],
     k: usize,
     total: &[f64],
     out: &mut Vec<f64>,
     alleles: &mut Vec<usize>,
+    states: &mut Vec<&'t [u8]>,
 ) -> usize {
     let t = ts.tables();
     let muts = ts.site_mutations(site);
@@ -607,7 +465,7 @@ pub(crate) fn allele_weights(
     out.extend_from_slice(total);
     // Allele list: indices of mutations that introduced a new allele
     // (usize::MAX for the ancestral state).
-    let mut states: Vec<&[u8]> = Vec::with_capacity(muts.len() + 1);
+    states.clear();
     states.push(t.sites.ancestral_state.row(site));
     alleles.clear();
     for m in muts.clone() {
@@ -662,6 +520,7 @@ where
     let mut wi = w0;
     let mut aw = Vec::new();
     let mut alleles = Vec::new();
+    let mut states = Vec::new();
     for j in piece.trees.0..piece.trees.1 {
         if j > piece.trees.0 {
             if (j - piece.trees.0) % 64 == 0 {
@@ -669,7 +528,7 @@ where
             }
             for &h in &ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]] {
                 let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
-                if is_zero(&s.w[u * k..(u + 1) * k]) {
+                if cx.sparse && is_zero(&s.w[u * k..(u + 1) * k]) {
                     v = NULL;
                 }
                 while v != NULL {
@@ -681,9 +540,9 @@ where
             for &h in &ix.insertion[cx.plan.ins_at[j - 1]..cx.plan.ins_at[j]] {
                 let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
                 s.parent[u] = v;
-                s.touched.push(u as Id);
-                s.touched.push(v);
-                if is_zero(&s.w[u * k..(u + 1) * k]) {
+                s.touch(u as Id);
+                s.touch(v);
+                if cx.sparse && is_zero(&s.w[u * k..(u + 1) * k]) {
                     v = NULL;
                 }
                 while v != NULL {
@@ -697,7 +556,7 @@ where
             while wi + 1 < w1 && windows[wi + 1] <= x {
                 wi += 1;
             }
-            let na = allele_weights(ts, site, &s.w, k, &cx.total, &mut aw, &mut alleles);
+            let na = allele_weights(ts, site, &s.w, k, &cx.total, &mut aw, &mut alleles, &mut states);
             on_site(site, &aw, na, &mut out[(wi - w0) * row..(wi - w0 + 1) * row])?;
         }
     }
@@ -711,9 +570,14 @@ pub(crate) trait Lazy {
     /// Node `u`'s weights changed (or the piece started): update its summary.
     fn update(&mut self, u: usize, w: &[f64], f: &mut [f64]) -> Result<()>;
     /// Adds `span` of node `u`'s current contribution into a window row.
-    fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], f: &[f64], out: &mut [f64]);
+    fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], f: &[f64], out: &mut [f64]) -> Result<()>;
     /// Size of the per-node summary kept.
     fn f_dim(&self) -> usize;
+    /// Whether only nodes with a parent contribute (branch statistics):
+    /// then window ends flush only the nodes the piece attached.
+    fn attached_only(&self) -> bool {
+        false
+    }
 }
 
 /// Node mode and branch AFS: one piece, each node's contribution added
@@ -735,6 +599,7 @@ pub(crate) fn lazy_piece<L: Lazy>(
     let windows = cx.windows;
     let row = lazy.row();
     let fd = lazy.f_dim();
+    let attached_only = lazy.attached_only();
     cx.start_piece(pi, s);
     if s.f.len() != n * fd {
         s.f = vec![0.0; n * fd];
@@ -759,7 +624,7 @@ pub(crate) fn lazy_piece<L: Lazy>(
                     &s.w[u * k..(u + 1) * k],
                     &s.f[u * fd..(u + 1) * fd],
                     &mut out[(wi - w0) * row..(wi - w0 + 1) * row],
-                );
+                )?;
             }
             s.last[u] = $x;
         }};
@@ -773,7 +638,7 @@ pub(crate) fn lazy_piece<L: Lazy>(
             for &h in &ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]] {
                 let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
                 flush!(u, tl);
-                if is_zero(&s.w[u * k..(u + 1) * k]) {
+                if cx.sparse && is_zero(&s.w[u * k..(u + 1) * k]) {
                     v = NULL;
                 }
                 while v != NULL {
@@ -789,9 +654,9 @@ pub(crate) fn lazy_piece<L: Lazy>(
                 let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
                 flush!(u, tl);
                 s.parent[u] = v;
-                s.touched.push(u as Id);
-                s.touched.push(v);
-                if is_zero(&s.w[u * k..(u + 1) * k]) {
+                s.touch(u as Id);
+                s.touch(v);
+                if cx.sparse && is_zero(&s.w[u * k..(u + 1) * k]) {
                     v = NULL;
                 }
                 while v != NULL {
@@ -805,15 +670,33 @@ pub(crate) fn lazy_piece<L: Lazy>(
         }
         while wi < w1 && windows[wi + 1] <= tr {
             let x = windows[wi + 1];
-            for u in 0..n {
-                flush!(u, x);
+            if attached_only {
+                for i in 0..s.touched.len() {
+                    let u = s.touched[i] as usize;
+                    if s.parent[u] != NULL {
+                        flush!(u, x);
+                    }
+                }
+            } else {
+                for u in 0..n {
+                    flush!(u, x);
+                }
             }
             wi += 1;
         }
     }
     if wi < w1 {
-        for u in 0..n {
-            flush!(u, piece.right);
+        if attached_only {
+            for i in 0..s.touched.len() {
+                let u = s.touched[i] as usize;
+                if s.parent[u] != NULL {
+                    flush!(u, piece.right);
+                }
+            }
+        } else {
+            for u in 0..n {
+                flush!(u, piece.right);
+            }
         }
     }
     Ok(out)
@@ -836,7 +719,41 @@ impl Lazy for NodeLazy<'_> {
     fn update(&mut self, _u: usize, w: &[f64], f: &mut [f64]) -> Result<()> {
         self.ev.eval(w, f)
     }
-    fn flush(&mut self, u: usize, span: f64, _parent: Id, _w: &[f64], f: &[f64], out: &mut [f64]) {
+    fn flush(&mut self, u: usize, span: f64, _parent: Id, _w: &[f64], f: &[f64], out: &mut [f64]) -> Result<()> {
         add_row(&mut out[u * self.m..(u + 1) * self.m], f, span);
+        Ok(())
+    }
+}
+
+/// Branch mode: a node's summary times its branch length, evaluated when
+/// its weights or parent are about to change and at window ends, so each
+/// change costs one evaluation and no per-node summaries are kept.
+pub(crate) struct BranchLazy<'a> {
+    pub ev: Eval<'a>,
+    pub time: &'a [f64],
+    pub tmp: Vec<f64>,
+}
+
+impl Lazy for BranchLazy<'_> {
+    fn row(&self) -> usize {
+        self.tmp.len()
+    }
+    fn f_dim(&self) -> usize {
+        0
+    }
+    fn attached_only(&self) -> bool {
+        true
+    }
+    fn update(&mut self, _u: usize, _w: &[f64], _f: &mut [f64]) -> Result<()> {
+        Ok(())
+    }
+    fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], _f: &[f64], out: &mut [f64]) -> Result<()> {
+        if parent == NULL {
+            return Ok(());
+        }
+        let b = self.time[parent as usize] - self.time[u];
+        self.ev.eval(w, &mut self.tmp)?;
+        add_row(out, &self.tmp, span * b);
+        Ok(())
     }
 }

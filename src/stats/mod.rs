@@ -293,7 +293,12 @@ fn run_general(
     let pieces = &plan.pieces;
     let partials = match mode {
         Mode::Branch => run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
-            branch_piece(&cx, summary, polarised, i, s, c)
+            let mut lazy = BranchLazy {
+                ev: Eval::new(summary, polarised, &cx.total),
+                time: &ts.tables().nodes.time,
+                tmp: vec![0.0; m],
+            };
+            lazy_piece(&cx, &mut lazy, i, s, c)
         })?,
         Mode::Site => run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
             let mut tmp = vec![0.0; m];
