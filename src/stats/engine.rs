@@ -266,6 +266,9 @@ pub(crate) struct Scratch {
     pub last: Vec<f64>,
     /// Nodes whose weights or parent the current piece changed, once each.
     pub touched: Vec<Id>,
+    /// The number of samples with non-zero weights below each node: an
+    /// edge above none of them changes nothing.
+    pub cnt: Vec<i32>,
     /// `mark[u] == stamp` when `u` is in `touched`.
     pub mark: Vec<u32>,
     pub stamp: u32,
@@ -290,6 +293,7 @@ impl Scratch {
             last: Vec::new(),
             touched: Vec::new(),
             mark: Vec::new(),
+            cnt: Vec::new(),
             stamp: 0,
             clean: false,
         }
@@ -338,12 +342,14 @@ impl<'a> Ctx<'a> {
             s.parent = vec![NULL; n];
             s.w = vec![0.0; n * k];
             s.mark = vec![0; n];
+            s.cnt = vec![0; n];
             s.stamp = 0;
             s.touched.clear();
         } else {
             for &v in &s.touched {
                 s.w[v as usize * k..(v as usize + 1) * k].fill(0.0);
                 s.parent[v as usize] = NULL;
+                s.cnt[v as usize] = 0;
             }
             s.touched.clear();
         }
@@ -353,7 +359,9 @@ impl<'a> Ctx<'a> {
             s.stamp = 1;
         }
         for (j, &u) in self.ts.samples().iter().enumerate() {
-            s.w[u as usize * k..(u as usize + 1) * k].copy_from_slice(&self.weights[j * k..(j + 1) * k]);
+            let row = &self.weights[j * k..(j + 1) * k];
+            s.w[u as usize * k..(u as usize + 1) * k].copy_from_slice(row);
+            s.cnt[u as usize] = i32::from(!is_zero(row));
         }
         let e = &self.ts.tables().edges;
         for &h in &self.plan.alive[piece_index] {
@@ -363,6 +371,7 @@ impl<'a> Ctx<'a> {
             s.touch(p);
             // Table order is by parent time, so c's weight is complete here.
             let (pu, cu) = (p as usize, c as usize);
+            s.cnt[pu] += s.cnt[cu];
             for j in 0..k {
                 s.w[pu * k + j] += s.w[cu * k + j];
             }
@@ -528,11 +537,13 @@ where
             }
             for &h in &ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]] {
                 let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
-                if cx.sparse && is_zero(&s.w[u * k..(u + 1) * k]) {
+                if cx.sparse && s.cnt[u] == 0 {
                     v = NULL;
                 }
+                let dc = s.cnt[u];
                 while v != NULL {
                     add_node_row(&mut s.w, k, v as usize, u, -1.0);
+                    s.cnt[v as usize] -= dc;
                     v = s.parent[v as usize];
                 }
                 s.parent[u] = NULL;
@@ -542,11 +553,13 @@ where
                 s.parent[u] = v;
                 s.touch(u as Id);
                 s.touch(v);
-                if cx.sparse && is_zero(&s.w[u * k..(u + 1) * k]) {
+                if cx.sparse && s.cnt[u] == 0 {
                     v = NULL;
                 }
+                let dc = s.cnt[u];
                 while v != NULL {
                     add_node_row(&mut s.w, k, v as usize, u, 1.0);
+                    s.cnt[v as usize] += dc;
                     v = s.parent[v as usize];
                 }
             }
@@ -638,13 +651,15 @@ pub(crate) fn lazy_piece<L: Lazy>(
             for &h in &ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]] {
                 let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
                 flush!(u, tl);
-                if cx.sparse && is_zero(&s.w[u * k..(u + 1) * k]) {
+                if cx.sparse && s.cnt[u] == 0 {
                     v = NULL;
                 }
+                let dc = s.cnt[u];
                 while v != NULL {
                     let vu = v as usize;
                     flush!(vu, tl);
                     add_node_row(&mut s.w, k, vu, u, -1.0);
+                    s.cnt[vu] -= dc;
                     lazy.update(vu, &s.w[vu * k..(vu + 1) * k], &mut s.f[vu * fd..(vu + 1) * fd])?;
                     v = s.parent[vu];
                 }
@@ -656,13 +671,15 @@ pub(crate) fn lazy_piece<L: Lazy>(
                 s.parent[u] = v;
                 s.touch(u as Id);
                 s.touch(v);
-                if cx.sparse && is_zero(&s.w[u * k..(u + 1) * k]) {
+                if cx.sparse && s.cnt[u] == 0 {
                     v = NULL;
                 }
+                let dc = s.cnt[u];
                 while v != NULL {
                     let vu = v as usize;
                     flush!(vu, tl);
                     add_node_row(&mut s.w, k, vu, u, 1.0);
+                    s.cnt[vu] += dc;
                     lazy.update(vu, &s.w[vu * k..(vu + 1) * k], &mut s.f[vu * fd..(vu + 1) * fd])?;
                     v = s.parent[vu];
                 }

@@ -27,17 +27,44 @@ pub fn divergence_matrix(
     let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
     let pairs: Vec<(usize, usize)> = (0..k).flat_map(|i| (i..k).map(move |j| (i, j))).collect();
     let np = pairs.len();
-    let summary = Summary::new(k, np, |x, out| {
-        for (o, &(i, j)) in out.iter_mut().zip(&pairs) {
-            *o = if i == j {
+    // 1 / (n_i (n_j - [i == j])), 0 on the diagonal of a one-sample set.
+    let inv: Vec<f64> = pairs
+        .iter()
+        .map(|&(i, j)| {
+            if i == j {
                 if n[i] > 1.0 {
-                    x[i] * (n[i] - x[i]) / (n[i] * (n[i] - 1.0))
+                    1.0 / (n[i] * (n[i] - 1.0))
                 } else {
                     0.0
                 }
             } else {
-                x[i] * (n[j] - x[j]) / (n[i] * n[j])
-            };
+                1.0 / (n[i] * n[j])
+            }
+        })
+        .collect();
+    // Row i of the upper triangle starts at row_start[i].
+    let mut row_start = Vec::with_capacity(k);
+    let mut at = 0;
+    for i in 0..k {
+        row_start.push(at);
+        at += k - i;
+    }
+    // tskit's divergence summary x_i (n_j - x_j) / (n_i (n_j - [i == j])),
+    // with the reciprocals computed once.
+    let summary = Summary::new(k, np, |x, out| {
+        for i in 0..k {
+            let row = &mut out[row_start[i]..row_start[i] + (k - i)];
+            let inv_row = &inv[row_start[i]..row_start[i] + (k - i)];
+            let (xi, ri) = (x[i], n[i] - x[i]);
+            if xi == 0.0 {
+                row.fill(0.0);
+                continue;
+            }
+            row[0] = xi * ri * inv_row[0];
+            for t in 1..k - i {
+                let j = i + t;
+                row[t] = xi * (n[j] - x[j]) * inv_row[t];
+            }
         }
         Ok(())
     });
