@@ -56,7 +56,8 @@ CASES = {"islands": _islands, "finite_sites": _finite_sites, "ancient_internal":
 
 
 @pytest.fixture(scope="module", params=list(CASES))
-def case(request, tmp_path_factory):
+def case(request, tmp_path_factory, lib):
+    del lib  # the conftest fixture builds and loads the library
     ts = CASES[request.param]()
     path = tmp_path_factory.mktemp("stats") / f"{request.param}.trees"
     ts.dump(path)
