@@ -230,6 +230,44 @@
 
 #define TSPAR_ERR_BAD_TABLE_POSITION -504
 
+#define TSPAR_ERR_BAD_NUM_WINDOWS -400
+
+#define TSPAR_ERR_BAD_WINDOWS -401
+
+#define TSPAR_ERR_MULTIPLE_STAT_MODES -402
+
+#define TSPAR_ERR_BAD_STATE_DIMS -403
+
+#define TSPAR_ERR_BAD_RESULT_DIMS -404
+
+#define TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS -405
+
+#define TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES -406
+
+#define TSPAR_ERR_BAD_SAMPLE_SET_INDEX -407
+
+#define TSPAR_ERR_EMPTY_SAMPLE_SET -408
+
+#define TSPAR_ERR_UNSUPPORTED_STAT_MODE -409
+
+#define TSPAR_ERR_TIME_UNCALIBRATED -410
+
+#define TSPAR_ERR_STAT_POLARISED_UNSUPPORTED -411
+
+#define TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED -412
+
+#define TSPAR_ERR_INSUFFICIENT_WEIGHTS -413
+
+#define TSPAR_ERR_BAD_SAMPLES -414
+
+#define TSPAR_ERR_SUMMARY_FUNC -416
+
+// Settings for parallel calls. Opaque; made by `tspar_exec_new`, freed by
+// `tspar_exec_free`. A call only reads it, so one handle may be passed to
+// calls on many threads at once (the progress callback is then called on
+// each of those threads).
+typedef struct tspar_exec_t tspar_exec_t;
+
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
 // `_copy`, freed by `tspar_tables_free`. Safe to use from many threads at
 // once.
@@ -247,6 +285,12 @@ typedef struct tspar_treeseq_t tspar_treeseq_t;
 
 // A count or length: `uint64_t`, as tskit's `tsk_size_t`.
 typedef uint64_t tspar_size_t;
+
+// A progress callback: called on the thread that made the call, with the
+// fraction of the work done (0 to 1). Return non-zero to cancel the call,
+// which then returns `TSPAR_ERR_CANCELLED`.
+typedef int (*tspar_progress_func_t)(double fraction,
+                                     void *user_data);
 
 // A set of option bits: `uint32_t`, as tskit's `tsk_flags_t`.
 typedef uint32_t tspar_flags_t;
@@ -266,6 +310,15 @@ typedef struct tspar_bookmark_t {
   tspar_size_t populations;
   tspar_size_t provenances;
 } tspar_bookmark_t;
+
+// A summary function for `tspar_treeseq_general_stat`: `state_dim`
+// weights in, `result_dim` values out; non-zero return is an error. With
+// more than one thread it is called from several worker threads at once.
+typedef int (*tspar_general_stat_func_t)(tspar_size_t state_dim,
+                                         const double *state,
+                                         tspar_size_t result_dim,
+                                         double *result,
+                                         void *params);
 
 // An individual's fixed fields and the lengths of its ragged fields.
 typedef struct tspar_individual_t {
@@ -422,6 +475,31 @@ typedef struct tspar_tree_arrays_t {
 
 #define TSPAR_SIMPLIFY_NO_UPDATE_SAMPLE_FLAGS (1 << 8)
 
+// Site mode (the default when no mode is given).
+#define TSPAR_STAT_SITE (1 << 0)
+
+// Branch mode.
+#define TSPAR_STAT_BRANCH (1 << 1)
+
+// Node mode.
+#define TSPAR_STAT_NODE (1 << 2)
+
+// Leave the ancestral allele (branch: the complement) out.
+#define TSPAR_STAT_POLARISED (1 << 10)
+
+// Divide each window's values by its span.
+#define TSPAR_STAT_SPAN_NORMALISE (1 << 11)
+
+// Allow branch statistics when time units are "uncalibrated".
+#define TSPAR_STAT_ALLOW_TIME_UNCALIBRATED (1 << 12)
+
+// Genetic relatedness: not centred.
+#define TSPAR_STAT_NONCENTRED (1 << 14)
+
+// Genetic relatedness: divided by the segregating sites of the union of
+// the sample sets (tskit Python's `proportion=True`). tspar's own bit.
+#define TSPAR_STAT_PROPORTION (1 << 20)
+
 // Tree sequence option: build the edge indexes when the tables lack them.
 #define TSPAR_TS_INIT_BUILD_INDEXES (1 << 0)
 
@@ -445,6 +523,26 @@ const char *tspar_strerror(int err);
 // where (which file, key, row or argument). An empty string after a call
 // that succeeded. Valid until this thread's next call into tspar.
 const char *tspar_last_error_message(void);
+
+// Makes settings with the default thread count (`TSPAR_NUM_THREADS`, else
+// all cores) and no progress callback. On success `*out` owns the handle;
+// free it with `tspar_exec_free`.
+int tspar_exec_new(struct tspar_exec_t **out);
+
+// Frees settings made by `tspar_exec_new`. NULL is a no-op.
+void tspar_exec_free(struct tspar_exec_t *exec);
+
+// Sets the thread count: 1 runs everything on the calling thread, 0 means
+// the default (`TSPAR_NUM_THREADS`, else all cores). At most 1024.
+int tspar_exec_set_threads(struct tspar_exec_t *exec,
+                           tspar_size_t threads);
+
+// Sets (or with NULL clears) the progress callback and the pointer passed
+// to it. It is called on the thread that made the statistics call, never
+// on a worker thread.
+int tspar_exec_set_progress(struct tspar_exec_t *exec,
+                            tspar_progress_func_t progress,
+                            void *user_data);
 
 // Sorts the tables into tskit's canonical order: edges from row
 // `edge_start` on by (time of parent, parent, child, left); migrations by
@@ -514,6 +612,268 @@ int tspar_tables_record_num_rows(const struct tspar_tables_t *tables,
 // `TSPAR_ERR_BAD_TABLE_POSITION` and changes nothing.
 int tspar_tables_truncate(struct tspar_tables_t *tables,
                           const struct tspar_bookmark_t *bookmark);
+
+// Mean pairwise difference within each sample set (tskit's diversity).
+// Output `[window][set]` (node mode `[window][node][set]`).
+int tspar_treeseq_diversity(const struct tspar_treeseq_t *ts,
+                            tspar_size_t num_sample_sets,
+                            const tspar_size_t *sample_set_sizes,
+                            const tspar_id_t *sample_sets,
+                            tspar_size_t num_windows,
+                            const double *windows,
+                            tspar_flags_t options,
+                            const struct tspar_exec_t *exec,
+                            double *result,
+                            tspar_size_t result_length);
+
+// Segregating sites (site mode) or the branch/node analogue, per set.
+int tspar_treeseq_segregating_sites(const struct tspar_treeseq_t *ts,
+                                    tspar_size_t num_sample_sets,
+                                    const tspar_size_t *sample_set_sizes,
+                                    const tspar_id_t *sample_sets,
+                                    tspar_size_t num_windows,
+                                    const double *windows,
+                                    tspar_flags_t options,
+                                    const struct tspar_exec_t *exec,
+                                    double *result,
+                                    tspar_size_t result_length);
+
+// tskit's Y1 per sample set.
+int tspar_treeseq_Y1(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// Tajima's D per sample set, from diversity and segregating sites not
+// span-normalised (as tskit's Python; the span-normalise bit is ignored).
+int tspar_treeseq_Tajimas_D(const struct tspar_treeseq_t *ts,
+                            tspar_size_t num_sample_sets,
+                            const tspar_size_t *sample_set_sizes,
+                            const tspar_id_t *sample_sets,
+                            tspar_size_t num_windows,
+                            const double *windows,
+                            tspar_flags_t options,
+                            const struct tspar_exec_t *exec,
+                            double *result,
+                            tspar_size_t result_length);
+
+// Mean divergence between pairs of sample sets given by index pairs
+// (within a set: over distinct pairs). Output `[window][pair]`.
+int tspar_treeseq_divergence(const struct tspar_treeseq_t *ts,
+                             tspar_size_t num_sample_sets,
+                             const tspar_size_t *sample_set_sizes,
+                             const tspar_id_t *sample_sets,
+                             tspar_size_t num_index_tuples,
+                             const tspar_id_t *index_tuples,
+                             tspar_size_t num_windows,
+                             const double *windows,
+                             tspar_flags_t options,
+                             const struct tspar_exec_t *exec,
+                             double *result,
+                             tspar_size_t result_length);
+
+// Fst between pairs: `1 - 2 (d_i + d_j) / (d_i + d_j + 2 d_ij)` (tskit's Python).
+int tspar_treeseq_Fst(const struct tspar_treeseq_t *ts,
+                      tspar_size_t num_sample_sets,
+                      const tspar_size_t *sample_set_sizes,
+                      const tspar_id_t *sample_sets,
+                      tspar_size_t num_index_tuples,
+                      const tspar_id_t *index_tuples,
+                      tspar_size_t num_windows,
+                      const double *windows,
+                      tspar_flags_t options,
+                      const struct tspar_exec_t *exec,
+                      double *result,
+                      tspar_size_t result_length);
+
+// tskit's Y2 for index pairs.
+int tspar_treeseq_Y2(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// tskit's f2 for index pairs.
+int tspar_treeseq_f2(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// Genetic relatedness for index pairs; options `TSPAR_STAT_NONCENTRED`,
+// `TSPAR_STAT_PROPORTION`, `TSPAR_STAT_POLARISED` (tskit Python's
+// default is polarised, centred, proportion).
+int tspar_treeseq_genetic_relatedness(const struct tspar_treeseq_t *ts,
+                                      tspar_size_t num_sample_sets,
+                                      const tspar_size_t *sample_set_sizes,
+                                      const tspar_id_t *sample_sets,
+                                      tspar_size_t num_index_tuples,
+                                      const tspar_id_t *index_tuples,
+                                      tspar_size_t num_windows,
+                                      const double *windows,
+                                      tspar_flags_t options,
+                                      const struct tspar_exec_t *exec,
+                                      double *result,
+                                      tspar_size_t result_length);
+
+// tskit's Y3 for index triples.
+int tspar_treeseq_Y3(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// tskit's f3 for index triples.
+int tspar_treeseq_f3(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// tskit's f4 for index quadruples.
+int tspar_treeseq_f4(const struct tspar_treeseq_t *ts,
+                     tspar_size_t num_sample_sets,
+                     const tspar_size_t *sample_set_sizes,
+                     const tspar_id_t *sample_sets,
+                     tspar_size_t num_index_tuples,
+                     const tspar_id_t *index_tuples,
+                     tspar_size_t num_windows,
+                     const double *windows,
+                     tspar_flags_t options,
+                     const struct tspar_exec_t *exec,
+                     double *result,
+                     tspar_size_t result_length);
+
+// Trait covariance: `weights` is `[sample][trait]` over the tree
+// sequence's samples in order. Output `[window][trait]`.
+int tspar_treeseq_trait_covariance(const struct tspar_treeseq_t *ts,
+                                   tspar_size_t num_weights,
+                                   const double *weights,
+                                   tspar_size_t num_windows,
+                                   const double *windows,
+                                   tspar_flags_t options,
+                                   const struct tspar_exec_t *exec,
+                                   double *result,
+                                   tspar_size_t result_length);
+
+// Trait correlation: as trait covariance, the traits standardised.
+int tspar_treeseq_trait_correlation(const struct tspar_treeseq_t *ts,
+                                    tspar_size_t num_weights,
+                                    const double *weights,
+                                    tspar_size_t num_windows,
+                                    const double *windows,
+                                    tspar_flags_t options,
+                                    const struct tspar_exec_t *exec,
+                                    double *result,
+                                    tspar_size_t result_length);
+
+// Divergence between every pair of sample sets: `[window][K][K]`;
+// diagonals over distinct pairs (0 for a one-sample set). Site and
+// branch modes, not polarised.
+int tspar_treeseq_divergence_matrix(const struct tspar_treeseq_t *ts,
+                                    tspar_size_t num_sample_sets,
+                                    const tspar_size_t *sample_set_sizes,
+                                    const tspar_id_t *sample_sets,
+                                    tspar_size_t num_windows,
+                                    const double *windows,
+                                    tspar_flags_t options,
+                                    const struct tspar_exec_t *exec,
+                                    double *result,
+                                    tspar_size_t result_length);
+
+// Genetic relatedness between every pair of sample sets (tskit
+// Python's `genetic_relatedness_matrix`): `[window][K][K]`.
+int tspar_treeseq_genetic_relatedness_matrix(const struct tspar_treeseq_t *ts,
+                                             tspar_size_t num_sample_sets,
+                                             const tspar_size_t *sample_set_sizes,
+                                             const tspar_id_t *sample_sets,
+                                             tspar_size_t num_windows,
+                                             const double *windows,
+                                             tspar_flags_t options,
+                                             const struct tspar_exec_t *exec,
+                                             double *result,
+                                             tspar_size_t result_length);
+
+// Weighted genetic relatedness between pairs of weight columns
+// (`weights` is `[sample][column]`). Option `TSPAR_STAT_NONCENTRED`.
+int tspar_treeseq_genetic_relatedness_weighted(const struct tspar_treeseq_t *ts,
+                                               tspar_size_t num_weights,
+                                               const double *weights,
+                                               tspar_size_t num_index_tuples,
+                                               const tspar_id_t *index_tuples,
+                                               tspar_size_t num_windows,
+                                               const double *windows,
+                                               tspar_flags_t options,
+                                               const struct tspar_exec_t *exec,
+                                               double *result,
+                                               tspar_size_t result_length);
+
+// The joint allele frequency spectrum of the sample sets: output
+// `[window][n_0 + 1]...[n_{k-1} + 1]`. Folded unless
+// `TSPAR_STAT_POLARISED`. Site and branch modes.
+int tspar_treeseq_allele_frequency_spectrum(const struct tspar_treeseq_t *ts,
+                                            tspar_size_t num_sample_sets,
+                                            const tspar_size_t *sample_set_sizes,
+                                            const tspar_id_t *sample_sets,
+                                            tspar_size_t num_windows,
+                                            const double *windows,
+                                            tspar_flags_t options,
+                                            const struct tspar_exec_t *exec,
+                                            double *result,
+                                            tspar_size_t result_length);
+
+// tskit's general statistic with the caller's summary function.
+// `sample_weights` is `[sample][state_dim]` over the tree sequence's samples
+// in order; output `[window][result_dim]` (node mode
+// `[window][node][result_dim]`). With more than one thread `f` is called
+// from worker threads, several at once: it must be thread-safe. A non-zero
+// return from `f` stops the call with `TSPAR_ERR_SUMMARY_FUNC`.
+int tspar_treeseq_general_stat(const struct tspar_treeseq_t *ts,
+                               tspar_size_t state_dim,
+                               const double *sample_weights,
+                               tspar_size_t result_dim,
+                               tspar_general_stat_func_t f,
+                               void *f_params,
+                               tspar_size_t num_windows,
+                               const double *windows,
+                               tspar_flags_t options,
+                               const struct tspar_exec_t *exec,
+                               double *result,
+                               tspar_size_t result_length);
 
 // Makes an empty table collection with the given sequence length (finite,
 // not negative) and time units "unknown". On success `*out` owns the new

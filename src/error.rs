@@ -5,7 +5,9 @@
 //!
 //! Codes are grouped by subject: general (-1..), files (-100..),
 //! tables (-200..), integrity, sorting and tree sequences (-300..),
-//! simplification and the simulator helpers (-500..-549).
+//! statistics (-400..-449), simplification and the simulator helpers
+//! (-500..-549). A sample listed twice is one error wherever it happens
+//! (tskit's TSK_ERR_DUPLICATE_SAMPLE).
 
 use thiserror::Error;
 
@@ -185,6 +187,39 @@ pub enum Error {
     SimplifyMigrationsNotSupported,
     #[error("bookmark position beyond the end of a table")]
     BadTablePosition,
+    // Statistics.
+    #[error("bad number of windows")]
+    BadNumWindows,
+    #[error("bad windows: they must increase strictly from 0 to the sequence length")]
+    BadWindows,
+    #[error("more than one statistics mode given")]
+    MultipleStatModes,
+    #[error("bad state dimension")]
+    BadStateDims,
+    #[error("bad result dimension")]
+    BadResultDims,
+    #[error("not enough sample sets")]
+    InsufficientSampleSets,
+    #[error("not enough index tuples")]
+    InsufficientIndexTuples,
+    #[error("sample set index out of bounds")]
+    BadSampleSetIndex,
+    #[error("empty sample set")]
+    EmptySampleSet,
+    #[error("statistic does not support this mode")]
+    UnsupportedStatMode,
+    #[error("branch statistics need calibrated node times")]
+    TimeUncalibrated,
+    #[error("statistic does not support the polarised option")]
+    StatPolarisedUnsupported,
+    #[error("statistic does not support the span-normalise option")]
+    StatSpanNormaliseUnsupported,
+    #[error("not enough weight columns")]
+    InsufficientWeights,
+    #[error("node in a sample set is not a sample")]
+    BadSamples,
+    #[error("the summary callback returned an error")]
+    SummaryFunc,
 }
 
 impl Error {
@@ -278,6 +313,22 @@ impl Error {
             CantProcessEdgesWithMetadata => -502,
             SimplifyMigrationsNotSupported => -503,
             BadTablePosition => -504,
+            BadNumWindows => -400,
+            BadWindows => -401,
+            MultipleStatModes => -402,
+            BadStateDims => -403,
+            BadResultDims => -404,
+            InsufficientSampleSets => -405,
+            InsufficientIndexTuples => -406,
+            BadSampleSetIndex => -407,
+            EmptySampleSet => -408,
+            UnsupportedStatMode => -409,
+            TimeUncalibrated => -410,
+            StatPolarisedUnsupported => -411,
+            StatSpanNormaliseUnsupported => -412,
+            InsufficientWeights => -413,
+            BadSamples => -414,
+            SummaryFunc => -416,
         }
     }
 
@@ -365,6 +416,22 @@ impl Error {
         Error::CantProcessEdgesWithMetadata,
         Error::SimplifyMigrationsNotSupported,
         Error::BadTablePosition,
+        Error::BadNumWindows,
+        Error::BadWindows,
+        Error::MultipleStatModes,
+        Error::BadStateDims,
+        Error::BadResultDims,
+        Error::InsufficientSampleSets,
+        Error::InsufficientIndexTuples,
+        Error::BadSampleSetIndex,
+        Error::EmptySampleSet,
+        Error::UnsupportedStatMode,
+        Error::TimeUncalibrated,
+        Error::StatPolarisedUnsupported,
+        Error::StatSpanNormaliseUnsupported,
+        Error::InsufficientWeights,
+        Error::BadSamples,
+        Error::SummaryFunc,
     ];
 
     pub fn from_code(code: i32) -> Option<Error> {

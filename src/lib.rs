@@ -9,5 +9,6 @@ pub mod error;
 pub mod io;
 pub mod parallel;
 pub mod simplify;
+pub mod stats;
 pub mod tables;
 pub mod treeseq;

@@ -16,6 +16,15 @@ fn generate(root: &Path, exclude: &[String]) -> Vec<u8> {
     out
 }
 
+/// The name a `typedef` line defines (the text after `typedef `).
+fn typedef_name(rest: &str) -> Option<&str> {
+    match rest.split_once("(*") {
+        // A function pointer type: the name is inside `(*name)`.
+        Some((_, tail)) => tail.split(')').next(),
+        None => rest.trim_end_matches([';', '{', ' ']).split_whitespace().last(),
+    }
+}
+
 /// The names a header defines that are not tspar's own (`TSPAR_*`,
 /// `tspar_*`): constants and types of internal modules, which cbindgen
 /// sees because they are public in the Rust crate.
@@ -25,7 +34,7 @@ fn foreign_names(header: &str) -> Vec<String> {
         let name = if let Some(rest) = line.strip_prefix("#define ") {
             rest.split_whitespace().next()
         } else if let Some(rest) = line.strip_prefix("typedef ") {
-            rest.trim_end_matches([';', '{', ' ']).split_whitespace().last()
+            typedef_name(rest)
         } else if let Some(rest) = line.strip_prefix("struct ").or_else(|| line.strip_prefix("enum ")) {
             rest.split_whitespace()
                 .next()
@@ -80,7 +89,7 @@ fn header_defines_only_prefixed_names() {
         let name = if let Some(rest) = line.strip_prefix("#define ") {
             rest.split_whitespace().next()
         } else if let Some(rest) = line.strip_prefix("typedef ") {
-            rest.trim_end_matches([';', '{', ' ']).split_whitespace().last()
+            typedef_name(rest)
         } else {
             None
         };

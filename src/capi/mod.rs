@@ -12,8 +12,10 @@
 // it is not repeated on each function.
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 
+pub mod exec;
 pub mod integrity;
 pub mod simplify;
+pub mod stats;
 pub mod tables;
 pub mod treeseq;
 
@@ -157,6 +159,22 @@ pub const TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE: c_int = -501;
 pub const TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA: c_int = -502;
 pub const TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED: c_int = -503;
 pub const TSPAR_ERR_BAD_TABLE_POSITION: c_int = -504;
+pub const TSPAR_ERR_BAD_NUM_WINDOWS: c_int = -400;
+pub const TSPAR_ERR_BAD_WINDOWS: c_int = -401;
+pub const TSPAR_ERR_MULTIPLE_STAT_MODES: c_int = -402;
+pub const TSPAR_ERR_BAD_STATE_DIMS: c_int = -403;
+pub const TSPAR_ERR_BAD_RESULT_DIMS: c_int = -404;
+pub const TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS: c_int = -405;
+pub const TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES: c_int = -406;
+pub const TSPAR_ERR_BAD_SAMPLE_SET_INDEX: c_int = -407;
+pub const TSPAR_ERR_EMPTY_SAMPLE_SET: c_int = -408;
+pub const TSPAR_ERR_UNSUPPORTED_STAT_MODE: c_int = -409;
+pub const TSPAR_ERR_TIME_UNCALIBRATED: c_int = -410;
+pub const TSPAR_ERR_STAT_POLARISED_UNSUPPORTED: c_int = -411;
+pub const TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED: c_int = -412;
+pub const TSPAR_ERR_INSUFFICIENT_WEIGHTS: c_int = -413;
+pub const TSPAR_ERR_BAD_SAMPLES: c_int = -414;
+pub const TSPAR_ERR_SUMMARY_FUNC: c_int = -416;
 
 thread_local! {
     /// The detail of the calling thread's last failed call.
@@ -489,6 +507,25 @@ mod tests {
                 Error::SimplifyMigrationsNotSupported,
             ),
             (TSPAR_ERR_BAD_TABLE_POSITION, Error::BadTablePosition),
+            (TSPAR_ERR_BAD_NUM_WINDOWS, Error::BadNumWindows),
+            (TSPAR_ERR_BAD_WINDOWS, Error::BadWindows),
+            (TSPAR_ERR_MULTIPLE_STAT_MODES, Error::MultipleStatModes),
+            (TSPAR_ERR_BAD_STATE_DIMS, Error::BadStateDims),
+            (TSPAR_ERR_BAD_RESULT_DIMS, Error::BadResultDims),
+            (TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS, Error::InsufficientSampleSets),
+            (TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES, Error::InsufficientIndexTuples),
+            (TSPAR_ERR_BAD_SAMPLE_SET_INDEX, Error::BadSampleSetIndex),
+            (TSPAR_ERR_EMPTY_SAMPLE_SET, Error::EmptySampleSet),
+            (TSPAR_ERR_UNSUPPORTED_STAT_MODE, Error::UnsupportedStatMode),
+            (TSPAR_ERR_TIME_UNCALIBRATED, Error::TimeUncalibrated),
+            (TSPAR_ERR_STAT_POLARISED_UNSUPPORTED, Error::StatPolarisedUnsupported),
+            (
+                TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED,
+                Error::StatSpanNormaliseUnsupported,
+            ),
+            (TSPAR_ERR_INSUFFICIENT_WEIGHTS, Error::InsufficientWeights),
+            (TSPAR_ERR_BAD_SAMPLES, Error::BadSamples),
+            (TSPAR_ERR_SUMMARY_FUNC, Error::SummaryFunc),
         ];
         assert_eq!(pairs.len(), Error::ALL.len(), "every error has a C constant");
         for (c, e) in pairs {

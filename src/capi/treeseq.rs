@@ -31,6 +31,12 @@ pub struct tspar_treeseq_t {
     ts: Arc<TreeSequence>,
 }
 
+impl tspar_treeseq_t {
+    pub(crate) fn inner(&self) -> &TreeSequence {
+        &self.ts
+    }
+}
+
 /// A tree cursor. Opaque; made by `tspar_tree_new`, freed by
 /// `tspar_tree_free`. One thread at a time: a concurrent call gets
 /// `TSPAR_ERR_BUSY`.

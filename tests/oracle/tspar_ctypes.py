@@ -816,3 +816,206 @@ class Tree:
         v = [c_id() for _ in range(4)]
         self._lib.tspar_tree_get_sites(self.handle, *[ctypes.byref(x) for x in v])
         return (v[0].value, v[1].value), (v[2].value, v[3].value)
+
+
+# ------------------------------------------------------------ statistics
+
+_ONE_WAY = ["diversity", "segregating_sites", "Y1", "Tajimas_D"]
+_K_WAY = {
+    "divergence": 2,
+    "Fst": 2,
+    "Y2": 2,
+    "f2": 2,
+    "genetic_relatedness": 2,
+    "Y3": 3,
+    "f3": 3,
+    "f4": 4,
+}
+_SETS = [c_size, c_void_p, c_void_p]  # num_sample_sets, sizes, ids
+_TAIL = [c_size, c_void_p, c_flags, handle_p, c_void_p, c_size]  # windows, options, exec, result
+STAT_PROTOTYPES = {
+    "tspar_treeseq_load": (c_int, [c_char_p, c_flags, P(handle_p)], True),
+    "tspar_treeseq_free": (None, [handle_p], False),
+    "tspar_exec_new": (c_int, [P(handle_p)], True),
+    "tspar_exec_free": (None, [handle_p], False),
+    "tspar_exec_set_threads": (c_int, [handle_p, c_size], True),
+    "tspar_exec_set_progress": (c_int, [handle_p, c_void_p, c_void_p], True),
+    "tspar_treeseq_allele_frequency_spectrum": (c_int, [handle_p] + _SETS + _TAIL, True),
+    "tspar_treeseq_divergence_matrix": (c_int, [handle_p] + _SETS + _TAIL, True),
+    "tspar_treeseq_genetic_relatedness_matrix": (c_int, [handle_p] + _SETS + _TAIL, True),
+    "tspar_treeseq_trait_covariance": (c_int, [handle_p, c_size, c_void_p] + _TAIL, True),
+    "tspar_treeseq_trait_correlation": (c_int, [handle_p, c_size, c_void_p] + _TAIL, True),
+    "tspar_treeseq_genetic_relatedness_weighted": (
+        c_int,
+        [handle_p, c_size, c_void_p, c_size, c_void_p] + _TAIL,
+        True,
+    ),
+    "tspar_treeseq_general_stat": (
+        c_int,
+        [handle_p, c_size, c_void_p, c_size, c_void_p, c_void_p] + _TAIL,
+        True,
+    ),
+}
+for _name in _ONE_WAY:
+    STAT_PROTOTYPES[f"tspar_treeseq_{_name}"] = (c_int, [handle_p] + _SETS + _TAIL, True)
+for _name in _K_WAY:
+    STAT_PROTOTYPES[f"tspar_treeseq_{_name}"] = (c_int, [handle_p] + _SETS + [c_size, c_void_p] + _TAIL, True)
+
+PROGRESS_FUNC = ctypes.CFUNCTYPE(c_int, c_double, c_void_p)
+SUMMARY_FUNC = ctypes.CFUNCTYPE(c_int, c_size, P(c_double), c_size, P(c_double), c_void_p)
+
+_MODES = {"site": "TSPAR_STAT_SITE", "branch": "TSPAR_STAT_BRANCH", "node": "TSPAR_STAT_NODE"}
+
+
+def stat_options(mode="site", span_normalise=True, polarised=False, extra=0):
+    opts = C[_MODES[mode]] | extra
+    if span_normalise:
+        opts |= C["TSPAR_STAT_SPAN_NORMALISE"]
+    if polarised:
+        opts |= C["TSPAR_STAT_POLARISED"]
+    return opts
+
+
+class Exec:
+    """A tspar_exec_t: thread count and an optional progress callback
+    ``progress(fraction) -> bool`` (True cancels)."""
+
+    def __init__(self, threads=0, progress=None):
+        lib = library()
+        _declare_stats(lib)
+        h = handle_p()
+        lib.tspar_exec_new(ctypes.byref(h))
+        self.handle = h
+        lib.tspar_exec_set_threads(h, threads)
+        self._cb = None
+        if progress is not None:
+            self._cb = PROGRESS_FUNC(lambda f, _u: 1 if progress(f) else 0)
+            lib.tspar_exec_set_progress(h, ctypes.cast(self._cb, c_void_p), None)
+
+    def __del__(self):
+        if getattr(self, "handle", None):
+            library().tspar_exec_free(self.handle)
+            self.handle = None
+
+
+_stats_declared = False
+
+
+def _declare_stats(lib):
+    global _stats_declared
+    if not _stats_declared:
+        for name, (restype, argtypes, check) in STAT_PROTOTYPES.items():
+            lib.declare(name, restype, argtypes, check)
+        _stats_declared = True
+
+
+def _flatten_sets(sample_sets):
+    sizes = np.array([len(s) for s in sample_sets], dtype=np.uint64)
+    ids = np.concatenate([np.asarray(s, dtype=np.int32) for s in sample_sets]) if len(sample_sets) else np.zeros(0, np.int32)
+    return sizes, ids
+
+
+class StatsTreeSequence:
+    """A tspar_treeseq_t with statistics named and shaped as in tskit's
+    Python API, always with the windows (and, for node mode, node) axis."""
+
+    def __init__(self, path, options=0):
+        self.lib = library()
+        _declare_stats(self.lib)
+        h = handle_p()
+        self.lib.tspar_treeseq_load(str(path).encode(), options, ctypes.byref(h))
+        self.handle = h
+        import tskit as _tskit  # only for shapes: number of nodes and samples
+
+        self._ts = _tskit.load(str(path))
+
+    def free(self):
+        if self.handle:
+            self.lib.tspar_treeseq_free(self.handle)
+            self.handle = None
+
+    def __del__(self):
+        self.free()
+
+    def _windows(self, windows):
+        if windows is None:
+            return 1, None, None
+        w = np.ascontiguousarray(windows, dtype=np.float64)
+        return len(w) - 1, w, w.ctypes.data_as(c_void_p)
+
+    def _run(self, fname, args, row, windows, mode, options, exec, result_length=None):
+        nw, w, wp = self._windows(windows)
+        n = nw * row * (self._ts.num_nodes if mode == "node" else 1)
+        out = np.zeros(max(n, 1), dtype=np.float64)
+        length = n if result_length is None else result_length
+        getattr(self.lib, fname)(
+            self.handle, *args, nw if w is not None else 0, wp, options, exec.handle if exec else None,
+            out.ctypes.data_as(c_void_p), length,
+        )
+        shape = (nw, self._ts.num_nodes, row) if mode == "node" else (nw, row)
+        return out[:n].reshape(shape)
+
+    def one_way(self, name, sample_sets, windows=None, mode="site", span_normalise=True, polarised=False,
+                exec=None, extra=0, result_length=None):
+        sizes, ids = _flatten_sets(sample_sets)
+        opts = stat_options(mode, span_normalise, polarised, extra)
+        args = [len(sizes), sizes.ctypes.data_as(c_void_p), ids.ctypes.data_as(c_void_p)]
+        return self._run(f"tspar_treeseq_{name}", args, len(sizes), windows, mode, opts, exec, result_length)
+
+    def k_way(self, name, sample_sets, indexes, windows=None, mode="site", span_normalise=True,
+              polarised=False, exec=None, extra=0, result_length=None):
+        sizes, ids = _flatten_sets(sample_sets)
+        idx = np.ascontiguousarray(indexes, dtype=np.int32).reshape(-1, _K_WAY[name])
+        opts = stat_options(mode, span_normalise, polarised, extra)
+        args = [len(sizes), sizes.ctypes.data_as(c_void_p), ids.ctypes.data_as(c_void_p), len(idx),
+                idx.ctypes.data_as(c_void_p)]
+        return self._run(f"tspar_treeseq_{name}", args, len(idx), windows, mode, opts, exec, result_length)
+
+    def weighted(self, name, W, windows=None, mode="site", span_normalise=True, polarised=False, exec=None):
+        W = np.ascontiguousarray(W, dtype=np.float64)
+        opts = stat_options(mode, span_normalise, polarised)
+        args = [W.shape[1], W.ctypes.data_as(c_void_p)]
+        return self._run(f"tspar_treeseq_{name}", args, W.shape[1], windows, mode, opts, exec)
+
+    def genetic_relatedness_weighted(self, W, indexes, windows=None, mode="site", span_normalise=True,
+                                     polarised=False, centre=True, exec=None):
+        W = np.ascontiguousarray(W, dtype=np.float64)
+        idx = np.ascontiguousarray(indexes, dtype=np.int32).reshape(-1, 2)
+        opts = stat_options(mode, span_normalise, polarised, 0 if centre else C["TSPAR_STAT_NONCENTRED"])
+        args = [W.shape[1], W.ctypes.data_as(c_void_p), len(idx), idx.ctypes.data_as(c_void_p)]
+        return self._run("tspar_treeseq_genetic_relatedness_weighted", args, len(idx), windows, mode, opts, exec)
+
+    def allele_frequency_spectrum(self, sample_sets, windows=None, mode="site", span_normalise=True,
+                                  polarised=False, exec=None):
+        sizes, ids = _flatten_sets(sample_sets)
+        dims = [int(s) + 1 for s in sizes]
+        opts = stat_options(mode, span_normalise, polarised)
+        args = [len(sizes), sizes.ctypes.data_as(c_void_p), ids.ctypes.data_as(c_void_p)]
+        out = self._run("tspar_treeseq_allele_frequency_spectrum", args, int(np.prod(dims)), windows, "site",
+                        opts, exec)
+        return out.reshape([out.shape[0]] + dims)
+
+    def matrix(self, name, sample_sets, windows=None, mode="site", span_normalise=True, exec=None):
+        sizes, ids = _flatten_sets(sample_sets)
+        k = len(sizes)
+        opts = stat_options(mode, span_normalise, False)
+        args = [k, sizes.ctypes.data_as(c_void_p), ids.ctypes.data_as(c_void_p)]
+        out = self._run(f"tspar_treeseq_{name}", args, k * k, windows, "site", opts, exec)
+        return out.reshape(out.shape[0], k, k)
+
+    def general_stat(self, W, f, output_dim, windows=None, mode="site", span_normalise=True, polarised=False,
+                     exec=None):
+        """``f(x) -> array`` of length output_dim, called through the C callback."""
+        W = np.ascontiguousarray(W, dtype=np.float64)
+
+        def cb(state_dim, state, result_dim, result, _params):
+            x = np.ctypeslib.as_array(state, shape=(state_dim,))
+            y = np.asarray(f(x), dtype=np.float64)
+            for j in range(result_dim):
+                result[j] = y[j]
+            return 0
+
+        cfunc = SUMMARY_FUNC(cb)
+        opts = stat_options(mode, span_normalise, polarised)
+        args = [W.shape[1], W.ctypes.data_as(c_void_p), output_dim, ctypes.cast(cfunc, c_void_p), None]
+        return self._run("tspar_treeseq_general_stat", args, output_dim, windows, mode, opts, exec)

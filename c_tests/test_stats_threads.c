@@ -1,0 +1,147 @@
+/* Statistics from many host threads at once on one tree sequence: every
+ * thread gets the numbers it gets alone, whatever tspar's own thread count;
+ * a progress callback runs on the calling thread and can cancel.
+ *
+ *   test_stats_threads FILE
+ */
+#include <pthread.h>
+
+#include "check.h"
+
+#define HOST_THREADS 8
+#define ROUNDS 3
+
+static tspar_treeseq_t *ts;
+static tspar_size_t sizes[3];
+static tspar_id_t *sets;
+static tspar_id_t pairs[] = { 0, 1, 1, 2, 0, 0, 2, 2 };
+static double windows[6];
+static double reference[2][5 * 4]; /* [site, branch][window][pair] */
+
+static int
+run(tspar_flags_t mode, size_t threads, double *out)
+{
+    tspar_exec_t *exec;
+    int ret;
+
+    CHECK_OK(tspar_exec_new(&exec));
+    CHECK_OK(tspar_exec_set_threads(exec, threads));
+    ret = tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows,
+        mode | TSPAR_STAT_SPAN_NORMALISE, exec, out, 5 * 4);
+    tspar_exec_free(exec);
+    return ret;
+}
+
+static void *
+worker(void *arg)
+{
+    size_t id = (size_t) arg;
+    int round, m;
+    double out[5 * 4];
+
+    for (round = 0; round < ROUNDS; round++) {
+        for (m = 0; m < 2; m++) {
+            /* tspar threads 1, 2 or 3: the bits must not change. */
+            CHECK_OK(run(m ? TSPAR_STAT_BRANCH : TSPAR_STAT_SITE, 1 + (id + round) % 3, out));
+            CHECK(memcmp(out, reference[m], sizeof(out)) == 0);
+        }
+    }
+    return NULL;
+}
+
+struct progress_state {
+    pthread_t caller;
+    int calls;
+    int wrong_thread;
+    int cancel;
+};
+
+static int
+progress(double fraction, void *user_data)
+{
+    struct progress_state *p = user_data;
+    p->calls++;
+    if (!pthread_equal(pthread_self(), p->caller)) {
+        p->wrong_thread = 1;
+    }
+    CHECK(fraction >= 0 && fraction <= 1);
+    return p->cancel;
+}
+
+int
+main(int argc, char **argv)
+{
+    pthread_t threads[HOST_THREADS];
+    size_t j, n, half;
+    double L, out[5 * 4];
+    const tspar_id_t *samples;
+    tspar_exec_t *exec;
+    struct progress_state state;
+
+    CHECK(argc == 2);
+    CHECK_OK(tspar_treeseq_load(argv[1], 0, &ts));
+    n = tspar_treeseq_num_samples(ts);
+    CHECK(n >= 8);
+    samples = tspar_treeseq_samples(ts);
+    half = n / 2;
+    sizes[0] = half;
+    sizes[1] = n - half;
+    sizes[2] = 2;
+    sets = malloc((n + 2) * sizeof(*sets));
+    CHECK(sets != NULL);
+    for (j = 0; j < n; j++) {
+        sets[j] = samples[j];
+    }
+    sets[n] = samples[0];
+    sets[n + 1] = samples[n - 1];
+    L = tspar_treeseq_sequence_length(ts);
+    windows[0] = 0;
+    windows[1] = L * 0.137;
+    windows[2] = L * 0.5;
+    windows[3] = L * 0.5 + L * 1e-9;
+    windows[4] = L * 0.81;
+    windows[5] = L;
+
+    CHECK_OK(run(TSPAR_STAT_SITE, 1, reference[0]));
+    CHECK_OK(run(TSPAR_STAT_BRANCH, 1, reference[1]));
+    CHECK(reference[1][0] > 0);
+
+    for (j = 0; j < HOST_THREADS; j++) {
+        CHECK(pthread_create(&threads[j], NULL, worker, (void *) j) == 0);
+    }
+    for (j = 0; j < HOST_THREADS; j++) {
+        CHECK(pthread_join(threads[j], NULL) == 0);
+    }
+
+    /* Progress on the calling thread; a cancel gives TSPAR_ERR_CANCELLED. */
+    memset(&state, 0, sizeof(state));
+    state.caller = pthread_self();
+    CHECK_OK(tspar_exec_new(&exec));
+    CHECK_OK(tspar_exec_set_threads(exec, 2));
+    CHECK_OK(tspar_exec_set_progress(exec, progress, &state));
+    CHECK_OK(tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows, TSPAR_STAT_BRANCH, exec, out, 20));
+    CHECK(state.calls > 0);
+    CHECK(!state.wrong_thread);
+    state.cancel = 1;
+    state.calls = 0;
+    CHECK_EQ(tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows, TSPAR_STAT_BRANCH, exec, out, 20),
+        TSPAR_ERR_CANCELLED);
+    CHECK_EQ(state.calls, 1);
+
+    /* Errors: a short buffer, a bad index, a non-sample. */
+    CHECK_EQ(tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows, 0, NULL, out, 19),
+        TSPAR_ERR_BUFFER_TOO_SMALL);
+    pairs[7] = 3;
+    CHECK_EQ(tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows, 0, NULL, out, 20),
+        TSPAR_ERR_BAD_SAMPLE_SET_INDEX);
+    pairs[7] = 2;
+    CHECK_EQ(tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows,
+                 TSPAR_STAT_SITE | TSPAR_STAT_BRANCH, NULL, out, 20),
+        TSPAR_ERR_MULTIPLE_STAT_MODES);
+
+    tspar_exec_free(exec);
+    free(sets);
+    tspar_treeseq_free(ts);
+    printf("test_stats_threads: ok\n");
+    return 0;
+}

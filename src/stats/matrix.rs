@@ -1,0 +1,112 @@
+//! Divergence and genetic relatedness matrices between sample sets, as
+//! tskit's `divergence_matrix` and `genetic_relatedness_matrix`:
+//! `[window][K][K]`, diagonals the within-set values over distinct pairs
+//! (0 for a set of one sample).
+
+use super::{general_stat, mode_of, opt, set_weights, Exec, Mode, SampleSets, Summary};
+use crate::error::{fail, Error, Result};
+use crate::treeseq::TreeSequence;
+
+pub fn divergence_matrix(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Result<Vec<f64>> {
+    let mode = mode_of(options)?;
+    if mode == Mode::Node {
+        fail!(Error::UnsupportedStatMode, "divergence matrices have no node mode");
+    }
+    if options & opt::POLARISED != 0 {
+        fail!(Error::StatPolarisedUnsupported, "divergence matrices are not polarised");
+    }
+    let checked = sets.check(ts)?;
+    let k = checked.len();
+    let weights = set_weights(ts, &checked);
+    let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
+    let pairs: Vec<(usize, usize)> = (0..k).flat_map(|i| (i..k).map(move |j| (i, j))).collect();
+    let np = pairs.len();
+    // 1 / (n_i (n_j - [i == j])), 0 on the diagonal of a one-sample set.
+    let inv: Vec<f64> = pairs
+        .iter()
+        .map(|&(i, j)| {
+            if i == j {
+                if n[i] > 1.0 {
+                    1.0 / (n[i] * (n[i] - 1.0))
+                } else {
+                    0.0
+                }
+            } else {
+                1.0 / (n[i] * n[j])
+            }
+        })
+        .collect();
+    // Row i of the upper triangle starts at row_start[i].
+    let mut row_start = Vec::with_capacity(k);
+    let mut at = 0;
+    for i in 0..k {
+        row_start.push(at);
+        at += k - i;
+    }
+    // tskit's divergence summary x_i (n_j - x_j) / (n_i (n_j - [i == j])),
+    // with the reciprocals computed once.
+    let summary = Summary::new(k, np, |x, out| {
+        for i in 0..k {
+            let row = &mut out[row_start[i]..row_start[i] + (k - i)];
+            let inv_row = &inv[row_start[i]..row_start[i] + (k - i)];
+            let (xi, ri) = (x[i], n[i] - x[i]);
+            if xi == 0.0 {
+                row.fill(0.0);
+                continue;
+            }
+            row[0] = xi * ri * inv_row[0];
+            for t in 1..k - i {
+                let j = i + t;
+                row[t] = xi * (n[j] - x[j]) * inv_row[t];
+            }
+        }
+        Ok(())
+    });
+    let raw = general_stat(ts, &weights, &summary, windows, options, exec)?;
+    let nw = raw.len() / np;
+    let mut out = vec![0.0; nw * k * k];
+    for w in 0..nw {
+        for (p, &(i, j)) in pairs.iter().enumerate() {
+            let v = raw[w * np + p];
+            out[w * k * k + i * k + j] = v;
+            out[w * k * k + j * k + i] = v;
+        }
+    }
+    Ok(out)
+}
+
+/// Relatedness from the divergence matrix as tskit's Python does it:
+/// diagonals corrected to include self-comparisons, then double-centred
+/// and divided by -2.
+pub fn genetic_relatedness_matrix(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Result<Vec<f64>> {
+    let mut d = divergence_matrix(ts, sets, windows, options, exec)?;
+    let k = sets.len();
+    let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
+    for b in d.chunks_exact_mut(k * k) {
+        for i in 0..k {
+            b[i * k + i] *= (n[i] - 1.0) / n[i];
+        }
+        let mean = b.iter().sum::<f64>() / (k * k) as f64;
+        let y: Vec<f64> = (0..k)
+            .map(|j| (0..k).map(|i| b[i * k + j]).sum::<f64>() / k as f64)
+            .collect();
+        for i in 0..k {
+            for j in 0..k {
+                b[i * k + j] = (b[i * k + j] + mean - (y[i] + y[j])) / -2.0;
+            }
+        }
+    }
+    Ok(d)
+}

@@ -1,0 +1,537 @@
+//! The statistics: each a summary function of the sample counts (or
+//! weights) below a branch, plugged into the general engine, with the
+//! formulas of tskit's C library and, for those tskit computes only in
+//! Python (Fst, Tajima's D, relatedness as a proportion), of its Python API.
+
+use super::{check_indexes, general_stat, mode_of, sample_count_stat, windows_of, Exec, Mode, SampleSets, Summary};
+use crate::error::{fail, Error, Result};
+use crate::tables::Id;
+use crate::treeseq::TreeSequence;
+
+type Stat = Result<Vec<f64>>;
+
+pub fn diversity(ts: &TreeSequence, sets: SampleSets, windows: Option<&[f64]>, options: u32, exec: &mut Exec) -> Stat {
+    sample_count_stat(
+        ts,
+        sets,
+        sets.len(),
+        |x, n, out| {
+            for ((o, &x), &n) in out.iter_mut().zip(x).zip(n) {
+                *o = x * (n - x) / (n * (n - 1.0));
+            }
+        },
+        windows,
+        options,
+        exec,
+    )
+}
+
+pub fn segregating_sites(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    sample_count_stat(
+        ts,
+        sets,
+        sets.len(),
+        |x, n, out| {
+            for j in 0..x.len() {
+                out[j] = if x[j] > 0.0 { 1.0 - x[j] / n[j] } else { 0.0 };
+            }
+        },
+        windows,
+        options,
+        exec,
+    )
+}
+
+pub fn y1(ts: &TreeSequence, sets: SampleSets, windows: Option<&[f64]>, options: u32, exec: &mut Exec) -> Stat {
+    sample_count_stat(
+        ts,
+        sets,
+        sets.len(),
+        |x, n, out| {
+            for j in 0..x.len() {
+                let ni = n[j];
+                out[j] = x[j] * (ni - x[j]) * (ni - x[j] - 1.0) / (ni * (ni - 1.0) * (ni - 2.0));
+            }
+        },
+        windows,
+        options,
+        exec,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+/// A k-way statistic over index tuples: `f(x, n, tuple) -> value`.
+fn k_way(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    tuple: usize,
+    indexes: &[Id],
+    f: impl Fn(&[f64], &[f64], &[usize]) -> f64 + Sync,
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    if sets.is_empty() {
+        fail!(Error::InsufficientSampleSets, "at least one sample set is needed");
+    }
+    let t = check_indexes(sets.len(), tuple, indexes)?;
+    let idx: Vec<usize> = indexes.iter().map(|&i| i as usize).collect();
+    sample_count_stat(
+        ts,
+        sets,
+        t,
+        |x, n, out| {
+            for (o, tup) in out.iter_mut().zip(idx.chunks_exact(tuple)) {
+                *o = f(x, n, tup);
+            }
+        },
+        windows,
+        options,
+        exec,
+    )
+}
+
+fn divergence_f(x: &[f64], n: &[f64], t: &[usize]) -> f64 {
+    let (i, j) = (t[0], t[1]);
+    let denom = n[i] * (n[j] - if i == j { 1.0 } else { 0.0 });
+    x[i] * (n[j] - x[j]) / denom
+}
+
+pub fn divergence(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    k_way(ts, sets, 2, indexes, divergence_f, windows, options, exec)
+}
+
+pub fn y2(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    k_way(
+        ts,
+        sets,
+        2,
+        indexes,
+        |x, n, t| {
+            let (i, j) = (t[0], t[1]);
+            x[i] * (n[j] - x[j]) * (n[j] - x[j] - 1.0) / (n[i] * n[j] * (n[j] - 1.0))
+        },
+        windows,
+        options,
+        exec,
+    )
+}
+
+pub fn f2(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    k_way(
+        ts,
+        sets,
+        2,
+        indexes,
+        |x, n, t| {
+            let (i, j) = (t[0], t[1]);
+            let denom = n[i] * (n[i] - 1.0) * n[j] * (n[j] - 1.0);
+            let numer =
+                x[i] * (x[i] - 1.0) * (n[j] - x[j]) * (n[j] - x[j] - 1.0) - x[i] * (n[i] - x[i]) * (n[j] - x[j]) * x[j];
+            numer / denom
+        },
+        windows,
+        options,
+        exec,
+    )
+}
+
+pub fn y3(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    k_way(
+        ts,
+        sets,
+        3,
+        indexes,
+        |x, n, t| {
+            let (i, j, k) = (t[0], t[1], t[2]);
+            x[i] * (n[j] - x[j]) * (n[k] - x[k]) / (n[i] * n[j] * n[k])
+        },
+        windows,
+        options,
+        exec,
+    )
+}
+
+pub fn f3(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    k_way(
+        ts,
+        sets,
+        3,
+        indexes,
+        |x, n, t| {
+            let (i, j, k) = (t[0], t[1], t[2]);
+            let denom = n[i] * (n[i] - 1.0) * n[j] * n[k];
+            let numer =
+                x[i] * (x[i] - 1.0) * (n[j] - x[j]) * (n[k] - x[k]) - x[i] * (n[i] - x[i]) * (n[j] - x[j]) * x[k];
+            numer / denom
+        },
+        windows,
+        options,
+        exec,
+    )
+}
+
+pub fn f4(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    k_way(
+        ts,
+        sets,
+        4,
+        indexes,
+        |x, n, t| {
+            let (i, j, k, l) = (t[0], t[1], t[2], t[3]);
+            let denom = n[i] * n[j] * n[k] * n[l];
+            let numer = x[i] * x[k] * (n[j] - x[j]) * (n[l] - x[l]) - x[i] * x[l] * (n[j] - x[j]) * (n[k] - x[k]);
+            numer / denom
+        },
+        windows,
+        options,
+        exec,
+    )
+}
+
+/// Genetic relatedness (tskit Python's meaning): centred unless
+/// `NONCENTRED`; divided by the segregating sites of the union of the sets
+/// when `PROPORTION`.
+pub fn genetic_relatedness(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    let centred = options & super::opt::NONCENTRED == 0;
+    let base = options & !(super::opt::NONCENTRED | super::opt::PROPORTION);
+    let mut out = if centred {
+        let num_sets = sets.len();
+        k_way(
+            ts,
+            sets,
+            2,
+            indexes,
+            move |x, n, t| {
+                let mut sum = 0.0;
+                for k in 0..num_sets {
+                    sum += x[k] / n[k];
+                }
+                let mean = sum / num_sets as f64;
+                (x[t[0]] / n[t[0]] - mean) * (x[t[1]] / n[t[1]] - mean)
+            },
+            windows,
+            base,
+            exec,
+        )?
+    } else {
+        k_way(
+            ts,
+            sets,
+            2,
+            indexes,
+            |x, n, t| x[t[0]] * x[t[1]] / (n[t[0]] * n[t[1]]),
+            windows,
+            base,
+            exec,
+        )?
+    };
+    if options & super::opt::PROPORTION != 0 {
+        let mut all: Vec<Id> = sets.ids.to_vec();
+        all.sort_unstable();
+        all.dedup();
+        let sizes = [all.len() as u64];
+        // As tskit's Python: unpolarised, same windows, mode and normalisation.
+        let seg_opts = base & !super::opt::POLARISED;
+        let denom = segregating_sites(ts, SampleSets::new(&sizes, &all), windows, seg_opts, exec)?;
+        let mode = mode_of(options)?;
+        let t = indexes.len() / 2;
+        let per_window = if mode == Mode::Node { t * ts.num_nodes() } else { t };
+        let inner = if mode == Mode::Node { t } else { per_window };
+        for (w, chunk) in out.chunks_exact_mut(per_window).enumerate() {
+            for (j, x) in chunk.iter_mut().enumerate() {
+                let d = if mode == Mode::Node {
+                    denom[w * ts.num_nodes() + j / inner]
+                } else {
+                    denom[w]
+                };
+                *x /= d;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Fst between pairs: `1 - 2 (d_i + d_j) / (d_i + d_j + 2 D_ij)` from
+/// diversities and divergences computed in one pass.
+pub fn fst(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    if sets.is_empty() {
+        fail!(Error::InsufficientSampleSets, "at least one sample set is needed");
+    }
+    let k = sets.len();
+    let t = check_indexes(k, 2, indexes)?;
+    let idx: Vec<usize> = indexes.iter().map(|&i| i as usize).collect();
+    let raw = sample_count_stat(
+        ts,
+        sets,
+        k + t,
+        |x, n, out| {
+            for j in 0..k {
+                out[j] = x[j] * (n[j] - x[j]) / (n[j] * (n[j] - 1.0));
+            }
+            for (o, tup) in out[k..].iter_mut().zip(idx.chunks_exact(2)) {
+                *o = divergence_f(x, n, tup);
+            }
+        },
+        windows,
+        options,
+        exec,
+    )?;
+    let mut out = Vec::with_capacity(raw.len() / (k + t) * t);
+    for row in raw.chunks_exact(k + t) {
+        for (p, tup) in idx.chunks_exact(2).enumerate() {
+            let (du, dv) = (row[tup[0]], row[tup[1]]);
+            let denom = du + dv + 2.0 * row[k + p];
+            out.push(1.0 - 2.0 * (du + dv) / denom);
+        }
+    }
+    Ok(out)
+}
+
+/// Tajima's D from diversity and segregating sites (not span-normalised).
+pub fn tajimas_d(ts: &TreeSequence, sets: SampleSets, windows: Option<&[f64]>, options: u32, exec: &mut Exec) -> Stat {
+    let k = sets.len();
+    let opts = options & !super::opt::SPAN_NORMALISE;
+    let raw = sample_count_stat(
+        ts,
+        sets,
+        2 * k,
+        |x, n, out| {
+            for j in 0..k {
+                out[j] = x[j] * (n[j] - x[j]) / (n[j] * (n[j] - 1.0));
+                out[k + j] = if x[j] > 0.0 { 1.0 - x[j] / n[j] } else { 0.0 };
+            }
+        },
+        windows,
+        opts,
+        exec,
+    )?;
+    let consts: Vec<(f64, f64, f64, f64)> = sets
+        .sizes
+        .iter()
+        .map(|&nn| {
+            let n = nn as f64;
+            let (mut h, mut g) = (0.0, 0.0);
+            for i in 1..nn {
+                h += 1.0 / i as f64;
+                g += 1.0 / (i as f64 * i as f64);
+            }
+            let a = (n + 1.0) / (3.0 * (n - 1.0) * h) - 1.0 / (h * h);
+            let b = 2.0 * (n * n + n + 3.0) / (9.0 * n * (n - 1.0)) - (n + 2.0) / (h * n) + g / (h * h);
+            (h, g, a, b)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(raw.len() / 2);
+    for row in raw.chunks_exact(2 * k) {
+        for (j, &(h, g, a, b)) in consts.iter().enumerate() {
+            let (t, s) = (row[j], row[k + j]);
+            out.push((t - s / h) / (a * s + (b / (h * h + g)) * s * (s - 1.0)).sqrt());
+        }
+    }
+    Ok(out)
+}
+
+fn check_weights(ts: &TreeSequence, weights: &[f64], num_weights: usize) -> Result<()> {
+    if num_weights == 0 {
+        fail!(Error::InsufficientWeights, "at least one weight column is needed");
+    }
+    if weights.len() != ts.samples().len() * num_weights {
+        fail!(
+            Error::BadParamValue,
+            "weights: {} values for {} samples × {num_weights} columns",
+            weights.len(),
+            ts.samples().len()
+        );
+    }
+    Ok(())
+}
+
+pub fn trait_covariance(
+    ts: &TreeSequence,
+    weights: &[f64],
+    num_weights: usize,
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    check_weights(ts, weights, num_weights)?;
+    let ns = ts.samples().len();
+    let mut means = vec![0.0; num_weights];
+    for row in weights.chunks_exact(num_weights) {
+        for (m, x) in means.iter_mut().zip(row) {
+            *m += x;
+        }
+    }
+    for m in &mut means {
+        *m /= ns as f64;
+    }
+    let centred: Vec<f64> = weights
+        .chunks_exact(num_weights)
+        .flat_map(|row| row.iter().zip(&means).map(|(x, m)| x - m))
+        .collect();
+    let n = ns as f64;
+    let summary = Summary::new(num_weights, num_weights, move |x, out| {
+        for j in 0..x.len() {
+            out[j] = x[j] * x[j] / (2.0 * (n - 1.0) * (n - 1.0));
+        }
+        Ok(())
+    });
+    general_stat(ts, &centred, &summary, windows, options, exec)
+}
+
+pub fn trait_correlation(
+    ts: &TreeSequence,
+    weights: &[f64],
+    num_weights: usize,
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    check_weights(ts, weights, num_weights)?;
+    let ns = ts.samples().len();
+    let n = ns as f64;
+    let mut means = vec![0.0; num_weights];
+    let mut sq = vec![0.0; num_weights];
+    for row in weights.chunks_exact(num_weights) {
+        for k in 0..num_weights {
+            means[k] += row[k];
+            sq[k] += row[k] * row[k];
+        }
+    }
+    let mut sds = vec![0.0; num_weights];
+    for k in 0..num_weights {
+        means[k] /= n;
+        sq[k] -= means[k] * means[k] * n;
+        sq[k] /= n - 1.0;
+        sds[k] = sq[k].sqrt();
+    }
+    let kk = num_weights + 1;
+    let mut nw = Vec::with_capacity(ns * kk);
+    for row in weights.chunks_exact(num_weights) {
+        for k in 0..num_weights {
+            nw.push((row[k] - means[k]) / sds[k]);
+        }
+        nw.push(1.0 / n);
+    }
+    let summary = Summary::new(kk, num_weights, move |x, out| {
+        let p = x[kk - 1];
+        for j in 0..kk - 1 {
+            out[j] = if p > 0.0 && p < 1.0 {
+                x[j] * x[j] / (2.0 * (p * (1.0 - p)) * n * (n - 1.0))
+            } else {
+                0.0
+            };
+        }
+        Ok(())
+    });
+    general_stat(ts, &nw, &summary, windows, options, exec)
+}
+
+pub fn genetic_relatedness_weighted(
+    ts: &TreeSequence,
+    weights: &[f64],
+    num_weights: usize,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
+    check_weights(ts, weights, num_weights)?;
+    let t = check_indexes(num_weights, 2, indexes)?;
+    let ns = ts.samples().len();
+    let kk = num_weights + 1;
+    let mut totals = vec![0.0; kk];
+    let mut nw = Vec::with_capacity(ns * kk);
+    for row in weights.chunks_exact(num_weights) {
+        for k in 0..num_weights {
+            nw.push(row[k]);
+            totals[k] += row[k];
+        }
+        nw.push(1.0 / ns as f64);
+    }
+    totals[num_weights] = 1.0;
+    let idx: Vec<usize> = indexes.iter().map(|&i| i as usize).collect();
+    let centred = options & super::opt::NONCENTRED == 0;
+    let summary = Summary::new(kk, t, move |x, out| {
+        let pn = x[kk - 1];
+        for (o, tup) in out.iter_mut().zip(idx.chunks_exact(2)) {
+            let (i, j) = (tup[0], tup[1]);
+            *o = if centred {
+                (x[i] - totals[i] * pn) * (x[j] - totals[j] * pn)
+            } else {
+                x[i] * x[j]
+            };
+        }
+        Ok(())
+    });
+    general_stat(ts, &nw, &summary, windows, options & !super::opt::NONCENTRED, exec)
+}
+
+/// Checks the arguments every statistic shares, without running it.
+pub fn check_common(ts: &TreeSequence, windows: Option<&[f64]>, options: u32) -> Result<(Mode, usize)> {
+    let mode = mode_of(options)?;
+    let w = windows_of(ts, windows)?;
+    Ok((mode, w.len() - 1))
+}
