@@ -262,3 +262,42 @@ def valid_ts_case(request):
     tables = case(request.param)
     tables.build_index()
     return request.param, tables.tree_sequence()
+
+
+# ------------------------------------------------------------ examples
+
+
+@pytest.fixture(scope="session")
+def build_example(lib, tmp_path_factory):
+    """Compiles ``examples/NAME.c`` against include/tspar.h and the library
+    the suite tests, with the warnings CI uses; returns ``(command, env)``.
+    ``$TSPAR_EXAMPLES`` may name a directory of built examples (the CMake
+    build's ``build/examples``) to run instead."""
+    import shutil
+
+    work = tmp_path_factory.mktemp("examples")
+    libpath = tspar_ctypes.library_path().resolve()
+    # The library's SONAME is libtspar.so.0: give the loader that name.
+    (work / "libtspar.so.0").symlink_to(libpath)
+    env = os.environ.copy()
+    env["LD_LIBRARY_PATH"] = f"{work}:{env.get('LD_LIBRARY_PATH', '')}"
+
+    def build(name):
+        given = os.environ.get("TSPAR_EXAMPLES")
+        if given:
+            return [str(Path(given) / name)], os.environ.copy()
+        exe = work / name
+        if not exe.exists():
+            cc = shutil.which("cc") or shutil.which("gcc")
+            if cc is None:
+                pytest.fail(f"no C compiler to build examples/{name}.c")
+            subprocess.run(
+                [cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
+                 "-I", str(tspar_ctypes.REPO / "include"),
+                 str(tspar_ctypes.REPO / "examples" / f"{name}.c"), "-o", str(exe),
+                 str(libpath), "-lm", "-lpthread"],
+                check=True,
+            )
+        return [str(exe)], env
+
+    return build

@@ -9,45 +9,23 @@ simulation loop against tskit's own sort and simplify.
 
 The example is compiled here against include/tspar.h and the library the
 suite tests (``$TSPAR_LIB``), unless ``$TSPAR_WRIGHT_FISHER`` names a built
-binary (the CMake build's).
+binary (the CMake build's) or ``$TSPAR_EXAMPLES`` a directory of them.
 """
 
 import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 import tskit
 
-import tspar_ctypes
-
-SOURCE = tspar_ctypes.REPO / "examples" / "wright_fisher.c"
-
 
 @pytest.fixture(scope="module")
-def wright_fisher(lib, tmp_path_factory):
+def wright_fisher(build_example):
     given = os.environ.get("TSPAR_WRIGHT_FISHER")
     if given:
         return [given], os.environ.copy()
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
-        pytest.fail("no C compiler to build examples/wright_fisher.c")
-    work = tmp_path_factory.mktemp("wf_build")
-    libpath = tspar_ctypes.library_path().resolve()
-    # The library's SONAME is libtspar.so.0: give the loader that name.
-    (work / "libtspar.so.0").symlink_to(libpath)
-    exe = work / "wright_fisher"
-    subprocess.run(
-        [cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
-         "-I", str(tspar_ctypes.REPO / "include"), str(SOURCE), "-o", str(exe),
-         str(libpath), "-lm", "-lpthread"],
-        check=True,
-    )
-    env = os.environ.copy()
-    env["LD_LIBRARY_PATH"] = f"{work}:{env.get('LD_LIBRARY_PATH', '')}"
-    return [str(exe)], env
+    return build_example("wright_fisher")
 
 
 def run(wright_fisher, tmp_path, *args):
