@@ -529,6 +529,7 @@ class Tables:
 
 PROTOTYPES_TREES = {
     "tspar_tables_sort": (c_int, [handle_p, c_size, c_flags], True),
+    "tspar_tables_simplify": (c_int, [handle_p, c_void_p, c_size, c_flags, c_void_p, c_size], True),
     # Returns the number of trees (with TSPAR_CHECK_TREES) or a negative code.
     "tspar_tables_check_integrity": (c_id, [handle_p, c_flags], True),
     "tspar_tables_build_index": (c_int, [handle_p, c_flags], True),
@@ -575,6 +576,19 @@ def _tables_sort(self, edge_start=0, options=0):
     self._lib.tspar_tables_sort(self.handle, edge_start, options)
 
 
+def _tables_simplify(self, samples=None, options=0, node_map=None):
+    """Simplifies in place; ``samples`` None means the current samples.
+    ``node_map``, when given, is an int32 array the length of the node
+    table before simplification, filled with the map."""
+    if samples is None:
+        sp, ns = None, 0
+    else:
+        samples = np.ascontiguousarray(samples, dtype=np.int32)
+        sp, ns = samples.ctypes.data, len(samples)
+    mp, nm = (None, 0) if node_map is None else (node_map.ctypes.data, len(node_map))
+    self._lib.tspar_tables_simplify(self.handle, sp, ns, options, mp, nm)
+
+
 def _tables_check_integrity(self, options=0):
     """The number of trees with TSPAR_CHECK_TREES, else 0; raises TsparError."""
     return int(self._lib.tspar_tables_check_integrity(self.handle, options))
@@ -593,6 +607,7 @@ def _tables_deduplicate_sites(self, options=0):
 
 
 Tables.sort = _tables_sort
+Tables.simplify = _tables_simplify
 Tables.check_integrity = _tables_check_integrity
 Tables.build_index = _tables_build_index
 Tables.compute_mutation_parents = _tables_compute_mutation_parents
