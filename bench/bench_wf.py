@@ -2,7 +2,7 @@
 """Sort + simplify of a forward simulation's tables: tspar against tskit.
 
 usage: python3 bench/bench_wf.py [WORKDIR] [--repeats 3] [--threads 1,2]
-           [-N 1000] [-G 2000] [-L 1e8] [-r 2e-8] [--wright-fisher EXE]
+           [-N 1000] [-G 2000] [-L 1e8] [-r 2e-8] [-u 0] [--wright-fisher EXE]
 
 examples/wright_fisher.c runs with -k 0 (it records every birth and never
 simplifies), which leaves unsorted, unsimplified tables in
@@ -134,7 +134,7 @@ def build_wright_fisher(work):
 
 
 def make_input(args, work):
-    path = work / f"wf_N{args.N}_G{args.G}_L{args.L:g}_r{args.r:g}_rep0.trees"
+    path = work / f"wf_N{args.N}_G{args.G}_L{args.L:g}_r{args.r:g}_u{args.u:g}_rep0.trees"
     if path.exists():
         return path
     exe = Path(args.wright_fisher) if args.wright_fisher else build_wright_fisher(work)
@@ -143,7 +143,7 @@ def make_input(args, work):
     prefix = str(path)[: -len("_rep0.trees")]
     t0 = time.perf_counter()
     subprocess.run([str(exe), "-N", str(args.N), "-G", str(args.G), "-L", f"{args.L:g}",
-                    "-r", f"{args.r:g}", "-k", "0", "-s", "1", "-o", prefix, "-q"],
+                    "-r", f"{args.r:g}", "-u", f"{args.u:g}", "-k", "0", "-s", "1", "-o", prefix, "-q"],
                    env=env, check=True)
     print(f"simulated {path.name} in {time.perf_counter() - t0:.1f} s", flush=True)
     return path
@@ -158,6 +158,7 @@ def main():
     parser.add_argument("-G", type=int, default=2000)
     parser.add_argument("-L", type=float, default=1e8)
     parser.add_argument("-r", type=float, default=2e-8)
+    parser.add_argument("-u", type=float, default=0.0, help="mutation rate (0: no mutations)")
     parser.add_argument("--wright-fisher")
     parser.add_argument("--worker", nargs=2, metavar=("LIB", "FILE"))
     parser.add_argument("--out")
