@@ -42,26 +42,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests" / "oracle"))
+sys.path.insert(0, str(HERE))
+
+from bench_io import _reset_peak, _status_kb  # noqa: E402  (the same peak-memory method)
 
 # tskit Python's simplify defaults, as tspar options (tskit's bit values).
 FILTER_SITES, FILTER_POPULATIONS, FILTER_INDIVIDUALS = 1 << 0, 1 << 1, 1 << 2
-
-
-def _status_kb(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
-def _reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def worker(args):
