@@ -46,6 +46,15 @@ impl TableCollection {
     /// `MUTATION_PARENTS`) implies every ordering check and `INDEXES`.
     /// Returns the number of trees when `TREES` is given, else 0.
     pub fn check_integrity(&self, options: u32) -> Result<i64> {
+        self.check_integrity_walk(options, 1).map(|(num_trees, _)| num_trees)
+    }
+
+    /// [`check_integrity`](Self::check_integrity), also handing back the
+    /// edge columns gathered in index order when the trees were walked
+    /// (`check::TREES`), so that a caller walking them again (the tree
+    /// sequence) need not gather them a second time. With `threads` > 1
+    /// the columns are gathered in parallel.
+    pub(crate) fn check_integrity_walk(&self, options: u32, threads: usize) -> Result<(i64, Option<WalkColumns>)> {
         if options & !check::ALL != 0 {
             fail!(
                 Error::BadOptions,
@@ -82,23 +91,28 @@ impl TableCollection {
         if options & check::INDEXES != 0 {
             self.check_indexes()?;
         }
-        let mut num_trees = 0;
-        if options & check::TREES != 0 {
-            num_trees = self.check_trees()?;
-            if options & check::MUTATION_PARENTS != 0 {
-                self.check_mutation_parent_column()?;
-            }
+        if options & check::TREES == 0 {
+            return Ok((0, None));
         }
-        Ok(num_trees)
+        let w = if threads > 1 {
+            crate::parallel::run(threads, || WalkColumns::new(self, true))?
+        } else {
+            WalkColumns::new(self, false)
+        };
+        let num_trees = self.check_trees(&w)?;
+        if options & check::MUTATION_PARENTS != 0 {
+            self.check_mutation_parent_column(&w)?;
+        }
+        Ok((num_trees, Some(w)))
     }
 
     /// The mutation parent column agrees with the trees. The tables must
     /// have passed the tree checks (`check::TREES`).
-    pub(crate) fn check_mutation_parent_column(&self) -> Result<()> {
+    pub(crate) fn check_mutation_parent_column(&self, w: &WalkColumns) -> Result<()> {
         if self.mutations.site.is_empty() {
             return Ok(());
         }
-        let computed = self.mutation_parents()?;
+        let computed = self.mutation_parents(w)?;
         if let Some(j) = (0..computed.len()).find(|&j| computed[j] != self.mutations.parent[j]) {
             fail!(
                 Error::BadMutationParent,
@@ -530,7 +544,7 @@ impl TableCollection {
     /// Walks the trees along the indexes, checking that they are well formed
     /// and that mutations are not older than the parent of their node.
     /// Returns the number of trees.
-    fn check_trees(&self) -> Result<i64> {
+    fn check_trees(&self, w: &WalkColumns) -> Result<i64> {
         let e = &self.edges;
         let ix = self.indexes.as_ref().expect("indexes checked");
         let (ins, rem) = (&ix.insertion, &ix.removal);
@@ -539,7 +553,6 @@ impl TableCollection {
         let sites = &self.sites.position;
         let muts = &self.mutations;
         let node_time = &self.nodes.time;
-        let w = WalkColumns::new(self);
         let mut parent = vec![NULL; node_time.len()];
         let mut used = vec![0u8; m];
         let bad = |what: &str| -> Result<i64> {
@@ -619,7 +632,7 @@ impl TableCollection {
 
     /// The mutation parents implied by the trees, without changing the
     /// tables. The tables must have passed the tree checks.
-    pub(crate) fn mutation_parents(&self) -> Result<Vec<Id>> {
+    pub(crate) fn mutation_parents(&self, w: &WalkColumns) -> Result<Vec<Id>> {
         let m = self.edges.left.len();
         let l = self.sequence_length;
         let sites = &self.sites.position;
@@ -628,7 +641,6 @@ impl TableCollection {
         let mut out = vec![NULL; num_muts];
         let mut parent = vec![NULL; self.nodes.time.len()];
         let mut bottom = vec![NULL; self.nodes.time.len()];
-        let w = WalkColumns::new(self);
         let (mut j, mut k, mut site, mut mutation) = (0usize, 0usize, 0usize, 0usize);
         let mut left = 0.0;
         while j < m || left < l {
@@ -691,7 +703,9 @@ impl TableCollection {
     /// compute_mutation_parents). On failure the column is unchanged.
     pub fn compute_mutation_parents(&mut self) -> Result<()> {
         let saved = std::mem::replace(&mut self.mutations.parent, vec![NULL; self.mutations.site.len()]);
-        let result = self.check_integrity(check::TREES).and_then(|_| self.mutation_parents());
+        let result = self
+            .check_integrity_walk(check::TREES, 1)
+            .and_then(|(_, w)| self.mutation_parents(w.as_ref().expect("the trees were walked")));
         match result {
             Ok(p) => {
                 self.mutations.parent = p;
@@ -709,25 +723,42 @@ impl TableCollection {
 /// walk then reads them in sequence, and the gathers themselves are
 /// independent loads the processor overlaps, where a walk through the index
 /// would wait for each scattered read in turn. The indexes must be in range.
-struct WalkColumns {
-    ins_left: Vec<f64>,
-    ins_parent: Vec<Id>,
-    ins_child: Vec<Id>,
-    rem_right: Vec<f64>,
-    rem_child: Vec<Id>,
+pub(crate) struct WalkColumns {
+    pub(crate) ins_left: Vec<f64>,
+    pub(crate) ins_parent: Vec<Id>,
+    pub(crate) ins_child: Vec<Id>,
+    pub(crate) rem_right: Vec<f64>,
+    pub(crate) rem_child: Vec<Id>,
 }
 
 impl WalkColumns {
-    fn new(t: &TableCollection) -> Self {
+    /// Gathers the columns; `par` runs the five gathers as parallel tasks
+    /// (the caller is inside one of the library's pools).
+    fn new(t: &TableCollection, par: bool) -> Self {
+        use crate::parallel::join;
         let e = &t.edges;
         let ix = t.indexes.as_ref().expect("indexes checked");
         let (ins, rem) = (&ix.insertion, &ix.removal);
+        fn gather<T: Copy>(order: &[Id], column: &[T]) -> Vec<T> {
+            order.iter().map(|&k| column[k as usize]).collect()
+        }
+        let ((ins_left, ins_parent), ((ins_child, rem_right), rem_child)) = join(
+            par,
+            || join(par, || gather(ins, &e.left), || gather(ins, &e.parent)),
+            || {
+                join(
+                    par,
+                    || join(par, || gather(ins, &e.child), || gather(rem, &e.right)),
+                    || gather(rem, &e.child),
+                )
+            },
+        );
         WalkColumns {
-            ins_left: ins.iter().map(|&k| e.left[k as usize]).collect(),
-            ins_parent: ins.iter().map(|&k| e.parent[k as usize]).collect(),
-            ins_child: ins.iter().map(|&k| e.child[k as usize]).collect(),
-            rem_right: rem.iter().map(|&k| e.right[k as usize]).collect(),
-            rem_child: rem.iter().map(|&k| e.child[k as usize]).collect(),
+            ins_left,
+            ins_parent,
+            ins_child,
+            rem_right,
+            rem_child,
         }
     }
 }

@@ -10,6 +10,7 @@ mod bulk;
 mod column;
 mod index;
 mod integrity;
+pub(crate) use integrity::WalkColumns;
 mod ragged;
 mod sort;
 

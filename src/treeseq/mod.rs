@@ -12,7 +12,7 @@ pub use tree::{Tree, TreeState};
 
 use crate::error::{fail, Error, Result};
 use crate::parallel;
-use crate::tables::{check, Id, TableCollection, NODE_IS_SAMPLE, NULL};
+use crate::tables::{check, Id, TableCollection, WalkColumns, NODE_IS_SAMPLE, NULL};
 
 /// Options of [`TreeSequence::new`], with tskit's values.
 pub mod init {
@@ -59,14 +59,18 @@ impl TreeSequence {
             tables.build_index()?;
         }
         // The tree checks first: the mutation parent check and everything
-        // derived below walk the trees and rely on them being sound.
-        let num_trees = tables.check_integrity(check::CHECK_TREES)?;
+        // derived below walk the trees and rely on them being sound. The
+        // edge columns they gather in index order serve every later walk.
+        let threads = parallel::default_threads();
+        let (num_trees, walk) = tables.check_integrity_walk(check::CHECK_TREES, threads)?;
+        let walk = walk.expect("the trees were walked");
         let compute_parents = options & init::COMPUTE_MUTATION_PARENTS != 0;
         if compute_parents {
-            tables.compute_mutation_parents()?;
+            // Only the parent column changes: the walk columns stay valid.
+            tables.mutations.parent = tables.mutation_parents(&walk)?;
         }
-        let threads = parallel::default_threads();
         let tables_ref = &tables;
+        let walk_ref = &walk;
         let (parents_checked, derived) = parallel::run(threads, || {
             parallel::join(
                 threads > 1,
@@ -74,12 +78,13 @@ impl TreeSequence {
                     if compute_parents {
                         Ok(())
                     } else {
-                        tables_ref.check_mutation_parent_column()
+                        tables_ref.check_mutation_parent_column(walk_ref)
                     }
                 },
-                || derive(tables_ref, threads > 1),
+                || derive(tables_ref, walk_ref, threads > 1),
             )
         })?;
+        drop(walk);
         parents_checked?;
         let Derived {
             samples,
@@ -176,21 +181,16 @@ impl TreeSequence {
 type WalkTables = (Vec<(Id, Id)>, Vec<(Id, Id)>, Vec<u32>, Vec<u32>);
 
 /// The cursor's tables: edges in index order and the index position at
-/// each tree's left end (see the fields of [`TreeSequence`]).
-fn walk_tables(tables: &TableCollection, breakpoints: &[f64]) -> WalkTables {
+/// each tree's left end (see the fields of [`TreeSequence`]), from the
+/// columns the tree checks gathered.
+fn walk_tables(tables: &TableCollection, w: &WalkColumns, breakpoints: &[f64]) -> WalkTables {
     let e = &tables.edges;
     let ix = tables.indexes.as_ref().expect("checked: indexes present");
-    let pairs = |order: &[Id]| -> Vec<(Id, Id)> {
-        order
-            .iter()
-            .map(|&k| (e.parent[k as usize], e.child[k as usize]))
-            .collect()
-    };
-    let at = |order: &[Id], coord: &[f64]| -> Vec<u32> {
+    let at = |coord: &[f64]| -> Vec<u32> {
         let mut out = Vec::with_capacity(breakpoints.len() - 1);
         let mut i = 0;
         for &x in &breakpoints[..breakpoints.len() - 1] {
-            while i < order.len() && coord[order[i] as usize] <= x {
+            while i < coord.len() && coord[i] <= x {
                 i += 1;
             }
             out.push(i as u32);
@@ -198,10 +198,14 @@ fn walk_tables(tables: &TableCollection, breakpoints: &[f64]) -> WalkTables {
         out
     };
     (
-        pairs(&ix.insertion),
-        pairs(&ix.removal),
-        at(&ix.insertion, &e.left),
-        at(&ix.removal, &e.right),
+        w.ins_parent.iter().copied().zip(w.ins_child.iter().copied()).collect(),
+        ix.removal
+            .iter()
+            .zip(&w.rem_child)
+            .map(|(&k, &c)| (e.parent[k as usize], c))
+            .collect(),
+        at(&w.ins_left),
+        at(&w.rem_right),
     )
 }
 
@@ -217,12 +221,12 @@ struct Derived {
 
 /// Computes the sample list, tree boundaries, site and mutation ranges and
 /// the cursor's tables of checked tables.
-fn derive(tables: &TableCollection, par: bool) -> Derived {
+fn derive(tables: &TableCollection, w: &WalkColumns, par: bool) -> Derived {
     let (walk_and_breaks, (samples, sample_index)) = parallel::join(
         par,
         || {
-            let breakpoints = breakpoints(tables);
-            let walk = walk_tables(tables, &breakpoints);
+            let breakpoints = breakpoints(tables, w);
+            let walk = walk_tables(tables, w, &breakpoints);
             (walk, breakpoints)
         },
         || {
@@ -272,11 +276,9 @@ fn derive(tables: &TableCollection, par: bool) -> Derived {
 /// The positions where the set of edges changes, with 0 and the sequence
 /// length: tskit's tree boundaries. Both index orders are sorted by
 /// coordinate, so a merge of the two gives them in order.
-fn breakpoints(tables: &TableCollection) -> Vec<f64> {
-    let e = &tables.edges;
-    let ix = tables.indexes.as_ref().expect("checked: indexes present");
-    let lefts = ix.insertion.iter().map(|&k| e.left[k as usize]);
-    let rights = ix.removal.iter().map(|&k| e.right[k as usize]);
+fn breakpoints(tables: &TableCollection, w: &WalkColumns) -> Vec<f64> {
+    let lefts = w.ins_left.iter().copied();
+    let rights = w.rem_right.iter().copied();
     let mut out = Vec::new();
     out.push(0.0);
     let mut push = |x: f64| {
