@@ -69,23 +69,13 @@ impl TreeSequence {
             // Only the parent column changes: the walk columns stay valid.
             tables.mutations.parent = tables.mutation_parents(&walk)?;
         }
+        if !compute_parents {
+            tables.check_mutation_parent_column(&walk)?;
+        }
+        // The walk columns are consumed as the cursor's tables are made,
+        // which keeps the peak memory of a load down.
         let tables_ref = &tables;
-        let walk_ref = &walk;
-        let (parents_checked, derived) = parallel::run(threads, || {
-            parallel::join(
-                threads > 1,
-                || {
-                    if compute_parents {
-                        Ok(())
-                    } else {
-                        tables_ref.check_mutation_parent_column(walk_ref)
-                    }
-                },
-                || derive(tables_ref, walk_ref, threads > 1),
-            )
-        })?;
-        drop(walk);
-        parents_checked?;
+        let derived = parallel::run(threads, || derive(tables_ref, walk, threads > 1))?;
         let Derived {
             samples,
             sample_index,
@@ -183,10 +173,10 @@ type WalkTables = (Vec<(Id, Id)>, Vec<(Id, Id)>, Vec<u32>, Vec<u32>);
 /// The cursor's tables: edges in index order and the index position at
 /// each tree's left end (see the fields of [`TreeSequence`]), from the
 /// columns the tree checks gathered.
-fn walk_tables(tables: &TableCollection, w: &WalkColumns, breakpoints: &[f64]) -> WalkTables {
+fn walk_tables(tables: &TableCollection, w: WalkColumns, breakpoints: &[f64]) -> WalkTables {
     let e = &tables.edges;
     let ix = tables.indexes.as_ref().expect("checked: indexes present");
-    let at = |coord: &[f64]| -> Vec<u32> {
+    let at = |coord: Vec<f64>| -> Vec<u32> {
         let mut out = Vec::with_capacity(breakpoints.len() - 1);
         let mut i = 0;
         for &x in &breakpoints[..breakpoints.len() - 1] {
@@ -197,16 +187,24 @@ fn walk_tables(tables: &TableCollection, w: &WalkColumns, breakpoints: &[f64]) -
         }
         out
     };
-    (
-        w.ins_parent.iter().copied().zip(w.ins_child.iter().copied()).collect(),
-        ix.removal
-            .iter()
-            .zip(&w.rem_child)
-            .map(|(&k, &c)| (e.parent[k as usize], c))
-            .collect(),
-        at(&w.ins_left),
-        at(&w.rem_right),
-    )
+    // Each column is dropped as soon as it has been used.
+    let WalkColumns {
+        ins_left,
+        ins_parent,
+        ins_child,
+        rem_right,
+        rem_child,
+    } = w;
+    let insertion_at = at(ins_left);
+    let removal_at = at(rem_right);
+    let insertion: Vec<(Id, Id)> = ins_parent.into_iter().zip(ins_child).collect();
+    let removal: Vec<(Id, Id)> = ix
+        .removal
+        .iter()
+        .zip(rem_child)
+        .map(|(&k, c)| (e.parent[k as usize], c))
+        .collect();
+    (insertion, removal, insertion_at, removal_at)
 }
 
 /// What a tree sequence keeps besides its tables.
@@ -221,11 +219,11 @@ struct Derived {
 
 /// Computes the sample list, tree boundaries, site and mutation ranges and
 /// the cursor's tables of checked tables.
-fn derive(tables: &TableCollection, w: &WalkColumns, par: bool) -> Derived {
+fn derive(tables: &TableCollection, w: WalkColumns, par: bool) -> Derived {
     let (walk_and_breaks, (samples, sample_index)) = parallel::join(
         par,
         || {
-            let breakpoints = breakpoints(tables, w);
+            let breakpoints = breakpoints(tables, &w);
             let walk = walk_tables(tables, w, &breakpoints);
             (walk, breakpoints)
         },
