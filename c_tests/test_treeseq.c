@@ -10,31 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tspar.h"
-
-static int failures = 0;
-
-#define CHECK(cond)                                                                     \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-            failures++;                                                                 \
-        }                                                                               \
-    } while (0)
-
-/* A call that must fail with `code` and leave a detail message. */
-#define CHECK_ERR(call, code)                                                           \
-    do {                                                                                \
-        int64_t rc_ = (int64_t) (call);                                                 \
-        if (rc_ != (code)) {                                                            \
-            fprintf(stderr, "%s:%d: %s gave %lld, expected %s\n", __FILE__, __LINE__,   \
-                #call, (long long) rc_, #code);                                         \
-            failures++;                                                                 \
-        } else if (tspar_last_error_message()[0] == '\0') {                             \
-            fprintf(stderr, "%s:%d: %s left no message\n", __FILE__, __LINE__, #call);  \
-            failures++;                                                                 \
-        }                                                                               \
-    } while (0)
+#include "check.h"
 
 static void test_null_pointers(const char *path, const tspar_treeseq_t *ts)
 {
@@ -49,23 +25,23 @@ static void test_null_pointers(const char *path, const tspar_treeseq_t *ts)
     const void *data;
     tspar_size_t n;
 
-    CHECK_ERR(tspar_treeseq_load(NULL, 0, &out), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_treeseq_load(path, 0, NULL), TSPAR_ERR_NULL_POINTER);
+    CHECK_ERR(tspar_treeseq_load(NULL, 0, &out), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_treeseq_load(path, 0, NULL), TSPAR_ERR_NULL_POINTER, "");
     CHECK(out == NULL);
-    CHECK_ERR(tspar_treeseq_from_tables(NULL, 0, &out), TSPAR_ERR_NULL_POINTER);
+    CHECK_ERR(tspar_treeseq_from_tables(NULL, 0, &out), TSPAR_ERR_NULL_POINTER, "");
     CHECK(out == NULL);
-    CHECK_ERR(tspar_treeseq_copy_tables(NULL, &tables), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_treeseq_copy_tables(ts, NULL), TSPAR_ERR_NULL_POINTER);
+    CHECK_ERR(tspar_treeseq_copy_tables(NULL, &tables), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_treeseq_copy_tables(ts, NULL), TSPAR_ERR_NULL_POINTER, "");
     CHECK(tables == NULL);
-    CHECK_ERR(tspar_treeseq_dump(NULL, "x.trees", 0), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_treeseq_dump(ts, NULL, 0), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_treeseq_column(NULL, "nodes/time", &dtype, &data, &n), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_treeseq_column(ts, NULL, &dtype, &data, &n), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_treeseq_column(ts, "nodes/time", &dtype, NULL, &n), TSPAR_ERR_NULL_POINTER);
+    CHECK_ERR(tspar_treeseq_dump(NULL, "x.trees", 0), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_treeseq_dump(ts, NULL, 0), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_treeseq_column(NULL, "nodes/time", &dtype, &data, &n), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_treeseq_column(ts, NULL, &dtype, &data, &n), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_treeseq_column(ts, "nodes/time", &dtype, NULL, &n), TSPAR_ERR_NULL_POINTER, "");
     CHECK_ERR(tspar_treeseq_column(ts, "nodes/nonsense", &dtype, &data, &n),
-        TSPAR_ERR_COLUMN_NOT_FOUND);
-    CHECK_ERR(tspar_treeseq_num_rows(NULL, TSPAR_TABLE_NODES), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_treeseq_num_rows(ts, 99), TSPAR_ERR_BAD_PARAM_VALUE);
+        TSPAR_ERR_COLUMN_NOT_FOUND, "");
+    CHECK_ERR(tspar_treeseq_num_rows(NULL, TSPAR_TABLE_NODES), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_treeseq_num_rows(ts, 99), TSPAR_ERR_BAD_PARAM_VALUE, "");
     /* Counts and arrays of a NULL handle are 0 and NULL. */
     CHECK(tspar_treeseq_num_trees(NULL) == 0);
     CHECK(tspar_treeseq_num_nodes(NULL) == 0);
@@ -74,36 +50,36 @@ static void test_null_pointers(const char *path, const tspar_treeseq_t *ts)
     CHECK(tspar_treeseq_samples(NULL) == NULL);
     CHECK(tspar_treeseq_breakpoints(NULL) == NULL);
 
-    CHECK_ERR(tspar_tree_new(NULL, 0, &tree), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_new(ts, 0, NULL), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_new(ts, 1, &tree), TSPAR_ERR_BAD_OPTIONS);
+    CHECK_ERR(tspar_tree_new(NULL, 0, &tree), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_new(ts, 0, NULL), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_new(ts, 1, &tree), TSPAR_ERR_BAD_OPTIONS, "");
     CHECK(tree == NULL);
-    CHECK_ERR(tspar_tree_first(NULL), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_last(NULL), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_next(NULL), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_prev(NULL), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_seek(NULL, 0.0, 0), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_seek_index(NULL, 0, 0), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_get_interval(NULL, NULL, NULL, NULL), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_get_arrays(NULL, &arrays), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_get_roots(NULL, ids, 8), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_preorder(NULL, 0, ids, 8), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_postorder(NULL, 0, ids, 8), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_get_mrca(NULL, 0, 1, &mrca), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_get_branch_length(NULL, 0, &length), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_get_total_branch_length(NULL, 0, &length), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_get_sites(NULL, NULL, NULL, NULL, NULL), TSPAR_ERR_NULL_POINTER);
+    CHECK_ERR(tspar_tree_first(NULL), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_last(NULL), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_next(NULL), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_prev(NULL), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_seek(NULL, 0.0, 0), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_seek_index(NULL, 0, 0), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_get_interval(NULL, NULL, NULL, NULL), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_get_arrays(NULL, &arrays), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_get_roots(NULL, ids, 8), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_preorder(NULL, 0, ids, 8), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_postorder(NULL, 0, ids, 8), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_get_mrca(NULL, 0, 1, &mrca), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_get_branch_length(NULL, 0, &length), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_get_total_branch_length(NULL, 0, &length), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_get_sites(NULL, NULL, NULL, NULL, NULL), TSPAR_ERR_NULL_POINTER, "");
 
     CHECK(tspar_tree_new(ts, 0, &tree) == 0);
-    CHECK_ERR(tspar_tree_get_arrays(tree, NULL), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_get_mrca(tree, 0, 1, NULL), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_get_branch_length(tree, 0, NULL), TSPAR_ERR_NULL_POINTER);
-    CHECK_ERR(tspar_tree_get_total_branch_length(tree, 0, NULL), TSPAR_ERR_NULL_POINTER);
+    CHECK_ERR(tspar_tree_get_arrays(tree, NULL), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_get_mrca(tree, 0, 1, NULL), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_get_branch_length(tree, 0, NULL), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tree_get_total_branch_length(tree, 0, NULL), TSPAR_ERR_NULL_POINTER, "");
     /* Optional out-pointers may be NULL. */
     CHECK(tspar_tree_get_interval(tree, NULL, NULL, NULL) == 0);
     CHECK(tspar_tree_get_sites(tree, NULL, NULL, NULL, NULL) == 0);
     /* NULL with a non-zero length is an error, not a crash. */
-    CHECK_ERR(tspar_tree_get_roots(tree, NULL, tspar_treeseq_num_nodes(ts)), TSPAR_ERR_NULL_POINTER);
+    CHECK_ERR(tspar_tree_get_roots(tree, NULL, tspar_treeseq_num_nodes(ts)), TSPAR_ERR_NULL_POINTER, "");
     tspar_tree_free(tree);
 }
 
@@ -123,12 +99,12 @@ static void test_seeks(const tspar_treeseq_t *ts)
     CHECK(tspar_tree_new(ts, 0, &tree) == 0);
     CHECK(tspar_tree_seek_index(tree, 2, 0) == 1);
     for (j = 0; j < sizeof bad / sizeof bad[0]; j++) {
-        CHECK_ERR(tspar_tree_seek(tree, bad[j], 0), TSPAR_ERR_SEEK_OUT_OF_BOUNDS);
+        CHECK_ERR(tspar_tree_seek(tree, bad[j], 0), TSPAR_ERR_SEEK_OUT_OF_BOUNDS, "");
     }
-    CHECK_ERR(tspar_tree_seek_index(tree, num_trees, 0), TSPAR_ERR_SEEK_OUT_OF_BOUNDS);
-    CHECK_ERR(tspar_tree_seek_index(tree, UINT64_MAX, 0), TSPAR_ERR_SEEK_OUT_OF_BOUNDS);
-    CHECK_ERR(tspar_tree_seek(tree, 0.0, 1), TSPAR_ERR_BAD_OPTIONS);
-    CHECK_ERR(tspar_tree_seek_index(tree, 0, 1), TSPAR_ERR_BAD_OPTIONS);
+    CHECK_ERR(tspar_tree_seek_index(tree, num_trees, 0), TSPAR_ERR_SEEK_OUT_OF_BOUNDS, "");
+    CHECK_ERR(tspar_tree_seek_index(tree, UINT64_MAX, 0), TSPAR_ERR_SEEK_OUT_OF_BOUNDS, "");
+    CHECK_ERR(tspar_tree_seek(tree, 0.0, 1), TSPAR_ERR_BAD_OPTIONS, "");
+    CHECK_ERR(tspar_tree_seek_index(tree, 0, 1), TSPAR_ERR_BAD_OPTIONS, "");
     /* Failed seeks leave the cursor where it was. */
     CHECK(tspar_tree_get_interval(tree, &index, &left, &right) == 0);
     CHECK(index == 2 && left == breaks[2] && right == breaks[3]);
@@ -171,7 +147,7 @@ static void test_short_buffers(const tspar_treeseq_t *ts)
     for (j = 0; j < num_nodes + 2; j++) {
         buf[j] = 12345;
     }
-    CHECK_ERR(tspar_tree_get_roots(tree, buf, num_samples - 1), TSPAR_ERR_BUFFER_TOO_SMALL);
+    CHECK_ERR(tspar_tree_get_roots(tree, buf, num_samples - 1), TSPAR_ERR_BUFFER_TOO_SMALL, "");
     CHECK(buf[0] == 12345); /* nothing written */
 
     CHECK(tspar_tree_seek_index(tree, 1, 0) == 1);
@@ -186,12 +162,12 @@ static void test_short_buffers(const tspar_treeseq_t *ts)
         buf[j] = 12345;
     }
     CHECK_ERR(tspar_tree_preorder(tree, a.virtual_root, buf, (tspar_size_t) n_pre - 1),
-        TSPAR_ERR_BUFFER_TOO_SMALL);
+        TSPAR_ERR_BUFFER_TOO_SMALL, "");
     CHECK_ERR(tspar_tree_postorder(tree, a.virtual_root, buf, (tspar_size_t) n_post - 1),
-        TSPAR_ERR_BUFFER_TOO_SMALL);
+        TSPAR_ERR_BUFFER_TOO_SMALL, "");
     CHECK_ERR(tspar_tree_get_roots(tree, buf, (tspar_size_t) n_roots - 1),
-        TSPAR_ERR_BUFFER_TOO_SMALL);
-    CHECK_ERR(tspar_tree_preorder(tree, a.virtual_root, buf, 0), TSPAR_ERR_BUFFER_TOO_SMALL);
+        TSPAR_ERR_BUFFER_TOO_SMALL, "");
+    CHECK_ERR(tspar_tree_preorder(tree, a.virtual_root, buf, 0), TSPAR_ERR_BUFFER_TOO_SMALL, "");
     CHECK(buf[0] == 12345);
     /* Exactly long enough is enough. */
     CHECK(tspar_tree_preorder(tree, a.virtual_root, buf, (tspar_size_t) n_pre) == n_pre);
@@ -199,16 +175,16 @@ static void test_short_buffers(const tspar_treeseq_t *ts)
     /* A leaf's preorder is the leaf. */
     CHECK(tspar_tree_preorder(tree, 0, buf, 1) == 1 && buf[0] == 0);
     /* Nodes out of range. */
-    CHECK_ERR(tspar_tree_preorder(tree, -1, buf, num_nodes), TSPAR_ERR_NODE_OUT_OF_BOUNDS);
+    CHECK_ERR(tspar_tree_preorder(tree, -1, buf, num_nodes), TSPAR_ERR_NODE_OUT_OF_BOUNDS, "");
     CHECK_ERR(tspar_tree_preorder(tree, (tspar_id_t) num_nodes + 1, buf, num_nodes),
-        TSPAR_ERR_NODE_OUT_OF_BOUNDS);
+        TSPAR_ERR_NODE_OUT_OF_BOUNDS, "");
     {
         tspar_id_t m = 777;
         double len = 5.0;
-        CHECK_ERR(tspar_tree_get_mrca(tree, 0, -3, &m), TSPAR_ERR_NODE_OUT_OF_BOUNDS);
+        CHECK_ERR(tspar_tree_get_mrca(tree, 0, -3, &m), TSPAR_ERR_NODE_OUT_OF_BOUNDS, "");
         CHECK(m == 777);
         CHECK_ERR(tspar_tree_get_branch_length(tree, (tspar_id_t) num_nodes + 1, &len),
-            TSPAR_ERR_NODE_OUT_OF_BOUNDS);
+            TSPAR_ERR_NODE_OUT_OF_BOUNDS, "");
         CHECK(len == 5.0);
         CHECK(tspar_tree_get_branch_length(tree, a.virtual_root, &len) == 0 && len == 0.0);
         CHECK(tspar_tree_get_mrca(tree, 0, a.virtual_root, &m) == 0 && m == a.virtual_root);
@@ -239,9 +215,9 @@ static void test_lifetimes(const char *path)
     tspar_tree_free(tree);
     /* Tables without indexes need the build option. */
     CHECK(tspar_tables_drop_index(tables) == 0);
-    CHECK_ERR(tspar_treeseq_from_tables(tables, 0, &again), TSPAR_ERR_TABLES_NOT_INDEXED);
+    CHECK_ERR(tspar_treeseq_from_tables(tables, 0, &again), TSPAR_ERR_TABLES_NOT_INDEXED, "");
     CHECK(again == NULL);
-    CHECK_ERR(tspar_treeseq_from_tables(tables, 1u << 7, &again), TSPAR_ERR_BAD_OPTIONS);
+    CHECK_ERR(tspar_treeseq_from_tables(tables, 1u << 7, &again), TSPAR_ERR_BAD_OPTIONS, "");
     CHECK(tspar_treeseq_from_tables(tables, TSPAR_TS_INIT_BUILD_INDEXES, &again) == 0);
     CHECK(again != NULL);
     CHECK(tspar_tables_has_index(tables) == 0);
@@ -249,7 +225,7 @@ static void test_lifetimes(const char *path)
     tspar_tables_free(tables);
     /* A missing file. */
     ts = NULL;
-    CHECK_ERR(tspar_treeseq_load("no/such/file.trees", 0, &ts), TSPAR_ERR_FILE_NOT_FOUND);
+    CHECK_ERR(tspar_treeseq_load("no/such/file.trees", 0, &ts), TSPAR_ERR_FILE_NOT_FOUND, "");
     CHECK(ts == NULL);
 }
 
@@ -274,10 +250,6 @@ int main(int argc, char **argv)
     test_short_buffers(ts);
     test_lifetimes(argv[1]);
     tspar_treeseq_free(ts);
-    if (failures > 0) {
-        fprintf(stderr, "%d checks failed\n", failures);
-        return 1;
-    }
     printf("ok\n");
     return 0;
 }
