@@ -530,6 +530,8 @@ class Tables:
 PROTOTYPES_TREES = {
     "tspar_tables_sort": (c_int, [handle_p, c_size, c_flags], True),
     "tspar_tables_simplify": (c_int, [handle_p, c_void_p, c_size, c_flags, c_void_p, c_size], True),
+    "tspar_tables_record_num_rows": (c_int, [handle_p, c_void_p], True),
+    "tspar_tables_truncate": (c_int, [handle_p, c_void_p], True),
     # Returns the number of trees (with TSPAR_CHECK_TREES) or a negative code.
     "tspar_tables_check_integrity": (c_id, [handle_p, c_flags], True),
     "tspar_tables_build_index": (c_int, [handle_p, c_flags], True),
