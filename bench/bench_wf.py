@@ -109,8 +109,8 @@ def build_wright_fisher(work):
     libpath = tspar_ctypes.library_path().resolve()
     if not libpath.exists():
         raise SystemExit(f"{libpath} does not exist: run `cargo build --release`")
-    (work / "libtspar.so.0").unlink(missing_ok=True)
-    (work / "libtspar.so.0").symlink_to(libpath)
+    (work / tspar_ctypes.soname()).unlink(missing_ok=True)
+    (work / tspar_ctypes.soname()).symlink_to(libpath)
     exe = work / "wright_fisher"
     cc = shutil.which("cc") or shutil.which("gcc")
     subprocess.run([cc, "-std=c99", "-O2", "-I", str(REPO / "include"),

@@ -277,8 +277,8 @@ def build_example(lib, tmp_path_factory):
 
     work = tmp_path_factory.mktemp("examples")
     libpath = tspar_ctypes.library_path().resolve()
-    # The library's SONAME is libtspar.so.0: give the loader that name.
-    (work / "libtspar.so.0").symlink_to(libpath)
+    # Give the loader the library's SONAME.
+    (work / tspar_ctypes.soname()).symlink_to(libpath)
     env = os.environ.copy()
     env["LD_LIBRARY_PATH"] = f"{work}:{env.get('LD_LIBRARY_PATH', '')}"
 

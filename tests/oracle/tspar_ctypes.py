@@ -52,6 +52,15 @@ def library_path():
 # ------------------------------------------------------------ constants
 
 
+def soname():
+    """The shared library's SONAME, by the rule build.rs applies to the
+    version in Cargo.toml: libtspar.so.<major>.<minor> while the major
+    version is 0, else libtspar.so.<major>."""
+    text = (REPO / "Cargo.toml").read_text()
+    major, minor = re.search(r'^version = "(\d+)\.(\d+)\.', text, re.M).groups()
+    return f"libtspar.so.{major}.{minor}" if major == "0" else f"libtspar.so.{major}"
+
+
 def parse_header_constants(path=HEADER):
     """Every ``#define TSPAR_NAME value`` of the header whose value is an
     integer expression (digits, parentheses, ``<<``, ``|``, unary minus),
