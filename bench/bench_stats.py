@@ -43,7 +43,7 @@ def main():
     args = ap.parse_args()
     ts = tskit.load(args.file)
     t0 = time.perf_counter()
-    tsp = T.TreeSequence(args.file)
+    tsp = T.StatsTreeSequence(args.file)
     print(f"# {args.file}: {ts.num_trees} trees, {ts.num_edges} edges, {ts.num_sites} sites, "
           f"{ts.num_samples} samples; tspar load {time.perf_counter() - t0:.2f} s", flush=True)
     pops = [ts.samples(population=p) for p in range(ts.num_populations)]

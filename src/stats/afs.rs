@@ -97,6 +97,9 @@ impl Lazy for AfsLazy<'_> {
     fn attached_only(&self) -> bool {
         true
     }
+    fn no_update(&self) -> bool {
+        true
+    }
     fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], _f: &[f64], out: &mut [f64]) -> Result<()> {
         if parent == NULL {
             return Ok(());

@@ -300,6 +300,15 @@ fn run_general(
             };
             lazy_piece(&cx, &mut lazy, i, s, c)
         })?,
+        Mode::Site if summary.add.is_some() => run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
+            let add = summary.add.as_ref().expect("checked");
+            site_piece(&cx, m, i, s, c, |_, aw, na, row| {
+                for a in usize::from(polarised)..na {
+                    add(&aw[a * k..(a + 1) * k], row);
+                }
+                Ok(())
+            })
+        })?,
         Mode::Site => run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
             let mut tmp = vec![0.0; m];
             site_piece(&cx, m, i, s, c, |_, aw, na, row| {
@@ -348,12 +357,41 @@ pub fn sample_count_stat(
     options: u32,
     exec: &mut Exec,
 ) -> Result<Vec<f64>> {
+    sample_count_stat_add(
+        ts,
+        sets,
+        result_dim,
+        f,
+        None::<fn(&[f64], &[f64], &mut [f64])>,
+        windows,
+        options,
+        exec,
+    )
+}
+
+/// [`sample_count_stat`] with the accumulating form `add(x, n, out)` of `f`
+/// (`out[i] += f(x, n)[i]`, the same bits) for site mode.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sample_count_stat_add(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    result_dim: usize,
+    f: impl Fn(&[f64], &[f64], &mut [f64]) + Sync,
+    add: Option<impl Fn(&[f64], &[f64], &mut [f64]) + Sync>,
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Result<Vec<f64>> {
     let checked = sets.check(ts)?;
     let weights = set_weights(ts, &checked);
     let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
-    let summary = Summary::new(checked.len(), result_dim, |x, out| {
+    let mut summary = Summary::new(checked.len(), result_dim, |x, out| {
         f(x, &n, out);
         Ok(())
     });
+    if let Some(add) = add {
+        let n = &n;
+        summary = summary.with_add(move |x, out| add(x, n, out));
+    }
     general_stat(ts, &weights, &summary, windows, options, exec)
 }
