@@ -259,16 +259,85 @@ where
     }
 }
 
-/// Adds piece partial results into the output in piece order.
-pub(crate) fn combine(pieces: &[Piece], partials: Vec<Vec<f64>>, num_windows: usize, row: usize) -> Vec<f64> {
-    let mut out = vec![0.0; num_windows * row];
-    for (p, part) in pieces.iter().zip(partials) {
-        let dst = &mut out[p.windows.0 * row..p.windows.1 * row];
-        for (d, s) in dst.iter_mut().zip(part) {
-            *d += s;
+/// Where one piece writes its window rows. The first piece overlapping a
+/// window writes straight into the output (a sum started at 0 and one
+/// started at the first piece's part are the same bits); a window an
+/// earlier piece also overlaps (only ever the piece's first) goes to a
+/// private row that [`run_windows`] adds into the output in piece order.
+pub(crate) struct PieceOut<'o> {
+    row: usize,
+    w0: usize,
+    /// The private row of window `w0`, or empty when the piece owns it.
+    shared: Vec<f64>,
+    /// Windows `w0 + [!shared.is_empty()]..w1`.
+    owned: &'o mut [f64],
+}
+
+impl PieceOut<'_> {
+    /// The row of window `wi`.
+    #[inline]
+    pub fn row(&mut self, wi: usize) -> &mut [f64] {
+        let r = self.row;
+        if !self.shared.is_empty() {
+            if wi == self.w0 {
+                return &mut self.shared[..];
+            }
+            let j = wi - self.w0 - 1;
+            &mut self.owned[j * r..(j + 1) * r]
+        } else {
+            let j = wi - self.w0;
+            &mut self.owned[j * r..(j + 1) * r]
         }
     }
-    out
+}
+
+/// Runs `work` on every piece (see [`run_pieces`]), each writing its window
+/// rows through a [`PieceOut`] into `out` (`num_windows × row`, zeros),
+/// then adds the shared rows in piece order: the same bits as summing every
+/// piece's partial in piece order, for every thread count.
+pub(crate) fn run_windows<W>(exec: &mut Exec, pieces: &[Piece], row: usize, out: &mut [f64], work: W) -> Result<()>
+where
+    W: Fn(usize, &mut Scratch, &AtomicBool, &mut PieceOut) -> Result<()> + Sync,
+{
+    let mut slots: Vec<Mutex<Option<PieceOut>>> = Vec::with_capacity(pieces.len());
+    let mut rest: &mut [f64] = out;
+    let mut at = 0usize; // first window of `rest`
+    let mut shared_at = Vec::with_capacity(pieces.len());
+    for (i, p) in pieces.iter().enumerate() {
+        let (w0, w1) = p.windows;
+        let shared = i > 0 && pieces[i - 1].windows.1 > w0;
+        let first_owned = if shared { w0 + 1 } else { w0 };
+        let first_owned = first_owned.max(at).min(w1.max(at));
+        let (_, tail) = std::mem::take(&mut rest).split_at_mut((first_owned - at) * row);
+        let (owned, tail) = tail.split_at_mut((w1.max(first_owned) - first_owned) * row);
+        rest = tail;
+        at = w1.max(first_owned);
+        shared_at.push(if shared { Some(w0) } else { None });
+        slots.push(Mutex::new(Some(PieceOut {
+            row,
+            w0,
+            shared: if shared { vec![0.0; row] } else { Vec::new() },
+            owned,
+        })));
+    }
+    let shared_rows = run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
+        let mut po = slots[i]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .expect("each piece runs once");
+        work(i, s, c, &mut po)?;
+        Ok(po.shared)
+    })?;
+    drop(slots);
+    for (sh, w) in shared_rows.into_iter().zip(shared_at) {
+        if let Some(w) = w {
+            for (d, x) in out[w * row..(w + 1) * row].iter_mut().zip(sh) {
+                *d += x;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A node weight: exact small integer counts when every sample weight is a
@@ -686,32 +755,32 @@ fn edge_change<C: Count>(
 /// Site mode: one piece; `on_site(site, allele rows, num_alleles, out row)`.
 pub(crate) fn site_piece<F>(
     cx: &Ctx,
-    row: usize,
+    po: &mut PieceOut,
     pi: usize,
     s: &mut Scratch,
     cancel: &AtomicBool,
     on_site: F,
-) -> Result<Vec<f64>>
+) -> Result<()>
 where
     F: FnMut(usize, &[f64], usize, &mut [f64]) -> Result<()>,
 {
     match cx.kind {
-        CountKind::U16 => site_piece_c(cx, row, pi, &mut s.core, &mut s.w16, cancel, on_site),
-        CountKind::U32 => site_piece_c(cx, row, pi, &mut s.core, &mut s.w32, cancel, on_site),
-        CountKind::F64 => site_piece_c(cx, row, pi, &mut s.core, &mut s.w64, cancel, on_site),
+        CountKind::U16 => site_piece_c(cx, po, pi, &mut s.core, &mut s.w16, cancel, on_site),
+        CountKind::U32 => site_piece_c(cx, po, pi, &mut s.core, &mut s.w32, cancel, on_site),
+        CountKind::F64 => site_piece_c(cx, po, pi, &mut s.core, &mut s.w64, cancel, on_site),
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn site_piece_c<C: Count, F>(
     cx: &Ctx,
-    row: usize,
+    po: &mut PieceOut,
     pi: usize,
     s: &mut Core,
     w: &mut Vec<C>,
     cancel: &AtomicBool,
     mut on_site: F,
-) -> Result<Vec<f64>>
+) -> Result<()>
 where
     F: FnMut(usize, &[f64], usize, &mut [f64]) -> Result<()>,
 {
@@ -723,7 +792,6 @@ where
     let windows = cx.windows;
     cx.start_piece(pi, s, w);
     let (w0, w1) = piece.windows;
-    let mut out = vec![0.0; (w1 - w0) * row];
     let mut wi = w0;
     let mut aw = Vec::new();
     let mut alleles = Vec::new();
@@ -747,16 +815,14 @@ where
                 wi += 1;
             }
             let na = allele_weights(ts, site, w, k, &cx.total, &mut aw, &mut alleles, &mut states);
-            on_site(site, &aw, na, &mut out[(wi - w0) * row..(wi - w0 + 1) * row])?;
+            on_site(site, &aw, na, po.row(wi))?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// What a lazily flushed per-node accumulation does (node mode, branch AFS).
 pub(crate) trait Lazy {
-    /// Size of one window's partial result.
-    fn row(&self) -> usize;
     /// Node `u`'s weights changed (or the piece started): update its summary.
     fn update(&mut self, u: usize, w: &[f64], f: &mut [f64]) -> Result<()>;
     /// Adds `span` of node `u`'s current contribution into a window row.
@@ -779,14 +845,15 @@ pub(crate) trait Lazy {
 pub(crate) fn lazy_piece<L: Lazy>(
     cx: &Ctx,
     lazy: &mut L,
+    po: &mut PieceOut,
     pi: usize,
     s: &mut Scratch,
     cancel: &AtomicBool,
-) -> Result<Vec<f64>> {
+) -> Result<()> {
     match cx.kind {
-        CountKind::U16 => lazy_piece_c(cx, lazy, pi, &mut s.core, &mut s.w16, cancel),
-        CountKind::U32 => lazy_piece_c(cx, lazy, pi, &mut s.core, &mut s.w32, cancel),
-        CountKind::F64 => lazy_piece_c(cx, lazy, pi, &mut s.core, &mut s.w64, cancel),
+        CountKind::U16 => lazy_piece_c(cx, lazy, po, pi, &mut s.core, &mut s.w16, cancel),
+        CountKind::U32 => lazy_piece_c(cx, lazy, po, pi, &mut s.core, &mut s.w32, cancel),
+        CountKind::F64 => lazy_piece_c(cx, lazy, po, pi, &mut s.core, &mut s.w64, cancel),
     }
 }
 
@@ -802,11 +869,12 @@ fn row_f64<'b, C: Count>(w: &[C], k: usize, u: usize, buf: &'b mut [f64]) -> &'b
 fn lazy_piece_c<C: Count, L: Lazy>(
     cx: &Ctx,
     lazy: &mut L,
+    po: &mut PieceOut,
     pi: usize,
     s: &mut Core,
     w: &mut Vec<C>,
     cancel: &AtomicBool,
-) -> Result<Vec<f64>> {
+) -> Result<()> {
     let piece = &cx.plan.pieces[pi];
     let ts = cx.ts;
     let k = cx.k;
@@ -814,7 +882,6 @@ fn lazy_piece_c<C: Count, L: Lazy>(
     let ix = ts.indexes();
     let bp = ts.breakpoints();
     let windows = cx.windows;
-    let row = lazy.row();
     let fd = lazy.f_dim();
     let attached_only = lazy.attached_only();
     let no_update = lazy.no_update();
@@ -831,7 +898,6 @@ fn lazy_piece_c<C: Count, L: Lazy>(
         }
     }
     let (w0, w1) = piece.windows;
-    let mut out = vec![0.0; (w1 - w0) * row];
     let mut wi = w0;
     // Adds node u's contribution from its last change to x.
     let mut flush = |s: &mut Core, w: &[C], u: usize, x: f64, wi: usize, lazy: &mut L| -> Result<()> {
@@ -843,7 +909,7 @@ fn lazy_piece_c<C: Count, L: Lazy>(
                 s.parent[u],
                 row_f64(w, k, u, &mut buf),
                 &s.f[u * fd..(u + 1) * fd],
-                &mut out[(wi - w0) * row..(wi - w0 + 1) * row],
+                po.row(wi),
             )?;
         }
         s.last[u] = x;
@@ -904,20 +970,16 @@ fn lazy_piece_c<C: Count, L: Lazy>(
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Node mode's per-node summary.
 pub(crate) struct NodeLazy<'a> {
     pub ev: Eval<'a>,
     pub m: usize,
-    pub n: usize,
 }
 
 impl Lazy for NodeLazy<'_> {
-    fn row(&self) -> usize {
-        self.n * self.m
-    }
     fn f_dim(&self) -> usize {
         self.m
     }
@@ -940,9 +1002,6 @@ pub(crate) struct BranchLazy<'a> {
 }
 
 impl Lazy for BranchLazy<'_> {
-    fn row(&self) -> usize {
-        self.tmp.len()
-    }
     fn f_dim(&self) -> usize {
         0
     }

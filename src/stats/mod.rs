@@ -291,27 +291,29 @@ fn run_general(
     let plan = engine::plan(ts, windows, exec.piece_work, max_pieces);
     let cx = Ctx::new(ts, &plan, windows, weights, k);
     let pieces = &plan.pieces;
-    let partials = match mode {
-        Mode::Branch => run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
+    let row = if mode == Mode::Node { m * ts.num_nodes() } else { m };
+    let mut out = vec![0.0; nw * row];
+    match mode {
+        Mode::Branch => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
             let mut lazy = BranchLazy {
                 ev: Eval::new(summary, polarised, &cx.total),
                 time: &ts.tables().nodes.time,
                 tmp: vec![0.0; m],
             };
-            lazy_piece(&cx, &mut lazy, i, s, c)
+            lazy_piece(&cx, &mut lazy, po, i, s, c)
         })?,
-        Mode::Site if summary.add.is_some() => run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
+        Mode::Site if summary.add.is_some() => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
             let add = summary.add.as_ref().expect("checked");
-            site_piece(&cx, m, i, s, c, |_, aw, na, row| {
+            site_piece(&cx, po, i, s, c, |_, aw, na, row| {
                 for a in usize::from(polarised)..na {
                     add(&aw[a * k..(a + 1) * k], row);
                 }
                 Ok(())
             })
         })?,
-        Mode::Site => run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
+        Mode::Site => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
             let mut tmp = vec![0.0; m];
-            site_piece(&cx, m, i, s, c, |_, aw, na, row| {
+            site_piece(&cx, po, i, s, c, |_, aw, na, row| {
                 for a in usize::from(polarised)..na {
                     (summary.f)(&aw[a * k..(a + 1) * k], &mut tmp)?;
                     for (r, t) in row.iter_mut().zip(&tmp) {
@@ -321,17 +323,15 @@ fn run_general(
                 Ok(())
             })
         })?,
-        Mode::Node => run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
+        Mode::Node => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
             let mut lazy = NodeLazy {
                 ev: Eval::new(summary, polarised, &cx.total),
                 m,
-                n: ts.num_nodes(),
             };
-            lazy_piece(&cx, &mut lazy, i, s, c)
+            lazy_piece(&cx, &mut lazy, po, i, s, c)
         })?,
     };
-    let row = if mode == Mode::Node { m * ts.num_nodes() } else { m };
-    Ok(combine(pieces, partials, nw, row))
+    Ok(out)
 }
 
 /// Indicator weights for sample sets: `num_samples × num_sets`.
