@@ -68,12 +68,9 @@ pub(crate) struct Piece {
     pub work: u64,
 }
 
-/// Where each tree's edge changes are in the index orders, and the pieces.
+/// The pieces. Each tree's edge changes are where the tree sequence's
+/// `insertion_at` and `removal_at` say, in its gathered edge orders.
 pub(crate) struct Plan {
-    /// `ins_at[j]`: number of edges with left <= breakpoint j.
-    pub ins_at: Vec<usize>,
-    /// `rem_at[j]`: number of edges with right <= breakpoint j.
-    pub rem_at: Vec<usize>,
     pub pieces: Vec<Piece>,
     /// Edges alive at each piece's left end, in edge-table order.
     pub alive: Vec<Vec<Id>>,
@@ -93,25 +90,12 @@ pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_piec
     let bp = ts.breakpoints();
     let t = ts.num_trees();
     let e = &ts.tables().edges;
-    let ix = ts.indexes();
-    let mut ins_at = Vec::with_capacity(t + 1);
-    let mut rem_at = Vec::with_capacity(t + 1);
-    let (mut ip, mut rp) = (0usize, 0usize);
-    for &x in bp.iter() {
-        while ip < ix.insertion.len() && e.left[ix.insertion[ip] as usize] <= x {
-            ip += 1;
-        }
-        while rp < ix.removal.len() && e.right[ix.removal[rp] as usize] <= x {
-            rp += 1;
-        }
-        ins_at.push(ip);
-        rem_at.push(rp);
-    }
+    let (ins_at, rem_at) = (&ts.insertion_at, &ts.removal_at);
     let tree_work = |j: usize| -> u64 {
         let edges = if j == 0 {
-            ins_at[0]
+            ins_at[0] as usize
         } else {
-            (ins_at[j] - ins_at[j - 1]) + (rem_at[j] - rem_at[j - 1])
+            (ins_at[j] - ins_at[j - 1]) as usize + (rem_at[j] - rem_at[j - 1]) as usize
         };
         (edges + ts.tree_sites(j).len() + 1) as u64
     };
@@ -148,12 +132,7 @@ pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_piec
             list.push(k as Id);
         }
     }
-    Plan {
-        ins_at,
-        rem_at,
-        pieces,
-        alive,
-    }
+    Plan { pieces, alive }
 }
 
 /// Runs `work` on every piece, on `exec.threads` threads, and returns the
@@ -708,13 +687,12 @@ fn edge_change<C: Count>(
     cx: &Ctx,
     s: &mut Core,
     w: &mut [C],
-    h: usize,
+    (p, c): (Id, Id),
     add: bool,
     mut hook: impl FnMut(&mut Core, &mut [C], usize, bool) -> Result<()>,
 ) -> Result<()> {
-    let e = &cx.ts.tables().edges;
     let k = cx.k;
-    let (u, mut v) = (e.child[h] as usize, e.parent[h]);
+    let (u, mut v) = (c as usize, p);
     hook(s, w, u, false)?;
     if add {
         s.parent[u] = v;
@@ -787,7 +765,6 @@ where
     let piece = &cx.plan.pieces[pi];
     let ts = cx.ts;
     let k = cx.k;
-    let ix = ts.indexes();
     let position = &ts.tables().sites.position;
     let windows = cx.windows;
     cx.start_piece(pi, s, w);
@@ -802,11 +779,11 @@ where
             if (j - piece.trees.0) % 64 == 0 {
                 check_cancel(cancel)?;
             }
-            for &h in &ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]] {
-                edge_change(cx, s, w, h as usize, false, nop)?;
+            for &pc in &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize] {
+                edge_change(cx, s, w, pc, false, nop)?;
             }
-            for &h in &ix.insertion[cx.plan.ins_at[j - 1]..cx.plan.ins_at[j]] {
-                edge_change(cx, s, w, h as usize, true, nop)?;
+            for &pc in &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize] {
+                edge_change(cx, s, w, pc, true, nop)?;
             }
         }
         for site in ts.tree_sites(j) {
@@ -879,7 +856,6 @@ fn lazy_piece_c<C: Count, L: Lazy>(
     let ts = cx.ts;
     let k = cx.k;
     let n = ts.num_nodes();
-    let ix = ts.indexes();
     let bp = ts.breakpoints();
     let windows = cx.windows;
     let fd = lazy.f_dim();
@@ -923,11 +899,17 @@ fn lazy_piece_c<C: Count, L: Lazy>(
                 check_cancel(cancel)?;
             }
             for (list, add) in [
-                (&ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]], false),
-                (&ix.insertion[cx.plan.ins_at[j - 1]..cx.plan.ins_at[j]], true),
+                (
+                    &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize],
+                    false,
+                ),
+                (
+                    &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize],
+                    true,
+                ),
             ] {
-                for &h in list {
-                    edge_change(cx, s, w, h as usize, add, |s, w, u, after| {
+                for &pc in list {
+                    edge_change(cx, s, w, pc, add, |s, w, u, after| {
                         if !after {
                             flush(s, w, u, tl, wi, lazy)
                         } else if no_update {
