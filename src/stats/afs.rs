@@ -172,7 +172,6 @@ pub(crate) fn allele_frequency_spectrum_into<'o>(
     if out.len() != len {
         fail!(Error::Internal, "spectrum buffer of {} values, {len} needed", out.len());
     }
-    out.fill(0.0);
     match mode {
         Mode::Site => run_windows(exec, &plan.pieces, size, out, |i, s, c, po| {
             let mut coord = vec![0; k];
@@ -196,7 +195,7 @@ pub(crate) fn allele_frequency_spectrum_into<'o>(
         })?,
     };
     if options & opt::SPAN_NORMALISE != 0 {
-        super::span_normalise(&windows, size, out);
+        super::span_normalise_par(exec.threads, &windows, size, out)?;
     }
     Ok(())
 }

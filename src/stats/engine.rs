@@ -271,7 +271,7 @@ impl PieceOut<'_> {
 }
 
 /// Runs `work` on every piece (see [`run_pieces`]), each writing its window
-/// rows through a [`PieceOut`] into `out` (`num_windows × row`, zeros),
+/// rows through a [`PieceOut`] into `out` (`num_windows × row`, zeroed here),
 /// then adds the shared rows in piece order: the same bits as summing every
 /// piece's partial in piece order, for every thread count.
 pub(crate) fn run_windows<W>(exec: &mut Exec, pieces: &[Piece], row: usize, out: &mut [f64], work: W) -> Result<()>
@@ -287,7 +287,8 @@ where
         let shared = i > 0 && pieces[i - 1].windows.1 > w0;
         let first_owned = if shared { w0 + 1 } else { w0 };
         let first_owned = first_owned.max(at).min(w1.max(at));
-        let (_, tail) = std::mem::take(&mut rest).split_at_mut((first_owned - at) * row);
+        let (gap, tail) = std::mem::take(&mut rest).split_at_mut((first_owned - at) * row);
+        gap.fill(0.0);
         let (owned, tail) = tail.split_at_mut((w1.max(first_owned) - first_owned) * row);
         rest = tail;
         at = w1.max(first_owned);
@@ -299,12 +300,16 @@ where
             owned,
         })));
     }
+    rest.fill(0.0);
     let shared_rows = run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
         let mut po = slots[i]
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()
             .expect("each piece runs once");
+        // Zeroed here, on the piece's thread: a large output is first
+        // touched in parallel.
+        po.owned.fill(0.0);
         work(i, s, c, &mut po)?;
         Ok(po.shared)
     })?;
@@ -807,7 +812,8 @@ pub(crate) trait Lazy {
     /// Size of the per-node summary kept.
     fn f_dim(&self) -> usize;
     /// Whether only nodes with a parent contribute (branch statistics):
-    /// then window ends flush only the nodes the piece attached.
+    /// then window ends flush only the nodes the piece attached, and
+    /// `flush` is never called for a node without a parent.
     fn attached_only(&self) -> bool {
         false
     }
@@ -878,7 +884,8 @@ fn lazy_piece_c<C: Count, L: Lazy>(
     // Adds node u's contribution from its last change to x.
     let mut flush = |s: &mut Core, w: &[C], u: usize, x: f64, wi: usize, lazy: &mut L| -> Result<()> {
         let span = x - s.last[u];
-        if span != 0.0 {
+        // A detached node adds nothing when only attached ones contribute.
+        if span != 0.0 && !(attached_only && s.parent[u] == NULL) {
             lazy.flush(
                 u,
                 span,

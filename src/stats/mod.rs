@@ -221,6 +221,24 @@ pub(crate) fn span_normalise(windows: &[f64], row: usize, out: &mut [f64]) {
     }
 }
 
+/// [`span_normalise`] on `threads` threads for a large output (the same
+/// bits: each value is divided on its own).
+pub(crate) fn span_normalise_par(threads: usize, windows: &[f64], row: usize, out: &mut [f64]) -> Result<()> {
+    use rayon::prelude::*;
+    if threads <= 1 || out.len() < 1 << 20 || row == 0 {
+        span_normalise(windows, row, out);
+        return Ok(());
+    }
+    crate::parallel::run(threads, || {
+        out.par_chunks_mut(row).enumerate().for_each(|(j, chunk)| {
+            let span = windows[j + 1] - windows[j];
+            for x in chunk {
+                *x /= span;
+            }
+        })
+    })
+}
+
 /// tskit's general statistic: `weights` is `num_samples × summary.state_dim`.
 /// Output `[window][result]` (site, branch) or `[window][node][result]`.
 pub fn general_stat(
