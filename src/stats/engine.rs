@@ -387,8 +387,26 @@ pub(crate) enum CountKind {
     F64,
 }
 
+/// Tests only: 1 widens u16 counts to u32, 2 forces f64 (both always
+/// exact), to check that every count type gives the same bits.
+#[cfg(test)]
+pub(crate) static FORCE_WIDER: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
 /// The narrowest exact count type for `weights` (`k` columns).
 fn count_kind(weights: &[f64], k: usize) -> CountKind {
+    let kind = narrowest_count_kind(weights, k);
+    #[cfg(test)]
+    {
+        match (FORCE_WIDER.load(Ordering::Relaxed), kind) {
+            (1, CountKind::U16) => return CountKind::U32,
+            (2, _) => return CountKind::F64,
+            _ => {}
+        }
+    }
+    kind
+}
+
+fn narrowest_count_kind(weights: &[f64], k: usize) -> CountKind {
     let integral = weights
         .iter()
         .all(|&x| x >= 0.0 && x <= u32::MAX as f64 && ((x as u32) as f64).to_bits() == x.to_bits());
@@ -1011,5 +1029,69 @@ impl Lazy for BranchLazy<'_> {
         self.ev.eval(w, &mut self.tmp)?;
         add_row(out, &self.tmp, span * b);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::{afs, matrix, opt, summary, SampleSets};
+
+    #[test]
+    fn count_kinds() {
+        assert_eq!(narrowest_count_kind(&[0.0, 1.0, 2.0, 3.0], 2), CountKind::U16);
+        assert_eq!(narrowest_count_kind(&[40000.0, 1.0, 30000.0, 3.0], 2), CountKind::U32);
+        assert_eq!(narrowest_count_kind(&[0.5, 1.0], 2), CountKind::F64);
+        assert_eq!(narrowest_count_kind(&[-1.0, 1.0], 2), CountKind::F64);
+        assert_eq!(narrowest_count_kind(&[-0.0, 1.0], 2), CountKind::F64);
+        assert_eq!(narrowest_count_kind(&[f64::NAN, 1.0], 2), CountKind::F64);
+        assert_eq!(narrowest_count_kind(&[4e9, 1.0, 4e9, 1.0], 2), CountKind::F64);
+    }
+
+    /// u16, u32 and f64 node weights give the same bits.
+    #[test]
+    fn every_count_type_gives_the_same_bits() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/example.trees");
+        let ts = TreeSequence::new(crate::io::trees::load(&path, 0).unwrap(), 0).unwrap();
+        let ns = ts.samples().len();
+        let sizes = [5u64, 7, 1];
+        let ids: Vec<Id> = ts.samples()[..13].to_vec();
+        let s = SampleSets::new(&sizes, &ids);
+        let l = ts.sequence_length();
+        let windows = [0.0, l * 0.3, l * 0.31, l];
+        let trait_w: Vec<f64> = (0..ns * 2).map(|i| (i % 5) as f64).collect();
+        let run = |mode: u32, w: Option<&[f64]>| -> Vec<Vec<f64>> {
+            let mut e = Exec::with_threads(2);
+            e.piece_work = 30;
+            let mut out = vec![
+                summary::diversity(&ts, s, w, mode, &mut e).unwrap(),
+                summary::divergence(&ts, s, &[0, 1, 2, 2, 1, 1], w, mode, &mut e).unwrap(),
+                summary::fst(&ts, s, &[0, 1, 0, 2], w, mode, &mut e).unwrap(),
+                summary::f4(&ts, s, &[0, 1, 2, 0], w, mode, &mut e).unwrap(),
+                summary::trait_covariance(&ts, &trait_w, 2, w, mode, &mut e).unwrap(),
+            ];
+            if mode & opt::NODE == 0 {
+                out.push(afs::allele_frequency_spectrum(&ts, s, w, mode, &mut e).unwrap());
+                out.push(matrix::divergence_matrix(&ts, s, w, mode & !opt::POLARISED, &mut e).unwrap());
+            }
+            out
+        };
+        for mode in [opt::SITE, opt::BRANCH, opt::NODE, opt::SITE | opt::POLARISED] {
+            for w in [None, Some(&windows[..])] {
+                FORCE_WIDER.store(0, Ordering::Relaxed);
+                let base = run(mode, w);
+                for force in [1, 2] {
+                    FORCE_WIDER.store(force, Ordering::Relaxed);
+                    let other = run(mode, w);
+                    FORCE_WIDER.store(0, Ordering::Relaxed);
+                    for (a, b) in base.iter().zip(&other) {
+                        assert_eq!(a.len(), b.len());
+                        for (x, y) in a.iter().zip(b) {
+                            assert_eq!(x.to_bits(), y.to_bits(), "mode {mode} force {force}: {x} vs {y}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }
