@@ -902,8 +902,24 @@ pub unsafe extern "C" fn tspar_treeseq_allele_frequency_spectrum(
                     .checked_mul(d)
                     .ok_or_else(|| Failure::new(Error::BadParamValue, "spectrum too large"))?;
             }
-            run_into(ts, w, options, row, exec, result, result_length, |e| {
-                afs::allele_frequency_spectrum(ts, sets, w, options, e)
+            let (_, nw) = summary::check_common(ts, w, options)?;
+            let need = row.saturating_mul(nw);
+            if (result_length as u128) < need as u128 {
+                fail!(
+                    Error::BufferTooSmall,
+                    "result has {result_length} values; {need} are needed"
+                );
+            }
+            let out = slice_mut(result, result_length, "result")?;
+            let settings = Settings::from(exec)?;
+            // Written in place: a spectrum can be large.
+            settings.run(|e| {
+                afs::allele_frequency_spectrum_into(ts, sets, w, options, e, |len| {
+                    if len != need {
+                        fail!(Error::Internal, "spectrum of {len} values, expected {need}");
+                    }
+                    Ok(&mut out[..need])
+                })
             })
         }
     })

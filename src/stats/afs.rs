@@ -1,7 +1,7 @@
 //! The (joint) allele frequency spectrum of several sample sets, polarised
 //! or folded, in site and branch modes, as tskit computes it.
 
-use super::engine::{combine, lazy_piece, run_pieces, site_piece, Ctx, Lazy, Scratch};
+use super::engine::{lazy_piece, run_windows, site_piece, Ctx, Lazy};
 use super::{check_time_calibrated, mode_of, opt, set_weights, windows_of, Exec, Mode, SampleSets};
 use crate::error::{fail, Error, Result};
 use crate::tables::{Id, NULL};
@@ -85,9 +85,6 @@ struct AfsLazy<'a> {
 }
 
 impl Lazy for AfsLazy<'_> {
-    fn row(&self) -> usize {
-        self.cells.size()
-    }
     fn f_dim(&self) -> usize {
         0
     }
@@ -95,6 +92,9 @@ impl Lazy for AfsLazy<'_> {
         Ok(())
     }
     fn attached_only(&self) -> bool {
+        true
+    }
+    fn no_update(&self) -> bool {
         true
     }
     fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], _f: &[f64], out: &mut [f64]) -> Result<()> {
@@ -121,6 +121,24 @@ pub fn allele_frequency_spectrum(
     options: u32,
     exec: &mut Exec,
 ) -> Result<Vec<f64>> {
+    let mut out = Vec::new();
+    allele_frequency_spectrum_into(ts, sets, windows, options, exec, |len| {
+        out = vec![0.0; len];
+        Ok(&mut out[..])
+    })?;
+    Ok(out)
+}
+
+/// [`allele_frequency_spectrum`] written into the slice `buffer(len)`
+/// gives (the spectrum can be large: no copy is made).
+pub(crate) fn allele_frequency_spectrum_into<'o>(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+    buffer: impl FnOnce(usize) -> Result<&'o mut [f64]>,
+) -> Result<()> {
     let mode = mode_of(options)?;
     if mode == Mode::Node {
         fail!(
@@ -146,11 +164,19 @@ pub fn allele_frequency_spectrum(
     let plan = super::engine::plan(ts, &windows, exec.piece_work, max_pieces);
     let cx = Ctx::new(ts, &plan, &windows, &weights, kk);
     let time = &ts.tables().nodes.time;
-    let partials = match mode {
-        Mode::Site => run_pieces(exec, &plan.pieces, Scratch::new, |i, _, s, c| {
+    let nw = windows.len() - 1;
+    let len = nw
+        .checked_mul(size)
+        .ok_or_else(|| crate::error::Failure::new(Error::BadParamValue, "spectrum too large"))?;
+    let out = buffer(len)?;
+    if out.len() != len {
+        fail!(Error::Internal, "spectrum buffer of {} values, {len} needed", out.len());
+    }
+    match mode {
+        Mode::Site => run_windows(exec, &plan.pieces, size, out, |i, s, c, po| {
             let mut coord = vec![0; k];
             let inc = if cells.polarised { 1.0 } else { 0.5 };
-            site_piece(&cx, size, i, s, c, |_, aw, na, row| {
+            site_piece(&cx, po, i, s, c, |_, aw, na, row| {
                 for a in usize::from(cells.polarised)..na {
                     if let Some(cell) = cells.cell(&aw[a * kk..(a + 1) * kk], &mut coord) {
                         row[cell] += inc;
@@ -159,18 +185,17 @@ pub fn allele_frequency_spectrum(
                 Ok(())
             })
         })?,
-        _ => run_pieces(exec, &plan.pieces, Scratch::new, |i, _, s, c| {
+        _ => run_windows(exec, &plan.pieces, size, out, |i, s, c, po| {
             let mut lazy = AfsLazy {
                 cells: &cells,
                 time,
                 coord: vec![0; k],
             };
-            lazy_piece(&cx, &mut lazy, i, s, c)
+            lazy_piece(&cx, &mut lazy, po, i, s, c)
         })?,
     };
-    let mut out = combine(&plan.pieces, partials, windows.len() - 1, size);
     if options & opt::SPAN_NORMALISE != 0 {
-        super::span_normalise(&windows, size, &mut out);
+        super::span_normalise_par(exec.threads, &windows, size, out)?;
     }
-    Ok(out)
+    Ok(())
 }

@@ -18,12 +18,19 @@ use crate::error::{Error, Failure, Result};
 use crate::tables::{Id, NULL};
 use crate::treeseq::TreeSequence;
 
+/// The optional accumulating form of a summary function.
+pub type AddFn<'a> = Box<dyn Fn(&[f64], &mut [f64]) + Sync + 'a>;
+
 /// A summary function: `state_dim` weights in, `result_dim` values out.
 pub struct Summary<'a> {
     pub state_dim: usize,
     pub result_dim: usize,
     #[allow(clippy::type_complexity)]
     pub f: Box<dyn Fn(&[f64], &mut [f64]) -> Result<()> + Sync + 'a>,
+    /// Optionally `out[i] += f(x)[i]` in one step, giving the same bits, for
+    /// site mode: built-in statistics skip the terms they know to be zero
+    /// (adding a zero never changes a sum that started at +0).
+    pub add: Option<AddFn<'a>>,
 }
 
 impl<'a> Summary<'a> {
@@ -32,7 +39,14 @@ impl<'a> Summary<'a> {
             state_dim,
             result_dim,
             f: Box::new(f),
+            add: None,
         }
+    }
+
+    /// With the accumulating form `add` (see [`Summary::add`]).
+    pub fn with_add(mut self, add: impl Fn(&[f64], &mut [f64]) + Sync + 'a) -> Self {
+        self.add = Some(Box::new(add));
+        self
     }
 }
 
@@ -54,12 +68,9 @@ pub(crate) struct Piece {
     pub work: u64,
 }
 
-/// Where each tree's edge changes are in the index orders, and the pieces.
+/// The pieces. Each tree's edge changes are where the tree sequence's
+/// `insertion_at` and `removal_at` say, in its gathered edge orders.
 pub(crate) struct Plan {
-    /// `ins_at[j]`: number of edges with left <= breakpoint j.
-    pub ins_at: Vec<usize>,
-    /// `rem_at[j]`: number of edges with right <= breakpoint j.
-    pub rem_at: Vec<usize>,
     pub pieces: Vec<Piece>,
     /// Edges alive at each piece's left end, in edge-table order.
     pub alive: Vec<Vec<Id>>,
@@ -79,25 +90,12 @@ pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_piec
     let bp = ts.breakpoints();
     let t = ts.num_trees();
     let e = &ts.tables().edges;
-    let ix = ts.indexes();
-    let mut ins_at = Vec::with_capacity(t + 1);
-    let mut rem_at = Vec::with_capacity(t + 1);
-    let (mut ip, mut rp) = (0usize, 0usize);
-    for &x in bp.iter() {
-        while ip < ix.insertion.len() && e.left[ix.insertion[ip] as usize] <= x {
-            ip += 1;
-        }
-        while rp < ix.removal.len() && e.right[ix.removal[rp] as usize] <= x {
-            rp += 1;
-        }
-        ins_at.push(ip);
-        rem_at.push(rp);
-    }
+    let (ins_at, rem_at) = (&ts.insertion_at, &ts.removal_at);
     let tree_work = |j: usize| -> u64 {
         let edges = if j == 0 {
-            ins_at[0]
+            ins_at[0] as usize
         } else {
-            (ins_at[j] - ins_at[j - 1]) + (rem_at[j] - rem_at[j - 1])
+            (ins_at[j] - ins_at[j - 1]) as usize + (rem_at[j] - rem_at[j - 1]) as usize
         };
         (edges + ts.tree_sites(j).len() + 1) as u64
     };
@@ -134,12 +132,7 @@ pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_piec
             list.push(k as Id);
         }
     }
-    Plan {
-        ins_at,
-        rem_at,
-        pieces,
-        alive,
-    }
+    Plan { pieces, alive }
 }
 
 /// Runs `work` on every piece, on `exec.threads` threads, and returns the
@@ -245,29 +238,207 @@ where
     }
 }
 
-/// Adds piece partial results into the output in piece order.
-pub(crate) fn combine(pieces: &[Piece], partials: Vec<Vec<f64>>, num_windows: usize, row: usize) -> Vec<f64> {
-    let mut out = vec![0.0; num_windows * row];
-    for (p, part) in pieces.iter().zip(partials) {
-        let dst = &mut out[p.windows.0 * row..p.windows.1 * row];
-        for (d, s) in dst.iter_mut().zip(part) {
-            *d += s;
-        }
-    }
-    out
+/// Where one piece writes its window rows. The first piece overlapping a
+/// window writes straight into the output (a sum started at 0 and one
+/// started at the first piece's part are the same bits); a window an
+/// earlier piece also overlaps (only ever the piece's first) goes to a
+/// private row that [`run_windows`] adds into the output in piece order.
+pub(crate) struct PieceOut<'o> {
+    row: usize,
+    w0: usize,
+    /// The private row of window `w0`, or empty when the piece owns it.
+    shared: Vec<f64>,
+    /// Windows `w0 + [!shared.is_empty()]..w1`.
+    owned: &'o mut [f64],
 }
 
-/// Per-thread working state: parent links and node weights. Reset between
-/// pieces by undoing only what the piece touched.
-pub(crate) struct Scratch {
+impl PieceOut<'_> {
+    /// The row of window `wi`.
+    #[inline]
+    pub fn row(&mut self, wi: usize) -> &mut [f64] {
+        let r = self.row;
+        if !self.shared.is_empty() {
+            if wi == self.w0 {
+                return &mut self.shared[..];
+            }
+            let j = wi - self.w0 - 1;
+            &mut self.owned[j * r..(j + 1) * r]
+        } else {
+            let j = wi - self.w0;
+            &mut self.owned[j * r..(j + 1) * r]
+        }
+    }
+}
+
+/// Runs `work` on every piece (see [`run_pieces`]), each writing its window
+/// rows through a [`PieceOut`] into `out` (`num_windows × row`, zeroed here),
+/// then adds the shared rows in piece order: the same bits as summing every
+/// piece's partial in piece order, for every thread count.
+pub(crate) fn run_windows<W>(exec: &mut Exec, pieces: &[Piece], row: usize, out: &mut [f64], work: W) -> Result<()>
+where
+    W: Fn(usize, &mut Scratch, &AtomicBool, &mut PieceOut) -> Result<()> + Sync,
+{
+    let mut slots: Vec<Mutex<Option<PieceOut>>> = Vec::with_capacity(pieces.len());
+    let mut rest: &mut [f64] = out;
+    let mut at = 0usize; // first window of `rest`
+    let mut shared_at = Vec::with_capacity(pieces.len());
+    for (i, p) in pieces.iter().enumerate() {
+        let (w0, w1) = p.windows;
+        let shared = i > 0 && pieces[i - 1].windows.1 > w0;
+        let first_owned = if shared { w0 + 1 } else { w0 };
+        let first_owned = first_owned.max(at).min(w1.max(at));
+        let (gap, tail) = std::mem::take(&mut rest).split_at_mut((first_owned - at) * row);
+        gap.fill(0.0);
+        let (owned, tail) = tail.split_at_mut((w1.max(first_owned) - first_owned) * row);
+        rest = tail;
+        at = w1.max(first_owned);
+        shared_at.push(if shared { Some(w0) } else { None });
+        slots.push(Mutex::new(Some(PieceOut {
+            row,
+            w0,
+            shared: if shared { vec![0.0; row] } else { Vec::new() },
+            owned,
+        })));
+    }
+    rest.fill(0.0);
+    let shared_rows = run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
+        let mut po = slots[i]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .expect("each piece runs once");
+        // Zeroed here, on the piece's thread: a large output is first
+        // touched in parallel.
+        po.owned.fill(0.0);
+        work(i, s, c, &mut po)?;
+        Ok(po.shared)
+    })?;
+    drop(slots);
+    for (sh, w) in shared_rows.into_iter().zip(shared_at) {
+        if let Some(w) = w {
+            for (d, x) in out[w * row..(w + 1) * row].iter_mut().zip(sh) {
+                *d += x;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A node weight: exact small integer counts when every sample weight is a
+/// non-negative integer whose column total fits (then the sums are exact in
+/// every type and the results are the same bits as with `f64`), else `f64`.
+/// Narrow counts keep the node weights in cache.
+pub(crate) trait Count: Copy + Default + Send + Sync + 'static {
+    fn from_f64(x: f64) -> Self;
+    fn to_f64(self) -> f64;
+    fn plus(self, o: Self) -> Self;
+    fn minus(self, o: Self) -> Self;
+}
+
+macro_rules! int_count {
+    ($t:ty) => {
+        impl Count for $t {
+            #[inline(always)]
+            fn from_f64(x: f64) -> Self {
+                x as $t
+            }
+            #[inline(always)]
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline(always)]
+            fn plus(self, o: Self) -> Self {
+                self.wrapping_add(o)
+            }
+            #[inline(always)]
+            fn minus(self, o: Self) -> Self {
+                self.wrapping_sub(o)
+            }
+        }
+    };
+}
+int_count!(u16);
+int_count!(u32);
+
+impl Count for f64 {
+    #[inline(always)]
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn plus(self, o: Self) -> Self {
+        self + o
+    }
+    #[inline(always)]
+    fn minus(self, o: Self) -> Self {
+        self - o
+    }
+}
+
+/// Which [`Count`] type the node weights are kept in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CountKind {
+    U16,
+    U32,
+    F64,
+}
+
+/// Tests only: 1 widens u16 counts to u32, 2 forces f64 (both always
+/// exact), to check that every count type gives the same bits.
+#[cfg(test)]
+pub(crate) static FORCE_WIDER: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// The narrowest exact count type for `weights` (`k` columns).
+fn count_kind(weights: &[f64], k: usize) -> CountKind {
+    let kind = narrowest_count_kind(weights, k);
+    #[cfg(test)]
+    {
+        match (FORCE_WIDER.load(Ordering::Relaxed), kind) {
+            (1, CountKind::U16) => return CountKind::U32,
+            (2, _) => return CountKind::F64,
+            _ => {}
+        }
+    }
+    kind
+}
+
+fn narrowest_count_kind(weights: &[f64], k: usize) -> CountKind {
+    let integral = weights
+        .iter()
+        .all(|&x| x >= 0.0 && x <= u32::MAX as f64 && ((x as u32) as f64).to_bits() == x.to_bits());
+    if !integral || k == 0 {
+        return CountKind::F64;
+    }
+    let mut total = vec![0u64; k];
+    for row in weights.chunks_exact(k) {
+        for (t, &x) in total.iter_mut().zip(row) {
+            *t += x as u64;
+        }
+    }
+    let max = total.iter().copied().max().unwrap_or(0);
+    if max <= u16::MAX as u64 {
+        CountKind::U16
+    } else if max <= u32::MAX as u64 {
+        CountKind::U32
+    } else {
+        CountKind::F64
+    }
+}
+
+/// Per-thread working state apart from the node weights: parent links,
+/// sample counts and what the piece touched.
+pub(crate) struct Core {
     pub parent: Vec<Id>,
-    pub w: Vec<f64>,
     pub f: Vec<f64>,
     pub last: Vec<f64>,
     /// Nodes whose weights or parent the current piece changed, once each.
     pub touched: Vec<Id>,
     /// The number of samples with non-zero weights below each node: an
-    /// edge above none of them changes nothing.
+    /// edge above none of them changes nothing (kept only when sparse).
     pub cnt: Vec<i32>,
     /// `mark[u] == stamp` when `u` is in `touched`.
     pub mark: Vec<u32>,
@@ -275,7 +446,17 @@ pub(crate) struct Scratch {
     pub clean: bool,
 }
 
-impl Scratch {
+/// Per-thread working state: [`Core`] and the node weights in the count
+/// type of the call. Reset between pieces by undoing only what the piece
+/// touched.
+pub(crate) struct Scratch {
+    pub core: Core,
+    pub w16: Vec<u16>,
+    pub w32: Vec<u32>,
+    pub w64: Vec<f64>,
+}
+
+impl Core {
     #[inline]
     fn touch(&mut self, u: Id) {
         let m = &mut self.mark[u as usize];
@@ -284,18 +465,24 @@ impl Scratch {
             self.touched.push(u);
         }
     }
+}
 
+impl Scratch {
     pub fn new() -> Self {
         Scratch {
-            parent: Vec::new(),
-            w: Vec::new(),
-            f: Vec::new(),
-            last: Vec::new(),
-            touched: Vec::new(),
-            mark: Vec::new(),
-            cnt: Vec::new(),
-            stamp: 0,
-            clean: false,
+            core: Core {
+                parent: Vec::new(),
+                f: Vec::new(),
+                last: Vec::new(),
+                touched: Vec::new(),
+                mark: Vec::new(),
+                cnt: Vec::new(),
+                stamp: 0,
+                clean: false,
+            },
+            w16: Vec::new(),
+            w32: Vec::new(),
+            w64: Vec::new(),
         }
     }
 }
@@ -312,6 +499,8 @@ pub(crate) struct Ctx<'a> {
     /// Some sample has all-zero weights: then checking for unweighted
     /// subtrees (whose edges change nothing) pays off.
     pub sparse: bool,
+    /// The type node weights are kept in.
+    pub kind: CountKind,
 }
 
 impl<'a> Ctx<'a> {
@@ -331,25 +520,29 @@ impl<'a> Ctx<'a> {
             k,
             total,
             sparse,
+            kind: count_kind(weights, k),
         }
     }
 
-    /// Puts the parent links and weights of the piece's first tree into `s`.
-    fn start_piece(&self, piece_index: usize, s: &mut Scratch) {
+    /// Puts the parent links and weights of the piece's first tree into `s`
+    /// and `w`.
+    fn start_piece<C: Count>(&self, piece_index: usize, s: &mut Core, w: &mut Vec<C>) {
         let n = self.ts.num_nodes();
         let k = self.k;
-        if !s.clean || s.parent.len() != n || s.w.len() != n * k {
+        if !s.clean || s.parent.len() != n || w.len() != n * k {
             s.parent = vec![NULL; n];
-            s.w = vec![0.0; n * k];
+            *w = vec![C::default(); n * k];
             s.mark = vec![0; n];
-            s.cnt = vec![0; n];
+            s.cnt = if self.sparse { vec![0; n] } else { Vec::new() };
             s.stamp = 0;
             s.touched.clear();
         } else {
             for &v in &s.touched {
-                s.w[v as usize * k..(v as usize + 1) * k].fill(0.0);
+                w[v as usize * k..(v as usize + 1) * k].fill(C::default());
                 s.parent[v as usize] = NULL;
-                s.cnt[v as usize] = 0;
+                if self.sparse {
+                    s.cnt[v as usize] = 0;
+                }
             }
             s.touched.clear();
         }
@@ -360,8 +553,12 @@ impl<'a> Ctx<'a> {
         }
         for (j, &u) in self.ts.samples().iter().enumerate() {
             let row = &self.weights[j * k..(j + 1) * k];
-            s.w[u as usize * k..(u as usize + 1) * k].copy_from_slice(row);
-            s.cnt[u as usize] = i32::from(!is_zero(row));
+            for (d, &x) in w[u as usize * k..(u as usize + 1) * k].iter_mut().zip(row) {
+                *d = C::from_f64(x);
+            }
+            if self.sparse {
+                s.cnt[u as usize] = i32::from(!is_zero(row));
+            }
         }
         let e = &self.ts.tables().edges;
         for &h in &self.plan.alive[piece_index] {
@@ -371,10 +568,10 @@ impl<'a> Ctx<'a> {
             s.touch(p);
             // Table order is by parent time, so c's weight is complete here.
             let (pu, cu) = (p as usize, c as usize);
-            s.cnt[pu] += s.cnt[cu];
-            for j in 0..k {
-                s.w[pu * k + j] += s.w[cu * k + j];
+            if self.sparse {
+                s.cnt[pu] += s.cnt[cu];
             }
+            add_node_row(w, k, pu, cu, true);
         }
         s.clean = true;
     }
@@ -392,9 +589,9 @@ fn add_row(dst: &mut [f64], src: &[f64], sign: f64) {
     }
 }
 
-/// `w[v] += sign * w[u]` where `u != v`.
-#[inline]
-fn add_node_row(w: &mut [f64], k: usize, v: usize, u: usize, sign: f64) {
+/// `w[v] += w[u]` (`add`) or `w[v] -= w[u]`, where `u != v`.
+#[inline(always)]
+fn add_node_row<C: Count>(w: &mut [C], k: usize, v: usize, u: usize, add: bool) {
     let (a, b) = if v < u {
         let (lo, hi) = w.split_at_mut(u * k);
         (&mut lo[v * k..(v + 1) * k], &hi[..k])
@@ -402,13 +599,13 @@ fn add_node_row(w: &mut [f64], k: usize, v: usize, u: usize, sign: f64) {
         let (lo, hi) = w.split_at_mut(v * k);
         (&mut hi[..k], &lo[u * k..(u + 1) * k])
     };
-    if sign > 0.0 {
+    if add {
         for (d, s) in a.iter_mut().zip(b) {
-            *d += s;
+            *d = d.plus(*s);
         }
     } else {
         for (d, s) in a.iter_mut().zip(b) {
-            *d -= s;
+            *d = d.minus(*s);
         }
     }
 }
@@ -458,10 +655,10 @@ fn check_cancel(cancel: &AtomicBool) -> Result<()> {
 /// The allele weights of site `site`: `num_alleles × k` rows into `out`
 /// (ancestral first), as tskit's general statistic computes them.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn allele_weights<'t>(
+pub(crate) fn allele_weights<'t, C: Count>(
     ts: &'t TreeSequence,
     site: usize,
-    w: &[f64],
+    w: &[C],
     k: usize,
     total: &[f64],
     out: &mut Vec<f64>,
@@ -496,7 +693,7 @@ pub(crate) fn allele_weights<'t>(
         };
         let u = t.mutations.node[m] as usize;
         for j in 0..k {
-            let x = w[u * k + j];
+            let x = w[u * k + j].to_f64();
             out[a * k + j] += x;
             out[parent_allele * k + j] -= x;
         }
@@ -504,64 +701,112 @@ pub(crate) fn allele_weights<'t>(
     states.len()
 }
 
+/// Removes (`add` false) or inserts edge `h` into the tree in `s`, `w`:
+/// the child's weights taken from or added to every ancestor's. `hook(node,
+/// false)` runs before the child and each ancestor change, `hook(ancestor,
+/// true)` after each ancestor's weights changed.
+#[inline(always)]
+fn edge_change<C: Count>(
+    cx: &Ctx,
+    s: &mut Core,
+    w: &mut [C],
+    (p, c): (Id, Id),
+    add: bool,
+    mut hook: impl FnMut(&mut Core, &mut [C], usize, bool) -> Result<()>,
+) -> Result<()> {
+    let k = cx.k;
+    let (u, mut v) = (c as usize, p);
+    hook(s, w, u, false)?;
+    if add {
+        s.parent[u] = v;
+        s.touch(u as Id);
+        s.touch(v);
+    }
+    if cx.sparse {
+        let dc = s.cnt[u];
+        if dc != 0 {
+            while v != NULL {
+                let vu = v as usize;
+                hook(s, w, vu, false)?;
+                add_node_row(w, k, vu, u, add);
+                if add {
+                    s.cnt[vu] += dc;
+                } else {
+                    s.cnt[vu] -= dc;
+                }
+                hook(s, w, vu, true)?;
+                v = s.parent[vu];
+            }
+        }
+    } else {
+        while v != NULL {
+            let vu = v as usize;
+            hook(s, w, vu, false)?;
+            add_node_row(w, k, vu, u, add);
+            hook(s, w, vu, true)?;
+            v = s.parent[vu];
+        }
+    }
+    if !add {
+        s.parent[u] = NULL;
+    }
+    Ok(())
+}
+
 /// Site mode: one piece; `on_site(site, allele rows, num_alleles, out row)`.
 pub(crate) fn site_piece<F>(
     cx: &Ctx,
-    row: usize,
+    po: &mut PieceOut,
     pi: usize,
     s: &mut Scratch,
     cancel: &AtomicBool,
+    on_site: F,
+) -> Result<()>
+where
+    F: FnMut(usize, &[f64], usize, &mut [f64]) -> Result<()>,
+{
+    match cx.kind {
+        CountKind::U16 => site_piece_c(cx, po, pi, &mut s.core, &mut s.w16, cancel, on_site),
+        CountKind::U32 => site_piece_c(cx, po, pi, &mut s.core, &mut s.w32, cancel, on_site),
+        CountKind::F64 => site_piece_c(cx, po, pi, &mut s.core, &mut s.w64, cancel, on_site),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn site_piece_c<C: Count, F>(
+    cx: &Ctx,
+    po: &mut PieceOut,
+    pi: usize,
+    s: &mut Core,
+    w: &mut Vec<C>,
+    cancel: &AtomicBool,
     mut on_site: F,
-) -> Result<Vec<f64>>
+) -> Result<()>
 where
     F: FnMut(usize, &[f64], usize, &mut [f64]) -> Result<()>,
 {
     let piece = &cx.plan.pieces[pi];
     let ts = cx.ts;
     let k = cx.k;
-    let e = &ts.tables().edges;
-    let ix = ts.indexes();
     let position = &ts.tables().sites.position;
     let windows = cx.windows;
-    cx.start_piece(pi, s);
+    cx.start_piece(pi, s, w);
     let (w0, w1) = piece.windows;
-    let mut out = vec![0.0; (w1 - w0) * row];
     let mut wi = w0;
     let mut aw = Vec::new();
     let mut alleles = Vec::new();
     let mut states = Vec::new();
+    let nop = |_: &mut Core, _: &mut [C], _: usize, _: bool| Ok(());
     for j in piece.trees.0..piece.trees.1 {
         if j > piece.trees.0 {
             if (j - piece.trees.0) % 64 == 0 {
                 check_cancel(cancel)?;
             }
-            for &h in &ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]] {
-                let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
-                if cx.sparse && s.cnt[u] == 0 {
-                    v = NULL;
-                }
-                let dc = s.cnt[u];
-                while v != NULL {
-                    add_node_row(&mut s.w, k, v as usize, u, -1.0);
-                    s.cnt[v as usize] -= dc;
-                    v = s.parent[v as usize];
-                }
-                s.parent[u] = NULL;
+            for &pc in &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize] {
+                edge_change(cx, s, w, pc, false, nop)?;
             }
-            for &h in &ix.insertion[cx.plan.ins_at[j - 1]..cx.plan.ins_at[j]] {
-                let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
-                s.parent[u] = v;
-                s.touch(u as Id);
-                s.touch(v);
-                if cx.sparse && s.cnt[u] == 0 {
-                    v = NULL;
-                }
-                let dc = s.cnt[u];
-                while v != NULL {
-                    add_node_row(&mut s.w, k, v as usize, u, 1.0);
-                    s.cnt[v as usize] += dc;
-                    v = s.parent[v as usize];
-                }
+            for &pc in &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize] {
+                edge_change(cx, s, w, pc, true, nop)?;
             }
         }
         for site in ts.tree_sites(j) {
@@ -569,17 +814,15 @@ where
             while wi + 1 < w1 && windows[wi + 1] <= x {
                 wi += 1;
             }
-            let na = allele_weights(ts, site, &s.w, k, &cx.total, &mut aw, &mut alleles, &mut states);
-            on_site(site, &aw, na, &mut out[(wi - w0) * row..(wi - w0 + 1) * row])?;
+            let na = allele_weights(ts, site, w, k, &cx.total, &mut aw, &mut alleles, &mut states);
+            on_site(site, &aw, na, po.row(wi))?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// What a lazily flushed per-node accumulation does (node mode, branch AFS).
 pub(crate) trait Lazy {
-    /// Size of one window's partial result.
-    fn row(&self) -> usize;
     /// Node `u`'s weights changed (or the piece started): update its summary.
     fn update(&mut self, u: usize, w: &[f64], f: &mut [f64]) -> Result<()>;
     /// Adds `span` of node `u`'s current contribution into a window row.
@@ -587,8 +830,13 @@ pub(crate) trait Lazy {
     /// Size of the per-node summary kept.
     fn f_dim(&self) -> usize;
     /// Whether only nodes with a parent contribute (branch statistics):
-    /// then window ends flush only the nodes the piece attached.
+    /// then window ends flush only the nodes the piece attached, and
+    /// `flush` is never called for a node without a parent.
     fn attached_only(&self) -> bool {
+        false
+    }
+    /// Whether `update` does nothing (then it is never called).
+    fn no_update(&self) -> bool {
         false
     }
 }
@@ -598,90 +846,103 @@ pub(crate) trait Lazy {
 pub(crate) fn lazy_piece<L: Lazy>(
     cx: &Ctx,
     lazy: &mut L,
+    po: &mut PieceOut,
     pi: usize,
     s: &mut Scratch,
     cancel: &AtomicBool,
-) -> Result<Vec<f64>> {
+) -> Result<()> {
+    match cx.kind {
+        CountKind::U16 => lazy_piece_c(cx, lazy, po, pi, &mut s.core, &mut s.w16, cancel),
+        CountKind::U32 => lazy_piece_c(cx, lazy, po, pi, &mut s.core, &mut s.w32, cancel),
+        CountKind::F64 => lazy_piece_c(cx, lazy, po, pi, &mut s.core, &mut s.w64, cancel),
+    }
+}
+
+/// Node `u`'s weights as `f64` into `buf`.
+#[inline(always)]
+fn row_f64<'b, C: Count>(w: &[C], k: usize, u: usize, buf: &'b mut [f64]) -> &'b [f64] {
+    for (d, x) in buf.iter_mut().zip(&w[u * k..(u + 1) * k]) {
+        *d = x.to_f64();
+    }
+    buf
+}
+
+fn lazy_piece_c<C: Count, L: Lazy>(
+    cx: &Ctx,
+    lazy: &mut L,
+    po: &mut PieceOut,
+    pi: usize,
+    s: &mut Core,
+    w: &mut Vec<C>,
+    cancel: &AtomicBool,
+) -> Result<()> {
     let piece = &cx.plan.pieces[pi];
     let ts = cx.ts;
     let k = cx.k;
     let n = ts.num_nodes();
-    let e = &ts.tables().edges;
-    let ix = ts.indexes();
     let bp = ts.breakpoints();
     let windows = cx.windows;
-    let row = lazy.row();
     let fd = lazy.f_dim();
     let attached_only = lazy.attached_only();
-    cx.start_piece(pi, s);
+    let no_update = lazy.no_update();
+    cx.start_piece(pi, s, w);
     if s.f.len() != n * fd {
         s.f = vec![0.0; n * fd];
     }
     s.last.clear();
     s.last.resize(n, piece.left);
-    for u in 0..n {
-        lazy.update(u, &s.w[u * k..(u + 1) * k], &mut s.f[u * fd..(u + 1) * fd])?;
+    let mut buf = vec![0.0; k];
+    if !no_update {
+        for u in 0..n {
+            lazy.update(u, row_f64(w, k, u, &mut buf), &mut s.f[u * fd..(u + 1) * fd])?;
+        }
     }
     let (w0, w1) = piece.windows;
-    let mut out = vec![0.0; (w1 - w0) * row];
     let mut wi = w0;
-    macro_rules! flush {
-        ($u:expr, $x:expr) => {{
-            let u = $u;
-            let span = $x - s.last[u];
-            if span != 0.0 {
-                lazy.flush(
-                    u,
-                    span,
-                    s.parent[u],
-                    &s.w[u * k..(u + 1) * k],
-                    &s.f[u * fd..(u + 1) * fd],
-                    &mut out[(wi - w0) * row..(wi - w0 + 1) * row],
-                )?;
-            }
-            s.last[u] = $x;
-        }};
-    }
+    // Adds node u's contribution from its last change to x.
+    let mut flush = |s: &mut Core, w: &[C], u: usize, x: f64, wi: usize, lazy: &mut L| -> Result<()> {
+        let span = x - s.last[u];
+        // A detached node adds nothing when only attached ones contribute.
+        if span != 0.0 && !(attached_only && s.parent[u] == NULL) {
+            lazy.flush(
+                u,
+                span,
+                s.parent[u],
+                row_f64(w, k, u, &mut buf),
+                &s.f[u * fd..(u + 1) * fd],
+                po.row(wi),
+            )?;
+        }
+        s.last[u] = x;
+        Ok(())
+    };
+    let mut ubuf = vec![0.0; k];
     for j in piece.trees.0..piece.trees.1 {
         let (tl, tr) = (bp[j], bp[j + 1]);
         if j > piece.trees.0 {
             if (j - piece.trees.0) % 64 == 0 {
                 check_cancel(cancel)?;
             }
-            for &h in &ix.removal[cx.plan.rem_at[j - 1]..cx.plan.rem_at[j]] {
-                let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
-                flush!(u, tl);
-                if cx.sparse && s.cnt[u] == 0 {
-                    v = NULL;
-                }
-                let dc = s.cnt[u];
-                while v != NULL {
-                    let vu = v as usize;
-                    flush!(vu, tl);
-                    add_node_row(&mut s.w, k, vu, u, -1.0);
-                    s.cnt[vu] -= dc;
-                    lazy.update(vu, &s.w[vu * k..(vu + 1) * k], &mut s.f[vu * fd..(vu + 1) * fd])?;
-                    v = s.parent[vu];
-                }
-                s.parent[u] = NULL;
-            }
-            for &h in &ix.insertion[cx.plan.ins_at[j - 1]..cx.plan.ins_at[j]] {
-                let (u, mut v) = (e.child[h as usize] as usize, e.parent[h as usize]);
-                flush!(u, tl);
-                s.parent[u] = v;
-                s.touch(u as Id);
-                s.touch(v);
-                if cx.sparse && s.cnt[u] == 0 {
-                    v = NULL;
-                }
-                let dc = s.cnt[u];
-                while v != NULL {
-                    let vu = v as usize;
-                    flush!(vu, tl);
-                    add_node_row(&mut s.w, k, vu, u, 1.0);
-                    s.cnt[vu] += dc;
-                    lazy.update(vu, &s.w[vu * k..(vu + 1) * k], &mut s.f[vu * fd..(vu + 1) * fd])?;
-                    v = s.parent[vu];
+            for (list, add) in [
+                (
+                    &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize],
+                    false,
+                ),
+                (
+                    &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize],
+                    true,
+                ),
+            ] {
+                for &pc in list {
+                    edge_change(cx, s, w, pc, add, |s, w, u, after| {
+                        if !after {
+                            flush(s, w, u, tl, wi, lazy)
+                        } else if no_update {
+                            Ok(())
+                        } else {
+                            lazy.update(u, row_f64(w, k, u, &mut ubuf), &mut s.f[u * fd..(u + 1) * fd])
+                        }
+                    })?;
                 }
             }
         }
@@ -691,12 +952,12 @@ pub(crate) fn lazy_piece<L: Lazy>(
                 for i in 0..s.touched.len() {
                     let u = s.touched[i] as usize;
                     if s.parent[u] != NULL {
-                        flush!(u, x);
+                        flush(s, w, u, x, wi, lazy)?;
                     }
                 }
             } else {
                 for u in 0..n {
-                    flush!(u, x);
+                    flush(s, w, u, x, wi, lazy)?;
                 }
             }
             wi += 1;
@@ -707,29 +968,25 @@ pub(crate) fn lazy_piece<L: Lazy>(
             for i in 0..s.touched.len() {
                 let u = s.touched[i] as usize;
                 if s.parent[u] != NULL {
-                    flush!(u, piece.right);
+                    flush(s, w, u, piece.right, wi, lazy)?;
                 }
             }
         } else {
             for u in 0..n {
-                flush!(u, piece.right);
+                flush(s, w, u, piece.right, wi, lazy)?;
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Node mode's per-node summary.
 pub(crate) struct NodeLazy<'a> {
     pub ev: Eval<'a>,
     pub m: usize,
-    pub n: usize,
 }
 
 impl Lazy for NodeLazy<'_> {
-    fn row(&self) -> usize {
-        self.n * self.m
-    }
     fn f_dim(&self) -> usize {
         self.m
     }
@@ -752,13 +1009,13 @@ pub(crate) struct BranchLazy<'a> {
 }
 
 impl Lazy for BranchLazy<'_> {
-    fn row(&self) -> usize {
-        self.tmp.len()
-    }
     fn f_dim(&self) -> usize {
         0
     }
     fn attached_only(&self) -> bool {
+        true
+    }
+    fn no_update(&self) -> bool {
         true
     }
     fn update(&mut self, _u: usize, _w: &[f64], _f: &mut [f64]) -> Result<()> {
@@ -772,5 +1029,69 @@ impl Lazy for BranchLazy<'_> {
         self.ev.eval(w, &mut self.tmp)?;
         add_row(out, &self.tmp, span * b);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::{afs, matrix, opt, summary, SampleSets};
+
+    #[test]
+    fn count_kinds() {
+        assert_eq!(narrowest_count_kind(&[0.0, 1.0, 2.0, 3.0], 2), CountKind::U16);
+        assert_eq!(narrowest_count_kind(&[40000.0, 1.0, 30000.0, 3.0], 2), CountKind::U32);
+        assert_eq!(narrowest_count_kind(&[0.5, 1.0], 2), CountKind::F64);
+        assert_eq!(narrowest_count_kind(&[-1.0, 1.0], 2), CountKind::F64);
+        assert_eq!(narrowest_count_kind(&[-0.0, 1.0], 2), CountKind::F64);
+        assert_eq!(narrowest_count_kind(&[f64::NAN, 1.0], 2), CountKind::F64);
+        assert_eq!(narrowest_count_kind(&[4e9, 1.0, 4e9, 1.0], 2), CountKind::F64);
+    }
+
+    /// u16, u32 and f64 node weights give the same bits.
+    #[test]
+    fn every_count_type_gives_the_same_bits() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/example.trees");
+        let ts = TreeSequence::new(crate::io::trees::load(&path, 0).unwrap(), 0).unwrap();
+        let ns = ts.samples().len();
+        let sizes = [5u64, 7, 1];
+        let ids: Vec<Id> = ts.samples()[..13].to_vec();
+        let s = SampleSets::new(&sizes, &ids);
+        let l = ts.sequence_length();
+        let windows = [0.0, l * 0.3, l * 0.31, l];
+        let trait_w: Vec<f64> = (0..ns * 2).map(|i| (i % 5) as f64).collect();
+        let run = |mode: u32, w: Option<&[f64]>| -> Vec<Vec<f64>> {
+            let mut e = Exec::with_threads(2);
+            e.piece_work = 30;
+            let mut out = vec![
+                summary::diversity(&ts, s, w, mode, &mut e).unwrap(),
+                summary::divergence(&ts, s, &[0, 1, 2, 2, 1, 1], w, mode, &mut e).unwrap(),
+                summary::fst(&ts, s, &[0, 1, 0, 2], w, mode, &mut e).unwrap(),
+                summary::f4(&ts, s, &[0, 1, 2, 0], w, mode, &mut e).unwrap(),
+                summary::trait_covariance(&ts, &trait_w, 2, w, mode, &mut e).unwrap(),
+            ];
+            if mode & opt::NODE == 0 {
+                out.push(afs::allele_frequency_spectrum(&ts, s, w, mode, &mut e).unwrap());
+                out.push(matrix::divergence_matrix(&ts, s, w, mode & !opt::POLARISED, &mut e).unwrap());
+            }
+            out
+        };
+        for mode in [opt::SITE, opt::BRANCH, opt::NODE, opt::SITE | opt::POLARISED] {
+            for w in [None, Some(&windows[..])] {
+                FORCE_WIDER.store(0, Ordering::Relaxed);
+                let base = run(mode, w);
+                for force in [1, 2] {
+                    FORCE_WIDER.store(force, Ordering::Relaxed);
+                    let other = run(mode, w);
+                    FORCE_WIDER.store(0, Ordering::Relaxed);
+                    for (a, b) in base.iter().zip(&other) {
+                        assert_eq!(a.len(), b.len());
+                        for (x, y) in a.iter().zip(b) {
+                            assert_eq!(x.to_bits(), y.to_bits(), "mode {mode} force {force}: {x} vs {y}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

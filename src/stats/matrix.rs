@@ -67,6 +67,28 @@ pub fn divergence_matrix(
             }
         }
         Ok(())
+    })
+    // The same terms added into `out`, skipping those with a zero factor
+    // (the reciprocals are finite, so those terms are ±0).
+    .with_add(|x, out| {
+        for i in 0..k {
+            let (xi, ri) = (x[i], n[i] - x[i]);
+            if xi == 0.0 {
+                continue;
+            }
+            let row = &mut out[row_start[i]..row_start[i] + (k - i)];
+            let inv_row = &inv[row_start[i]..row_start[i] + (k - i)];
+            if ri != 0.0 {
+                row[0] += xi * ri * inv_row[0];
+            }
+            for t in 1..k - i {
+                let j = i + t;
+                let rj = n[j] - x[j];
+                if rj != 0.0 {
+                    row[t] += xi * rj * inv_row[t];
+                }
+            }
+        }
     });
     let raw = general_stat(ts, &weights, &summary, windows, options, exec)?;
     let nw = raw.len() / np;

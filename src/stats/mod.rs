@@ -221,6 +221,24 @@ pub(crate) fn span_normalise(windows: &[f64], row: usize, out: &mut [f64]) {
     }
 }
 
+/// [`span_normalise`] on `threads` threads for a large output (the same
+/// bits: each value is divided on its own).
+pub(crate) fn span_normalise_par(threads: usize, windows: &[f64], row: usize, out: &mut [f64]) -> Result<()> {
+    use rayon::prelude::*;
+    if threads <= 1 || out.len() < 1 << 20 || row == 0 {
+        span_normalise(windows, row, out);
+        return Ok(());
+    }
+    crate::parallel::run(threads, || {
+        out.par_chunks_mut(row).enumerate().for_each(|(j, chunk)| {
+            let span = windows[j + 1] - windows[j];
+            for x in chunk {
+                *x /= span;
+            }
+        })
+    })
+}
+
 /// tskit's general statistic: `weights` is `num_samples × summary.state_dim`.
 /// Output `[window][result]` (site, branch) or `[window][node][result]`.
 pub fn general_stat(
@@ -291,18 +309,29 @@ fn run_general(
     let plan = engine::plan(ts, windows, exec.piece_work, max_pieces);
     let cx = Ctx::new(ts, &plan, windows, weights, k);
     let pieces = &plan.pieces;
-    let partials = match mode {
-        Mode::Branch => run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
+    let row = if mode == Mode::Node { m * ts.num_nodes() } else { m };
+    let mut out = vec![0.0; nw * row];
+    match mode {
+        Mode::Branch => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
             let mut lazy = BranchLazy {
                 ev: Eval::new(summary, polarised, &cx.total),
                 time: &ts.tables().nodes.time,
                 tmp: vec![0.0; m],
             };
-            lazy_piece(&cx, &mut lazy, i, s, c)
+            lazy_piece(&cx, &mut lazy, po, i, s, c)
         })?,
-        Mode::Site => run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
+        Mode::Site if summary.add.is_some() => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
+            let add = summary.add.as_ref().expect("checked");
+            site_piece(&cx, po, i, s, c, |_, aw, na, row| {
+                for a in usize::from(polarised)..na {
+                    add(&aw[a * k..(a + 1) * k], row);
+                }
+                Ok(())
+            })
+        })?,
+        Mode::Site => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
             let mut tmp = vec![0.0; m];
-            site_piece(&cx, m, i, s, c, |_, aw, na, row| {
+            site_piece(&cx, po, i, s, c, |_, aw, na, row| {
                 for a in usize::from(polarised)..na {
                     (summary.f)(&aw[a * k..(a + 1) * k], &mut tmp)?;
                     for (r, t) in row.iter_mut().zip(&tmp) {
@@ -312,17 +341,15 @@ fn run_general(
                 Ok(())
             })
         })?,
-        Mode::Node => run_pieces(exec, pieces, Scratch::new, |i, _, s, c| {
+        Mode::Node => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
             let mut lazy = NodeLazy {
                 ev: Eval::new(summary, polarised, &cx.total),
                 m,
-                n: ts.num_nodes(),
             };
-            lazy_piece(&cx, &mut lazy, i, s, c)
+            lazy_piece(&cx, &mut lazy, po, i, s, c)
         })?,
     };
-    let row = if mode == Mode::Node { m * ts.num_nodes() } else { m };
-    Ok(combine(pieces, partials, nw, row))
+    Ok(out)
 }
 
 /// Indicator weights for sample sets: `num_samples × num_sets`.
@@ -348,12 +375,41 @@ pub fn sample_count_stat(
     options: u32,
     exec: &mut Exec,
 ) -> Result<Vec<f64>> {
+    sample_count_stat_add(
+        ts,
+        sets,
+        result_dim,
+        f,
+        None::<fn(&[f64], &[f64], &mut [f64])>,
+        windows,
+        options,
+        exec,
+    )
+}
+
+/// [`sample_count_stat`] with the accumulating form `add(x, n, out)` of `f`
+/// (`out[i] += f(x, n)[i]`, the same bits) for site mode.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sample_count_stat_add(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    result_dim: usize,
+    f: impl Fn(&[f64], &[f64], &mut [f64]) + Sync,
+    add: Option<impl Fn(&[f64], &[f64], &mut [f64]) + Sync>,
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Result<Vec<f64>> {
     let checked = sets.check(ts)?;
     let weights = set_weights(ts, &checked);
     let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
-    let summary = Summary::new(checked.len(), result_dim, |x, out| {
+    let mut summary = Summary::new(checked.len(), result_dim, |x, out| {
         f(x, &n, out);
         Ok(())
     });
+    if let Some(add) = add {
+        let n = &n;
+        summary = summary.with_add(move |x, out| add(x, n, out));
+    }
     general_stat(ts, &weights, &summary, windows, options, exec)
 }

@@ -3,7 +3,10 @@
 //! formulas of tskit's C library and, for those tskit computes only in
 //! Python (Fst, Tajima's D, relatedness as a proportion), of its Python API.
 
-use super::{check_indexes, general_stat, mode_of, sample_count_stat, windows_of, Exec, Mode, SampleSets, Summary};
+use super::{
+    check_indexes, general_stat, mode_of, sample_count_stat, sample_count_stat_add, windows_of, Exec, Mode, SampleSets,
+    Summary,
+};
 use crate::error::{fail, Error, Result};
 use crate::tables::Id;
 use crate::treeseq::TreeSequence;
@@ -11,7 +14,7 @@ use crate::treeseq::TreeSequence;
 type Stat = Result<Vec<f64>>;
 
 pub fn diversity(ts: &TreeSequence, sets: SampleSets, windows: Option<&[f64]>, options: u32, exec: &mut Exec) -> Stat {
-    sample_count_stat(
+    sample_count_stat_add(
         ts,
         sets,
         sets.len(),
@@ -20,6 +23,14 @@ pub fn diversity(ts: &TreeSequence, sets: SampleSets, windows: Option<&[f64]>, o
                 *o = x * (n - x) / (n * (n - 1.0));
             }
         },
+        Some(|x: &[f64], n: &[f64], out: &mut [f64]| {
+            for ((o, &x), &n) in out.iter_mut().zip(x).zip(n) {
+                if (x == 0.0 || x == n) && n != 1.0 {
+                    continue;
+                }
+                *o += x * (n - x) / (n * (n - 1.0));
+            }
+        }),
         windows,
         options,
         exec,
@@ -77,12 +88,41 @@ fn k_way(
     options: u32,
     exec: &mut Exec,
 ) -> Stat {
+    k_way_zero(
+        ts,
+        sets,
+        tuple,
+        indexes,
+        f,
+        None::<fn(&[f64], &[f64], &[usize]) -> bool>,
+        windows,
+        options,
+        exec,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+/// [`k_way`] with `zero(x, n, tuple)`: true only where `f` is certainly
+/// +0 or -0, so that site mode can skip adding it.
+fn k_way_zero(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    tuple: usize,
+    indexes: &[Id],
+    f: impl Fn(&[f64], &[f64], &[usize]) -> f64 + Sync,
+    zero: Option<impl Fn(&[f64], &[f64], &[usize]) -> bool + Sync>,
+    windows: Option<&[f64]>,
+    options: u32,
+    exec: &mut Exec,
+) -> Stat {
     if sets.is_empty() {
         fail!(Error::InsufficientSampleSets, "at least one sample set is needed");
     }
     let t = check_indexes(sets.len(), tuple, indexes)?;
     let idx: Vec<usize> = indexes.iter().map(|&i| i as usize).collect();
-    sample_count_stat(
+    let f = &f;
+    let idx = &idx;
+    sample_count_stat_add(
         ts,
         sets,
         t,
@@ -91,16 +131,115 @@ fn k_way(
                 *o = f(x, n, tup);
             }
         },
+        zero.map(|zero| {
+            move |x: &[f64], n: &[f64], out: &mut [f64]| {
+                for (o, tup) in out.iter_mut().zip(idx.chunks_exact(tuple)) {
+                    if !zero(x, n, tup) {
+                        *o += f(x, n, tup);
+                    }
+                }
+            }
+        }),
         windows,
         options,
         exec,
     )
 }
 
+#[inline(always)]
 fn divergence_f(x: &[f64], n: &[f64], t: &[usize]) -> f64 {
     let (i, j) = (t[0], t[1]);
     let denom = n[i] * (n[j] - if i == j { 1.0 } else { 0.0 });
     x[i] * (n[j] - x[j]) / denom
+}
+
+/// Where [`divergence_f`] is certainly ±0: a zero factor over a non-zero
+/// denominator.
+#[inline(always)]
+fn divergence_zero(x: &[f64], n: &[f64], t: &[usize]) -> bool {
+    let (i, j) = (t[0], t[1]);
+    (x[i] == 0.0 || x[j] == n[j]) && (i != j || n[j] != 1.0)
+}
+
+/// Adds the divergences of pairs into `out` skipping those that are ±0:
+/// pair `(i, j)` is non-zero only where `x_i != 0` and `x_j != n_j`, so
+/// with the sets of each kind as bit masks only the pairs through the
+/// smaller mask are visited (the per-pair test past 64 sets).
+struct DivergenceAdd {
+    idx: Vec<usize>,
+    /// `(pair, j)` for each pair by its first set `i`.
+    by_first: Vec<Vec<(usize, usize)>>,
+    /// `(pair, i)` for each pair by its second set `j`.
+    by_second: Vec<Vec<(usize, usize)>>,
+    /// Pairs `(i, i)` of one-sample sets: 0/0, never skipped.
+    always: Vec<usize>,
+}
+
+impl DivergenceAdd {
+    fn new(k: usize, idx: &[usize], sizes: &[u64]) -> Self {
+        let mut by_first = vec![Vec::new(); k];
+        let mut by_second = vec![Vec::new(); k];
+        let mut always = Vec::new();
+        for (p, t) in idx.chunks_exact(2).enumerate() {
+            let (i, j) = (t[0], t[1]);
+            if i == j && sizes[i] == 1 {
+                always.push(p);
+            } else {
+                by_first[i].push((p, j));
+                by_second[j].push((p, i));
+            }
+        }
+        DivergenceAdd {
+            idx: idx.to_vec(),
+            by_first,
+            by_second,
+            always,
+        }
+    }
+
+    #[inline]
+    fn add(&self, x: &[f64], n: &[f64], out: &mut [f64]) {
+        let k = x.len();
+        if k > 64 {
+            for (o, tup) in out.iter_mut().zip(self.idx.chunks_exact(2)) {
+                if !divergence_zero(x, n, tup) {
+                    *o += divergence_f(x, n, tup);
+                }
+            }
+            return;
+        }
+        let (mut a, mut b) = (0u64, 0u64);
+        for s in 0..k {
+            a |= u64::from(x[s] != 0.0) << s;
+            b |= u64::from(x[s] != n[s]) << s;
+        }
+        if a.count_ones() <= b.count_ones() {
+            let mut m = a;
+            while m != 0 {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                for &(p, j) in &self.by_first[i] {
+                    if b >> j & 1 != 0 {
+                        out[p] += divergence_f(x, n, &[i, j]);
+                    }
+                }
+            }
+        } else {
+            let mut m = b;
+            while m != 0 {
+                let j = m.trailing_zeros() as usize;
+                m &= m - 1;
+                for &(p, i) in &self.by_second[j] {
+                    if a >> i & 1 != 0 {
+                        out[p] += divergence_f(x, n, &[i, j]);
+                    }
+                }
+            }
+        }
+        for &p in &self.always {
+            out[p] += divergence_f(x, n, &self.idx[2 * p..2 * p + 2]);
+        }
+    }
 }
 
 pub fn divergence(
@@ -111,7 +250,26 @@ pub fn divergence(
     options: u32,
     exec: &mut Exec,
 ) -> Stat {
-    k_way(ts, sets, 2, indexes, divergence_f, windows, options, exec)
+    if sets.is_empty() {
+        fail!(Error::InsufficientSampleSets, "at least one sample set is needed");
+    }
+    let t = check_indexes(sets.len(), 2, indexes)?;
+    let idx: Vec<usize> = indexes.iter().map(|&i| i as usize).collect();
+    let da = DivergenceAdd::new(sets.len(), &idx, sets.sizes);
+    sample_count_stat_add(
+        ts,
+        sets,
+        t,
+        |x, n, out| {
+            for (o, tup) in out.iter_mut().zip(idx.chunks_exact(2)) {
+                *o = divergence_f(x, n, tup);
+            }
+        },
+        Some(|x: &[f64], n: &[f64], out: &mut [f64]| da.add(x, n, out)),
+        windows,
+        options,
+        exec,
+    )
 }
 
 pub fn y2(
@@ -220,7 +378,7 @@ pub fn f4(
     options: u32,
     exec: &mut Exec,
 ) -> Stat {
-    k_way(
+    k_way_zero(
         ts,
         sets,
         4,
@@ -231,6 +389,8 @@ pub fn f4(
             let numer = x[i] * x[k] * (n[j] - x[j]) * (n[l] - x[l]) - x[i] * x[l] * (n[j] - x[j]) * (n[k] - x[k]);
             numer / denom
         },
+        // Both terms have the factors x_i and n_j - x_j; the sizes are >= 1.
+        Some(|x: &[f64], n: &[f64], t: &[usize]| x[t[0]] == 0.0 || x[t[1]] == n[t[1]]),
         windows,
         options,
         exec,
@@ -323,7 +483,8 @@ pub fn fst(
     let k = sets.len();
     let t = check_indexes(k, 2, indexes)?;
     let idx: Vec<usize> = indexes.iter().map(|&i| i as usize).collect();
-    let raw = sample_count_stat(
+    let da = DivergenceAdd::new(k, &idx, sets.sizes);
+    let raw = sample_count_stat_add(
         ts,
         sets,
         k + t,
@@ -335,6 +496,15 @@ pub fn fst(
                 *o = divergence_f(x, n, tup);
             }
         },
+        Some(|x: &[f64], n: &[f64], out: &mut [f64]| {
+            for j in 0..k {
+                if (x[j] == 0.0 || x[j] == n[j]) && n[j] != 1.0 {
+                    continue;
+                }
+                out[j] += x[j] * (n[j] - x[j]) / (n[j] * (n[j] - 1.0));
+            }
+            da.add(x, n, &mut out[k..]);
+        }),
         windows,
         options,
         exec,
