@@ -4,6 +4,7 @@
  *
  *   test_stats_threads FILE
  */
+#include <math.h>
 #include <pthread.h>
 
 #include "check.h"
@@ -127,6 +128,60 @@ main(int argc, char **argv)
     CHECK_EQ(tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows, TSPAR_STAT_BRANCH, exec, out, 20),
         TSPAR_ERR_CANCELLED);
     CHECK_EQ(state.calls, 1);
+
+    /* A failed call leaves the result as it was. */
+    for (j = 0; j < 20; j++) {
+        out[j] = 42.0;
+    }
+    CHECK_EQ(tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows, TSPAR_STAT_BRANCH, exec, out, 20),
+        TSPAR_ERR_CANCELLED);
+    for (j = 0; j < 20; j++) {
+        CHECK(out[j] == 42.0);
+    }
+    /* The spectrum is written in place: refused before it starts, nothing
+     * is written; cancelled once started, every value is NaN. Sets 0 and
+     * 2 give (half + 1) x 3 values per window. */
+    {
+        tspar_size_t afs_sizes[2] = { sizes[0], sizes[2] };
+        size_t afs_len = 5 * (sizes[0] + 1) * (sizes[2] + 1);
+        tspar_id_t *afs_sets = malloc((sizes[0] + 2) * sizeof(*afs_sets));
+        double *afs = malloc(afs_len * sizeof(*afs));
+        double total = 0;
+        CHECK(afs_sets != NULL && afs != NULL);
+        memcpy(afs_sets, sets, sizes[0] * sizeof(*afs_sets));
+        afs_sets[sizes[0]] = sets[n];
+        afs_sets[sizes[0] + 1] = sets[n + 1];
+        for (j = 0; j < afs_len; j++) {
+            afs[j] = 42.0;
+        }
+        CHECK_EQ(tspar_treeseq_allele_frequency_spectrum(
+                     ts, 2, afs_sizes, afs_sets, 5, windows, TSPAR_STAT_BRANCH, exec, afs, afs_len - 1),
+            TSPAR_ERR_BUFFER_TOO_SMALL);
+        afs_sets[0] = (tspar_id_t) tspar_treeseq_num_nodes(ts);
+        CHECK_EQ(tspar_treeseq_allele_frequency_spectrum(
+                     ts, 2, afs_sizes, afs_sets, 5, windows, TSPAR_STAT_BRANCH, exec, afs, afs_len),
+            TSPAR_ERR_NODE_OUT_OF_BOUNDS);
+        afs_sets[0] = sets[0];
+        for (j = 0; j < afs_len; j++) {
+            CHECK(afs[j] == 42.0);
+        }
+        CHECK_EQ(tspar_treeseq_allele_frequency_spectrum(
+                     ts, 2, afs_sizes, afs_sets, 5, windows, TSPAR_STAT_BRANCH, exec, afs, afs_len),
+            TSPAR_ERR_CANCELLED);
+        for (j = 0; j < afs_len; j++) {
+            CHECK(isnan(afs[j]));
+        }
+        state.cancel = 0;
+        CHECK_OK(tspar_treeseq_allele_frequency_spectrum(
+            ts, 2, afs_sizes, afs_sets, 5, windows, TSPAR_STAT_BRANCH, exec, afs, afs_len));
+        for (j = 0; j < afs_len; j++) {
+            CHECK(isfinite(afs[j]) && afs[j] >= 0);
+            total += afs[j];
+        }
+        CHECK(total > 0);
+        free(afs);
+        free(afs_sets);
+    }
 
     /* Errors: a short buffer, a bad index, a non-sample. */
     CHECK_EQ(tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows, 0, NULL, out, 19),

@@ -844,7 +844,12 @@ int tspar_treeseq_genetic_relatedness_weighted(const struct tspar_treeseq_t *ts,
 
 // The joint allele frequency spectrum of the sample sets: output
 // `[window][n_0 + 1]...[n_{k-1} + 1]`. Folded unless
-// `TSPAR_STAT_POLARISED`. Site and branch modes.
+// `TSPAR_STAT_POLARISED`. Site and branch modes. The spectrum is written
+// straight into `result` (it can be large); a call refused before it
+// starts (bad arguments, short buffer) writes nothing, and one that fails
+// after it started (`TSPAR_ERR_CANCELLED`, an internal error) leaves every
+// value NaN, never a partial spectrum. Every other statistic writes
+// `result` only on success.
 int tspar_treeseq_allele_frequency_spectrum(const struct tspar_treeseq_t *ts,
                                             tspar_size_t num_sample_sets,
                                             const tspar_size_t *sample_set_sizes,

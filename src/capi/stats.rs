@@ -868,7 +868,12 @@ pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness_weighted(
 
 /// The joint allele frequency spectrum of the sample sets: output
 /// `[window][n_0 + 1]...[n_{k-1} + 1]`. Folded unless
-/// `TSPAR_STAT_POLARISED`. Site and branch modes.
+/// `TSPAR_STAT_POLARISED`. Site and branch modes. The spectrum is written
+/// straight into `result` (it can be large); a call refused before it
+/// starts (bad arguments, short buffer) writes nothing, and one that fails
+/// after it started (`TSPAR_ERR_CANCELLED`, an internal error) leaves every
+/// value NaN, never a partial spectrum. Every other statistic writes
+/// `result` only on success.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_allele_frequency_spectrum(
     ts: *const tspar_treeseq_t,
@@ -912,15 +917,23 @@ pub unsafe extern "C" fn tspar_treeseq_allele_frequency_spectrum(
             }
             let out = slice_mut(result, result_length, "result")?;
             let settings = Settings::from(exec)?;
-            // Written in place: a spectrum can be large.
-            settings.run(|e| {
+            // Written in place: a spectrum can be large. A call that fails
+            // once writing has begun (cancelled, or an internal error) sets
+            // every value to NaN rather than leave a partial spectrum.
+            let mut started = false;
+            let outcome = settings.run(|e| {
                 afs::allele_frequency_spectrum_into(ts, sets, w, options, e, |len| {
                     if len != need {
                         fail!(Error::Internal, "spectrum of {len} values, expected {need}");
                     }
+                    started = true;
                     Ok(&mut out[..need])
                 })
-            })
+            });
+            if outcome.is_err() && started {
+                out[..need].fill(f64::NAN);
+            }
+            outcome
         }
     })
 }
