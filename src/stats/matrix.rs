@@ -3,6 +3,7 @@
 //! `[window][K][K]`, diagonals the within-set values over distinct pairs
 //! (0 for a set of one sample).
 
+use super::summary::DivergenceAdd;
 use super::{general_stat, mode_of, opt, set_weights, Exec, Mode, SampleSets, Summary};
 use crate::error::{fail, Error, Result};
 use crate::treeseq::TreeSequence;
@@ -67,28 +68,16 @@ pub fn divergence_matrix(
             }
         }
         Ok(())
-    })
-    // The same terms added into `out`, skipping those with a zero factor
-    // (the reciprocals are finite, so those terms are ±0).
-    .with_add(|x, out| {
-        for i in 0..k {
-            let (xi, ri) = (x[i], n[i] - x[i]);
-            if xi == 0.0 {
-                continue;
-            }
-            let row = &mut out[row_start[i]..row_start[i] + (k - i)];
-            let inv_row = &inv[row_start[i]..row_start[i] + (k - i)];
-            if ri != 0.0 {
-                row[0] += xi * ri * inv_row[0];
-            }
-            for t in 1..k - i {
-                let j = i + t;
-                let rj = n[j] - x[j];
-                if rj != 0.0 {
-                    row[t] += xi * rj * inv_row[t];
-                }
-            }
-        }
+    });
+    // The same terms added into `out`, visiting only the pairs whose
+    // factors are both non-zero (the reciprocals are finite, so the other
+    // terms are ±0) through the bit masks of the sets with x_i != 0 and
+    // with x_j != n_j: at a site most sets have one allele or the other
+    // everywhere, so few pairs are visited.
+    let flat: Vec<usize> = pairs.iter().flat_map(|&(i, j)| [i, j]).collect();
+    let da = DivergenceAdd::new(k, &flat, sets.sizes, true);
+    let summary = summary.with_add(|x, out| {
+        da.add_terms(x, &n, out, |p, i, j| x[i] * (n[j] - x[j]) * inv[p]);
     });
     let raw = general_stat(ts, &weights, &summary, windows, options, exec)?;
     let nw = raw.len() / np;

@@ -165,7 +165,7 @@ fn divergence_zero(x: &[f64], n: &[f64], t: &[usize]) -> bool {
 /// pair `(i, j)` is non-zero only where `x_i != 0` and `x_j != n_j`, so
 /// with the sets of each kind as bit masks only the pairs through the
 /// smaller mask are visited (the per-pair test past 64 sets).
-struct DivergenceAdd {
+pub(crate) struct DivergenceAdd {
     idx: Vec<usize>,
     /// `(pair, j)` for each pair by its first set `i`.
     by_first: Vec<Vec<(usize, usize)>>,
@@ -173,17 +173,24 @@ struct DivergenceAdd {
     by_second: Vec<Vec<(usize, usize)>>,
     /// Pairs `(i, i)` of one-sample sets: 0/0, never skipped.
     always: Vec<usize>,
+    /// Whether the pairs `(i, i)` of one-sample sets are left out instead.
+    skip_singletons: bool,
 }
 
 impl DivergenceAdd {
-    fn new(k: usize, idx: &[usize], sizes: &[u64]) -> Self {
+    /// `idx`: the pairs, flattened. With `singleton_diagonal_zero` the pairs
+    /// `(i, i)` of one-sample sets are never visited (their results stay
+    /// 0, as in a divergence matrix); without, they are always computed.
+    pub(crate) fn new(k: usize, idx: &[usize], sizes: &[u64], singleton_diagonal_zero: bool) -> Self {
         let mut by_first = vec![Vec::new(); k];
         let mut by_second = vec![Vec::new(); k];
         let mut always = Vec::new();
         for (p, t) in idx.chunks_exact(2).enumerate() {
             let (i, j) = (t[0], t[1]);
             if i == j && sizes[i] == 1 {
-                always.push(p);
+                if !singleton_diagonal_zero {
+                    always.push(p);
+                }
             } else {
                 by_first[i].push((p, j));
                 by_second[j].push((p, i));
@@ -194,17 +201,29 @@ impl DivergenceAdd {
             by_first,
             by_second,
             always,
+            skip_singletons: singleton_diagonal_zero,
         }
     }
 
+    /// `out[p] += divergence_f(x, n, pair p)`, skipping the ±0 terms.
     #[inline]
     fn add(&self, x: &[f64], n: &[f64], out: &mut [f64]) {
+        self.add_terms(x, n, out, |_, i, j| divergence_f(x, n, &[i, j]));
+    }
+
+    /// `out[p] += term(p, i, j)` for each pair `p = (i, j)` that can be
+    /// non-zero; `term` must be ±0 wherever `x_i == 0` or `x_j == n_j`.
+    #[inline]
+    pub(crate) fn add_terms(&self, x: &[f64], n: &[f64], out: &mut [f64], term: impl Fn(usize, usize, usize) -> f64) {
         let k = x.len();
         if k > 64 {
-            for (o, tup) in out.iter_mut().zip(self.idx.chunks_exact(2)) {
-                if !divergence_zero(x, n, tup) {
-                    *o += divergence_f(x, n, tup);
+            for (p, tup) in self.idx.chunks_exact(2).enumerate() {
+                let (i, j) = (tup[0], tup[1]);
+                let singleton = i == j && n[i] == 1.0;
+                if (singleton && self.skip_singletons) || divergence_zero(x, n, tup) {
+                    continue;
                 }
+                out[p] += term(p, i, j);
             }
             return;
         }
@@ -220,7 +239,7 @@ impl DivergenceAdd {
                 m &= m - 1;
                 for &(p, j) in &self.by_first[i] {
                     if b >> j & 1 != 0 {
-                        out[p] += divergence_f(x, n, &[i, j]);
+                        out[p] += term(p, i, j);
                     }
                 }
             }
@@ -231,13 +250,13 @@ impl DivergenceAdd {
                 m &= m - 1;
                 for &(p, i) in &self.by_second[j] {
                     if a >> i & 1 != 0 {
-                        out[p] += divergence_f(x, n, &[i, j]);
+                        out[p] += term(p, i, j);
                     }
                 }
             }
         }
         for &p in &self.always {
-            out[p] += divergence_f(x, n, &self.idx[2 * p..2 * p + 2]);
+            out[p] += term(p, self.idx[2 * p], self.idx[2 * p + 1]);
         }
     }
 }
@@ -255,7 +274,7 @@ pub fn divergence(
     }
     let t = check_indexes(sets.len(), 2, indexes)?;
     let idx: Vec<usize> = indexes.iter().map(|&i| i as usize).collect();
-    let da = DivergenceAdd::new(sets.len(), &idx, sets.sizes);
+    let da = DivergenceAdd::new(sets.len(), &idx, sets.sizes, false);
     sample_count_stat_add(
         ts,
         sets,
@@ -483,7 +502,7 @@ pub fn fst(
     let k = sets.len();
     let t = check_indexes(k, 2, indexes)?;
     let idx: Vec<usize> = indexes.iter().map(|&i| i as usize).collect();
-    let da = DivergenceAdd::new(k, &idx, sets.sizes);
+    let da = DivergenceAdd::new(k, &idx, sets.sizes, false);
     let raw = sample_count_stat_add(
         ts,
         sets,

@@ -249,6 +249,41 @@ def test_matrix(case, name, mode, windowed, span_normalise, singletons):
     check(ours, theirs)
 
 
+@pytest.fixture(scope="module")
+def many_sets_case(tmp_path_factory, lib):
+    """More than 64 sample sets (the pair-skipping of divergence and the
+    divergence matrix then tests pairs one by one): 66 one-sample sets and
+    17 two-sample sets."""
+    del lib
+    ts = msprime.sim_ancestry(50, population_size=1_000, sequence_length=2e4, recombination_rate=5e-8,
+                              random_seed=41)
+    ts = msprime.sim_mutations(ts, rate=5e-8, random_seed=42)
+    path = tmp_path_factory.mktemp("stats") / "many_sets.trees"
+    ts.dump(path)
+    tsp = T.StatsTreeSequence(path)
+    s = ts.samples()
+    sets = [[u] for u in s[:66]] + [list(s[j:j + 2]) for j in range(66, 100, 2)]
+    yield ts, tsp, sets
+    tsp.free()
+
+
+@pytest.mark.parametrize("mode", ["site", "branch"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_many_sets(many_sets_case, mode, threads):
+    ts, tsp, sets = many_sets_case
+    assert len(sets) > 64
+    w = windows_for(ts)
+    theirs = ts.divergence_matrix(sets, windows=w, mode=mode)
+    ours = tsp.matrix("divergence_matrix", sets, windows=w, mode=mode, exec=exec_for(threads))
+    check(ours, theirs)
+    k = len(sets)
+    pairs = [(i, j) for i in range(k) for j in range(k) if i != j or len(sets[i]) > 1]
+    theirs = ts.divergence(sets, indexes=pairs, windows=w, mode=mode)
+    ours = tsp.k_way("divergence", sets, np.array(pairs, dtype=np.int32), windows=w, mode=mode,
+                     exec=exec_for(threads))
+    check(ours, theirs)
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("polarised", [True, False])
 def test_general_stat_callback(case, mode, polarised):
