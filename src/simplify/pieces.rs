@@ -38,9 +38,11 @@ use crate::tables::{Id, TableCollection, NULL};
 /// genome costs more than the second thread saves.
 pub(crate) const PARALLEL_MIN_EDGES: usize = 200_000;
 
-/// Pieces per thread: more than one evens out the work when the pieces or
-/// the cores are unequal.
-const PIECES_PER_THREAD: usize = 2;
+/// Pieces per thread. An edge that crosses a cut is merged in both pieces,
+/// and edges are long (a third of the genome in a forward simulation with a
+/// couple of crossovers per generation), so every extra piece costs a good
+/// part of a whole pass: one piece per thread is fastest.
+const PIECES_PER_THREAD: usize = 1;
 
 /// The number of pieces to cut the genome into (0: simplify sequentially).
 ///
@@ -65,8 +67,12 @@ pub(crate) fn num_pieces(t: &TableCollection, options: u32, threads: usize) -> u
     threads.saturating_mul(PIECES_PER_THREAD).min(1024)
 }
 
-/// The piece boundaries `0 = c_0 < c_1 < ... < c_k = L`, `k <= num_pieces`:
-/// input breakpoints that share the edges' left ends about evenly.
+/// The piece boundaries `0 = c_0 < c_1 < ... < c_k = L`, `k <= num_pieces`.
+///
+/// The work in a piece grows both with its length and with the edges in it,
+/// so each cut is halfway between the one that shares the genome's length
+/// evenly and the one that shares the edges' breakpoints (left ends inside
+/// the genome) evenly. Any cuts give the same output.
 fn cuts(t: &TableCollection, num_pieces: usize) -> Vec<f64> {
     let len = t.sequence_length;
     let lefts = &t.edges.left;
@@ -81,10 +87,13 @@ fn cuts(t: &TableCollection, num_pieces: usize) -> Vec<f64> {
             .collect();
         sample.sort_unstable_by(|a, b| cmp_f64(*a, *b));
         for k in 1..num_pieces {
-            if let Some(&x) = sample.get(k * sample.len() / num_pieces) {
-                if x > *cuts.last().unwrap() {
-                    cuts.push(x);
-                }
+            let even = len * (k as f64 / num_pieces as f64);
+            let x = match sample.get(k * sample.len() / num_pieces) {
+                Some(&q) => 0.5 * even + 0.5 * q,
+                None => even,
+            };
+            if x > *cuts.last().unwrap() && x < len {
+                cuts.push(x);
             }
         }
     }
@@ -119,6 +128,10 @@ struct Piece<'s, 'a> {
     left: f64,
     right: f64,
     ancestry: Ancestry,
+    /// A bit per input node, set once it has been given ancestry: a child
+    /// whose bit is clear has none, and its (much larger) entry in
+    /// `ancestry` need not be read.
+    held: Vec<u64>,
     queue: Vec<Segment>,
     build: Vec<Segment>,
     overlapper: Overlapper,
@@ -216,6 +229,9 @@ impl<'s, 'a> Piece<'s, 'a> {
             self.add_ancestry(u, prev_right, self.right, label);
         }
         self.ancestry.set(u, &self.build);
+        if !self.build.is_empty() {
+            self.held[u / 64] |= 1 << (u % 64);
+        }
         if needs || self.out.edges.len() > start {
             Self::join_edges(&mut self.out.edges, start);
             self.out.parents.push((first_edge, needs, self.out.edges.len()));
@@ -231,11 +247,14 @@ impl<'s, 'a> Piece<'s, 'a> {
         let n = edges.parent.len();
         let inside = |j: usize| edges.left[j] < b && edges.right[j] > a;
         let expected = (0..n).filter(|&j| inside(j)).count() + samples.len();
-        self.ancestry = Ancestry::new(s.input.nodes.flags.len(), expected);
+        let num_nodes = s.input.nodes.flags.len();
+        self.ancestry = Ancestry::new(num_nodes, expected);
+        self.held = vec![0; num_nodes.div_ceil(64)];
         for &u in samples {
             self.build.clear();
             self.add_ancestry(u as usize, a, b, u);
             self.ancestry.set(u as usize, &self.build);
+            self.held[u as usize / 64] |= 1 << (u % 64);
         }
         let mut start = 0;
         while start < n {
@@ -246,8 +265,8 @@ impl<'s, 'a> Piece<'s, 'a> {
             }
             self.queue.clear();
             for j in start..end {
-                if inside(j) {
-                    let child = edges.child[j] as usize;
+                let child = edges.child[j] as usize;
+                if self.held[child / 64] & (1 << (child % 64)) != 0 && inside(j) {
                     let (l, r) = (edges.left[j].max(a), edges.right[j].min(b));
                     self.ancestry.extract(child, l, r, &mut self.queue);
                 }
@@ -255,7 +274,7 @@ impl<'s, 'a> Piece<'s, 'a> {
             let u = parent as usize;
             if !self.queue.is_empty() || s.is_sample[u] {
                 self.merge_ancestors(u, start);
-            } else {
+            } else if self.held[u / 64] & (1 << (u % 64)) != 0 {
                 // Nothing to merge; the sequential code stores no ancestry.
                 self.ancestry.clear(u);
             }
@@ -271,7 +290,7 @@ impl<'s, 'a> Piece<'s, 'a> {
     fn input_roots(&mut self) {
         let mut segs = Vec::new();
         for u in 0..self.s.node_id_map.len() {
-            if self.ancestry.get(u).is_empty() {
+            if self.held[u / 64] & (1 << (u % 64)) == 0 || self.ancestry.get(u).is_empty() {
                 continue;
             }
             segs.clear();
@@ -306,6 +325,7 @@ pub(super) fn run(
             left: cuts[k],
             right: cuts[k + 1],
             ancestry: Ancestry::new(0, 0),
+            held: Vec::new(),
             queue: Vec::new(),
             build: Vec::new(),
             overlapper: Overlapper::default(),
