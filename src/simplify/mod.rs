@@ -21,6 +21,7 @@
 mod ancestry;
 mod bookmark;
 mod overlap;
+mod pieces;
 
 pub use bookmark::Bookmark;
 
@@ -52,7 +53,29 @@ impl TableCollection {
     ///
     /// The input must have sorted edges and sites and no duplicate sites, no
     /// edge metadata and no migrations. On failure the tables are unchanged.
+    ///
+    /// Uses the default thread count ([`crate::parallel::default_threads`]).
     pub fn simplify(&mut self, samples: Option<&[Id]>, options: u32) -> Result<Vec<Id>> {
+        self.simplify_with(samples, options, crate::parallel::default_threads())
+    }
+
+    /// [`TableCollection::simplify`] with `threads` threads. Large inputs
+    /// are cut into pieces of the genome that are merged in parallel (see
+    /// `pieces.rs`); the output is the same for every thread count.
+    pub fn simplify_with(&mut self, samples: Option<&[Id]>, options: u32, threads: usize) -> Result<Vec<Id>> {
+        let num_pieces = pieces::num_pieces(self, options, threads);
+        self.simplify_impl(samples, options, threads, num_pieces)
+    }
+
+    /// Simplifies sequentially when `num_pieces` is 0, else with the genome
+    /// cut into (at most) `num_pieces` pieces merged on `threads` threads.
+    pub(crate) fn simplify_impl(
+        &mut self,
+        samples: Option<&[Id]>,
+        options: u32,
+        threads: usize,
+        num_pieces: usize,
+    ) -> Result<Vec<Id>> {
         if options & !ALL_OPTIONS != 0 {
             fail!(
                 Error::BadOptions,
@@ -107,9 +130,14 @@ impl TableCollection {
             );
         }
 
-        let mut s = Simplifier::new(self, samples, is_sample, options);
-        s.run();
-        let (out, node_map) = s.finish()?;
+        let (out, node_map) = if num_pieces == 0 || options & REDUCE_TO_SITE_TOPOLOGY != 0 {
+            let mut s = Simplifier::new(self, samples, is_sample, options, true);
+            s.run();
+            s.finish()?
+        } else {
+            let s = Simplifier::new(self, samples, is_sample, options, false);
+            pieces::run(s, samples, threads, num_pieces)?
+        };
         *self = out;
         Ok(node_map)
     }
@@ -169,7 +197,9 @@ struct Simplifier<'a> {
 }
 
 impl<'a> Simplifier<'a> {
-    fn new(input: &'a TableCollection, samples: &[Id], is_sample: Vec<bool>, options: u32) -> Self {
+    /// `sequential`: set up for [`Simplifier::run`] (the samples' ancestry);
+    /// else only the output node map, for the piece-wise merge.
+    fn new(input: &'a TableCollection, samples: &[Id], is_sample: Vec<bool>, options: u32, sequential: bool) -> Self {
         let filter_nodes = options & NO_FILTER_NODES == 0;
         let update_flags = options & NO_UPDATE_SAMPLE_FLAGS == 0;
         let num_nodes = input.nodes.flags.len();
@@ -191,7 +221,11 @@ impl<'a> Simplifier<'a> {
             is_sample,
             node_id_map: vec![NULL; num_nodes],
             // Each edge adds about one segment to its parent's ancestry.
-            ancestry: Ancestry::new(num_nodes, input.edges.left.len() + samples.len()),
+            ancestry: if sequential {
+                Ancestry::new(num_nodes, input.edges.left.len() + samples.len())
+            } else {
+                Ancestry::new(0, 0)
+            },
             queue: Vec::new(),
             build: Vec::new(),
             overlapper: Overlapper::default(),
@@ -218,6 +252,9 @@ impl<'a> Simplifier<'a> {
             for (j, id) in s.node_id_map.iter_mut().enumerate() {
                 *id = j as Id;
             }
+        }
+        if !sequential {
+            return s;
         }
         let seq_len = input.sequence_length;
         for &u in samples {
@@ -457,6 +494,12 @@ impl<'a> Simplifier<'a> {
             }
             self.flush_edges(output_id);
         }
+        self.set_root_edge_offset(youngest_root_time);
+    }
+
+    /// After the input roots' edges: the edges to sort in `finish` are those
+    /// from the first whose parent is no younger than the youngest root.
+    fn set_root_edge_offset(&mut self, youngest_root_time: f64) {
         if youngest_root_time != f64::MAX {
             let e = &self.out.edges;
             let time = &self.out.nodes.time;

@@ -303,3 +303,201 @@ fn simplify_twice_is_stable() {
     assert_eq!(map, (0..4).collect::<Vec<Id>>());
     assert!(t.equals(&once, 0));
 }
+
+/// A small xorshift generator, so the random inputs are reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A haploid Wright-Fisher population of `n` over `gens` generations with
+/// recombination (breakpoints on integers of [0, 100), so sites sit on some
+/// of them), three populations, individuals on some generations' pairs,
+/// sites and mutations, sorted. The last generation is at time 0.
+fn random_wf(seed: u64, n: usize, gens: usize, num_sites: usize) -> TableCollection {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let len = 100.0;
+    let mut t = TableCollection::new(len).unwrap();
+    for p in 0..3 {
+        t.add_population(format!("p{p}").as_bytes()).unwrap();
+    }
+    let mut prev: Vec<Id> = Vec::new();
+    for g in (0..=gens).rev() {
+        let with_individuals = rng.below(3) == 0;
+        let mut cur = Vec::new();
+        for j in 0..n {
+            let ind = if with_individuals && j % 2 == 0 {
+                t.add_individual(0, &[], &[], b"i").unwrap()
+            } else if with_individuals {
+                t.individuals.flags.len() as Id - 1
+            } else {
+                NULL
+            };
+            let pop = rng.below(3) as Id;
+            let u = t.add_node(0, g as f64, pop, ind, b"n").unwrap();
+            cur.push(u);
+            if prev.is_empty() {
+                continue;
+            }
+            let (p1, p2) = (prev[rng.below(n)], prev[rng.below(n)]);
+            let num_breaks = if p1 == p2 { 0 } else { rng.below(4) };
+            let mut breaks: Vec<f64> = (0..num_breaks).map(|_| 1.0 + rng.below(99) as f64).collect();
+            breaks.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            breaks.dedup();
+            breaks.push(len);
+            let mut left = 0.0;
+            for (k, &right) in breaks.iter().enumerate() {
+                let p = if k % 2 == 0 { p1 } else { p2 };
+                t.add_edge(left, right, p, u, b"").unwrap();
+                left = right;
+            }
+        }
+        prev = cur;
+    }
+    let num_nodes = t.nodes.flags.len();
+    let mut positions: Vec<f64> = (0..num_sites)
+        .map(|k| {
+            if k % 2 == 0 {
+                rng.below(100) as f64
+            } else {
+                rng.below(10_000) as f64 / 100.0
+            }
+        })
+        .collect();
+    positions.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    positions.dedup();
+    for &x in &positions {
+        t.add_site(x, b"A", b"").unwrap();
+    }
+    for _ in 0..2 * positions.len() {
+        let site = rng.below(positions.len()) as Id;
+        let node = rng.below(num_nodes) as Id;
+        let time = t.nodes.time[node as usize];
+        t.add_mutation(site, node, NULL, time, b"T", b"m").unwrap();
+    }
+    t.add_provenance(b"t", b"r").unwrap();
+    t.sort(0, 0).unwrap();
+    t
+}
+
+/// A random subset of the last generation in random order, with some older
+/// nodes too if `with_old`.
+fn random_samples(t: &TableCollection, rng: &mut Rng, with_old: bool) -> Vec<Id> {
+    let mut pool: Vec<Id> = (0..t.nodes.flags.len() as Id)
+        .filter(|&u| t.nodes.time[u as usize] == 0.0)
+        .collect();
+    if with_old {
+        pool.extend((0..t.nodes.flags.len() as Id).filter(|&u| t.nodes.time[u as usize] > 0.0 && u % 7 == 0));
+    }
+    for j in (1..pool.len()).rev() {
+        pool.swap(j, rng.below(j + 1));
+    }
+    pool.truncate(1 + rng.below(pool.len()));
+    pool
+}
+
+fn assert_same(a: &TableCollection, b: &TableCollection, what: &str) {
+    assert!(a.equals(b, 0), "{what}: tables differ");
+    assert_eq!(format!("{a:?}"), format!("{b:?}"), "{what}: tables differ");
+}
+
+/// The piece-wise merge gives the sequential merge's output, for every
+/// option, number of pieces and thread count.
+#[test]
+fn pieces_match_sequential_every_option() {
+    let mut rng = Rng(12345);
+    for seed in 0..4u64 {
+        let t = random_wf(seed + 1, 6 + 3 * seed as usize, 8 + 4 * seed as usize, 12);
+        for round in 0..2 {
+            let samples = random_samples(&t, &mut rng, round == 1);
+            for options in 0..=ALL_OPTIONS {
+                if options & KEEP_UNARY != 0 && options & KEEP_UNARY_IN_INDIVIDUALS != 0 {
+                    continue;
+                }
+                let mut seq = t.clone();
+                let seq_map = seq.simplify_impl(Some(&samples), options, 1, 0).unwrap();
+                for (threads, pieces) in [(1, 1), (1, 3), (2, 2), (2, 7), (3, 5), (8, 8), (8, 64)] {
+                    let mut par = t.clone();
+                    let map = par.simplify_impl(Some(&samples), options, threads, pieces).unwrap();
+                    let what =
+                        format!("seed {seed} round {round} options {options:#x} threads {threads} pieces {pieces}");
+                    assert_eq!(map, seq_map, "{what}: node maps differ");
+                    assert_same(&par, &seq, &what);
+                }
+            }
+        }
+    }
+}
+
+/// A large enough input takes the parallel path by itself at 2, 3 and 8
+/// threads, and gives the one-thread output; so does simplifying the
+/// example msprime file's tables to random subsets.
+#[test]
+fn threads_match_sequential() {
+    let t = random_wf(99, 250, 400, 200);
+    assert!(t.edges.left.len() >= pieces::PARALLEL_MIN_EDGES);
+    let mut rng = Rng(777);
+    let samples = random_samples(&t, &mut rng, false);
+    let mut one = t.clone();
+    let one_map = one
+        .simplify_with(
+            Some(&samples),
+            FILTER_SITES | FILTER_POPULATIONS | FILTER_INDIVIDUALS,
+            1,
+        )
+        .unwrap();
+    for threads in [2, 3, 8] {
+        assert!(pieces::num_pieces(&t, 0, threads) > 1 || std::env::var_os("TSPAR_SIMPLIFY_PIECES").is_some());
+        let mut par = t.clone();
+        let map = par
+            .simplify_with(
+                Some(&samples),
+                FILTER_SITES | FILTER_POPULATIONS | FILTER_INDIVIDUALS,
+                threads,
+            )
+            .unwrap();
+        assert_eq!(map, one_map);
+        assert_same(&par, &one, &format!("{threads} threads"));
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/example.trees");
+    let mut ex = crate::io::trees::load(&path, 0).unwrap();
+    // Simplify does not take migrations.
+    ex.migrations = Default::default();
+    for round in 0..4 {
+        let n = ex.nodes.flags.len() as Id;
+        let mut samples: Vec<Id> = (0..n).filter(|_| rng.below(3) == 0).collect();
+        if round == 0 {
+            samples = (0..n)
+                .filter(|&u| ex.nodes.flags[u as usize] & NODE_IS_SAMPLE != 0)
+                .collect();
+        }
+        for options in [
+            0,
+            7,
+            KEEP_UNARY | 7,
+            KEEP_INPUT_ROOTS | 7,
+            KEEP_UNARY_IN_INDIVIDUALS,
+            NO_FILTER_NODES | 7,
+        ] {
+            let mut seq = ex.clone();
+            let seq_map = seq.simplify_impl(Some(&samples), options, 1, 0).unwrap();
+            for (threads, pieces) in [(1, 2), (2, 4), (3, 3), (8, 16)] {
+                let mut par = ex.clone();
+                let map = par.simplify_impl(Some(&samples), options, threads, pieces).unwrap();
+                let what = format!("example round {round} options {options:#x} threads {threads}");
+                assert_eq!(map, seq_map, "{what}");
+                assert_same(&par, &seq, &what);
+            }
+        }
+    }
+}
