@@ -595,7 +595,9 @@ int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
 // `TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA`,
 // `TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED` and the integrity errors.
 // On any error the tables and `node_map` are unchanged. The edge indexes
-// are dropped, as tskit does.
+// are dropped, as tskit does. Large tables are simplified on
+// `TSPAR_NUM_THREADS` threads (else all cores), pieces of the genome at
+// once; the result is the same for every count.
 int tspar_tables_simplify(struct tspar_tables_t *tables,
                           const tspar_id_t *samples,
                           tspar_size_t num_samples,

@@ -88,7 +88,9 @@ impl From<Bookmark> for tspar_bookmark_t {
 /// `TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA`,
 /// `TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED` and the integrity errors.
 /// On any error the tables and `node_map` are unchanged. The edge indexes
-/// are dropped, as tskit does.
+/// are dropped, as tskit does. Large tables are simplified on
+/// `TSPAR_NUM_THREADS` threads (else all cores), pieces of the genome at
+/// once; the result is the same for every count.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tables_simplify(
     tables: *mut tspar_tables_t,

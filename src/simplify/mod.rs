@@ -449,22 +449,14 @@ impl<'a> Simplifier<'a> {
 
     fn run(&mut self) {
         let edges = &self.input.edges;
-        let n = edges.parent.len();
-        let mut start = 0;
-        while start < n {
-            let parent = edges.parent[start];
-            let mut end = start;
-            while end < n && edges.parent[end] == parent {
-                end += 1;
-            }
+        for (parent, rows) in parent_runs(&edges.parent) {
             self.queue.clear();
-            for j in start..end {
+            for j in rows {
                 let child = edges.child[j] as usize;
                 self.ancestry
                     .extract(child, edges.left[j], edges.right[j], &mut self.queue);
             }
             self.merge_ancestors(parent as usize);
-            start = end;
         }
         if self.options & KEEP_INPUT_ROOTS != 0 {
             self.insert_input_roots();
@@ -647,6 +639,19 @@ impl<'a> Simplifier<'a> {
 /// The output tables before simplification adds to them: the collection's
 /// own fields and the provenances as they are, each table that the options
 /// do not filter as it is, and the others empty (keeping their schemas).
+/// The runs of consecutive edges with the same parent, in order: each
+/// parent with the range of its edge rows.
+fn parent_runs(parent: &[Id]) -> impl Iterator<Item = (Id, std::ops::Range<usize>)> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let &p = parent.get(start)?;
+        let end = start + parent[start..].iter().take_while(|&&q| q == p).count();
+        let rows = start..end;
+        start = end;
+        Some((p, rows))
+    })
+}
+
 fn output_start(input: &TableCollection, options: u32) -> TableCollection {
     let keep = |bit: u32| options & bit == 0;
     let i = input;

@@ -30,7 +30,9 @@ use rayon::prelude::*;
 
 use super::ancestry::Ancestry;
 use super::overlap::{cmp_f64, Overlapper, Segment};
-use super::{Simplifier, KEEP_INPUT_ROOTS, KEEP_UNARY, KEEP_UNARY_IN_INDIVIDUALS, REDUCE_TO_SITE_TOPOLOGY};
+use super::{
+    parent_runs, Simplifier, KEEP_INPUT_ROOTS, KEEP_UNARY, KEEP_UNARY_IN_INDIVIDUALS, REDUCE_TO_SITE_TOPOLOGY,
+};
 use crate::error::Result;
 use crate::tables::{Id, TableCollection, NULL};
 
@@ -256,15 +258,10 @@ impl<'s, 'a> Piece<'s, 'a> {
             self.ancestry.set(u as usize, &self.build);
             self.held[u as usize / 64] |= 1 << (u % 64);
         }
-        let mut start = 0;
-        while start < n {
-            let parent = edges.parent[start];
-            let mut end = start;
-            while end < n && edges.parent[end] == parent {
-                end += 1;
-            }
+        for (parent, rows) in parent_runs(&edges.parent) {
+            let start = rows.start;
             self.queue.clear();
-            for j in start..end {
+            for j in rows {
                 let child = edges.child[j] as usize;
                 if self.held[child / 64] & (1 << (child % 64)) != 0 && inside(j) {
                     let (l, r) = (edges.left[j].max(a), edges.right[j].min(b));
@@ -278,7 +275,6 @@ impl<'s, 'a> Piece<'s, 'a> {
                 // Nothing to merge; the sequential code stores no ancestry.
                 self.ancestry.clear(u);
             }
-            start = end;
         }
         if s.options & KEEP_INPUT_ROOTS != 0 {
             self.input_roots();
