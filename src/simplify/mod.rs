@@ -380,11 +380,7 @@ impl<'a> Simplifier<'a> {
     /// Appends to the ancestry being built for input node `u` (joining a
     /// piece that continues the last one) and maps `u`'s mutations there.
     fn add_ancestry(&mut self, u: usize, left: f64, right: f64, id: Id) {
-        debug_assert!(left < right);
-        match self.build.last_mut() {
-            Some(tail) if tail.right == left && tail.node == id => tail.right = right,
-            _ => self.build.push(Segment { left, right, node: id }),
-        }
+        push_segment(&mut self.build, left, right, id);
         self.map_mutations(u, left, right, id);
     }
 
@@ -636,9 +632,6 @@ impl<'a> Simplifier<'a> {
     }
 }
 
-/// The output tables before simplification adds to them: the collection's
-/// own fields and the provenances as they are, each table that the options
-/// do not filter as it is, and the others empty (keeping their schemas).
 /// The runs of consecutive edges with the same parent, in order: each
 /// parent with the range of its edge rows.
 fn parent_runs(parent: &[Id]) -> impl Iterator<Item = (Id, std::ops::Range<usize>)> + '_ {
@@ -652,6 +645,19 @@ fn parent_runs(parent: &[Id]) -> impl Iterator<Item = (Id, std::ops::Range<usize
     })
 }
 
+/// Appends `[left, right)` labelled `node` to `build`, extending the last
+/// segment instead when it ends at `left` with the same label.
+fn push_segment(build: &mut Vec<Segment>, left: f64, right: f64, node: Id) {
+    debug_assert!(left < right);
+    match build.last_mut() {
+        Some(tail) if tail.right == left && tail.node == node => tail.right = right,
+        _ => build.push(Segment { left, right, node }),
+    }
+}
+
+/// The output tables before simplification adds to them: the collection's
+/// own fields and the provenances as they are, each table that the options
+/// do not filter as it is, and the others empty (keeping their schemas).
 fn output_start(input: &TableCollection, options: u32) -> TableCollection {
     let keep = |bit: u32| options & bit == 0;
     let i = input;

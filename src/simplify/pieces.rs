@@ -31,7 +31,8 @@ use rayon::prelude::*;
 use super::ancestry::Ancestry;
 use super::overlap::{cmp_f64, Overlapper, Segment};
 use super::{
-    parent_runs, Simplifier, KEEP_INPUT_ROOTS, KEEP_UNARY, KEEP_UNARY_IN_INDIVIDUALS, REDUCE_TO_SITE_TOPOLOGY,
+    parent_runs, push_segment, Simplifier, KEEP_INPUT_ROOTS, KEEP_UNARY, KEEP_UNARY_IN_INDIVIDUALS,
+    REDUCE_TO_SITE_TOPOLOGY,
 };
 use crate::error::Result;
 use crate::tables::{Id, TableCollection, NULL};
@@ -155,15 +156,7 @@ impl<'s, 'a> Piece<'s, 'a> {
 
     /// As `Simplifier::add_ancestry`.
     fn add_ancestry(&mut self, u: usize, left: f64, right: f64, label: Id) {
-        debug_assert!(left < right);
-        match self.build.last_mut() {
-            Some(tail) if tail.right == left && tail.node == label => tail.right = right,
-            _ => self.build.push(Segment {
-                left,
-                right,
-                node: label,
-            }),
-        }
+        push_segment(&mut self.build, left, right, label);
         self.map_mutations(u, left, right, label);
     }
 
