@@ -36,6 +36,310 @@
 #include <stdint.h>
 #include <stddef.h>
 
+// The version of this header (tspar_version() gives the version of the library
+// loaded at run time; a program may check that the two agree).
+#define TSPAR_VERSION_MAJOR 0
+#define TSPAR_VERSION_MINOR 1
+#define TSPAR_VERSION_PATCH 0
+
+// Error codes, < 0. The numbers are stable: never reused, never renumbered.
+// tspar_strerror(code) gives the message written above each one.
+
+// out of memory
+#define TSPAR_ERR_NO_MEMORY (-1)
+
+// a required pointer argument is NULL
+#define TSPAR_ERR_NULL_POINTER (-2)
+
+// bad parameter value
+#define TSPAR_ERR_BAD_PARAM_VALUE (-3)
+
+// output buffer too small
+#define TSPAR_ERR_BUFFER_TOO_SMALL (-4)
+
+// unknown option bits set
+#define TSPAR_ERR_BAD_OPTIONS (-5)
+
+// internal error (a bug in tspar)
+#define TSPAR_ERR_INTERNAL (-6)
+
+// object is in use by another thread
+#define TSPAR_ERR_BUSY (-7)
+
+// operation cancelled by the caller
+#define TSPAR_ERR_CANCELLED (-8)
+
+// string argument is not valid UTF-8
+#define TSPAR_ERR_BAD_STRING (-9)
+
+// data type does not match the column
+#define TSPAR_ERR_BAD_DTYPE (-10)
+
+// no column with this name
+#define TSPAR_ERR_COLUMN_NOT_FOUND (-11)
+
+// input/output error
+#define TSPAR_ERR_IO (-100)
+
+// file not found
+#define TSPAR_ERR_FILE_NOT_FOUND (-101)
+
+// permission denied
+#define TSPAR_ERR_PERMISSION_DENIED (-102)
+
+// path is a directory
+#define TSPAR_ERR_IS_A_DIRECTORY (-103)
+
+// not a kastore file (bad magic number)
+#define TSPAR_ERR_BAD_MAGIC (-104)
+
+// unexpected end of file
+#define TSPAR_ERR_FILE_TRUNCATED (-105)
+
+// bad file format
+#define TSPAR_ERR_FILE_FORMAT (-106)
+
+// kastore or tskit file version too old
+#define TSPAR_ERR_FILE_VERSION_TOO_OLD (-107)
+
+// kastore or tskit file version too new
+#define TSPAR_ERR_FILE_VERSION_TOO_NEW (-108)
+
+// item offset or length out of the file's bounds
+#define TSPAR_ERR_BAD_ITEM_OFFSET (-109)
+
+// duplicate key in file
+#define TSPAR_ERR_DUPLICATE_KEY (-110)
+
+// required column not found
+#define TSPAR_ERR_REQUIRED_COL_NOT_FOUND (-111)
+
+// bad column type
+#define TSPAR_ERR_BAD_COLUMN_TYPE (-112)
+
+// both columns of a ragged pair are required
+#define TSPAR_ERR_BOTH_COLUMNS_REQUIRED (-113)
+
+// column lengths disagree
+#define TSPAR_ERR_COLUMN_LENGTH_MISMATCH (-114)
+
+// bad offset column
+#define TSPAR_ERR_BAD_OFFSET (-200)
+
+// bad sequence length
+#define TSPAR_ERR_BAD_SEQUENCE_LENGTH (-201)
+
+// table would exceed the maximum number of rows
+#define TSPAR_ERR_TABLE_OVERFLOW (-202)
+
+// column would exceed the maximum size
+#define TSPAR_ERR_COLUMN_OVERFLOW (-203)
+
+// individual out of bounds
+#define TSPAR_ERR_INDIVIDUAL_OUT_OF_BOUNDS (-204)
+
+// node out of bounds
+#define TSPAR_ERR_NODE_OUT_OF_BOUNDS (-205)
+
+// edge out of bounds
+#define TSPAR_ERR_EDGE_OUT_OF_BOUNDS (-206)
+
+// migration out of bounds
+#define TSPAR_ERR_MIGRATION_OUT_OF_BOUNDS (-207)
+
+// site out of bounds
+#define TSPAR_ERR_SITE_OUT_OF_BOUNDS (-208)
+
+// mutation out of bounds
+#define TSPAR_ERR_MUTATION_OUT_OF_BOUNDS (-209)
+
+// population out of bounds
+#define TSPAR_ERR_POPULATION_OUT_OF_BOUNDS (-210)
+
+// provenance out of bounds
+#define TSPAR_ERR_PROVENANCE_OUT_OF_BOUNDS (-211)
+
+// table collection has no edge indexes
+#define TSPAR_ERR_TABLES_NOT_INDEXED (-212)
+
+// bad node time ordering: a parent is not older than its child
+#define TSPAR_ERR_BAD_NODE_TIME_ORDERING (-300)
+
+// edge parent is null
+#define TSPAR_ERR_NULL_PARENT (-301)
+
+// edge child is null
+#define TSPAR_ERR_NULL_CHILD (-302)
+
+// edges not sorted by parent time
+#define TSPAR_ERR_EDGES_NOT_SORTED_PARENT_TIME (-303)
+
+// edges not sorted by child within a parent
+#define TSPAR_ERR_EDGES_NOT_SORTED_CHILD (-304)
+
+// edges not sorted by left coordinate
+#define TSPAR_ERR_EDGES_NOT_SORTED_LEFT (-305)
+
+// edges for a parent are not contiguous
+#define TSPAR_ERR_EDGES_NONCONTIGUOUS_PARENTS (-306)
+
+// bad edge interval: left must be less than right
+#define TSPAR_ERR_BAD_EDGE_INTERVAL (-307)
+
+// duplicate edges
+#define TSPAR_ERR_DUPLICATE_EDGES (-308)
+
+// right coordinate greater than the sequence length
+#define TSPAR_ERR_RIGHT_GREATER_SEQ_LENGTH (-309)
+
+// left coordinate less than zero
+#define TSPAR_ERR_LEFT_LESS_ZERO (-310)
+
+// a child has more than one parent at a position
+#define TSPAR_ERR_BAD_EDGES_CONTRADICTORY_CHILDREN (-311)
+
+// genome coordinates must be finite
+#define TSPAR_ERR_GENOME_COORDS_NONFINITE (-312)
+
+// times must be finite
+#define TSPAR_ERR_TIME_NONFINITE (-313)
+
+// site position out of range [0, sequence length)
+#define TSPAR_ERR_BAD_SITE_POSITION (-314)
+
+// sites not sorted by position
+#define TSPAR_ERR_UNSORTED_SITES (-315)
+
+// duplicate site position
+#define TSPAR_ERR_DUPLICATE_SITE_POSITION (-316)
+
+// mutations not sorted
+#define TSPAR_ERR_UNSORTED_MUTATIONS (-317)
+
+// mutation parent is at a different site
+#define TSPAR_ERR_MUTATION_PARENT_DIFFERENT_SITE (-318)
+
+// mutation is its own parent
+#define TSPAR_ERR_MUTATION_PARENT_EQUAL (-319)
+
+// mutation parent comes after its child
+#define TSPAR_ERR_MUTATION_PARENT_AFTER_CHILD (-320)
+
+// mutation time younger than its node
+#define TSPAR_ERR_MUTATION_TIME_YOUNGER_THAN_NODE (-321)
+
+// mutation time older than the parent of its node
+#define TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_NODE (-322)
+
+// mutation time older than its parent mutation
+#define TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_MUTATION (-323)
+
+// mutation times at a site are both known and unknown
+#define TSPAR_ERR_MUTATION_TIME_HAS_BOTH_KNOWN_AND_UNKNOWN (-324)
+
+// mutation parents do not match those the trees imply
+#define TSPAR_ERR_BAD_MUTATION_PARENT (-325)
+
+// mutation parent chain is inconsistent (a cycle)
+#define TSPAR_ERR_MUTATION_PARENT_INCONSISTENT (-326)
+
+// migrations not sorted
+#define TSPAR_ERR_UNSORTED_MIGRATIONS (-327)
+
+// individuals not sorted: a parent comes after its child
+#define TSPAR_ERR_UNSORTED_INDIVIDUALS (-328)
+
+// individual is its own parent
+#define TSPAR_ERR_INDIVIDUAL_SELF_PARENT (-329)
+
+// individual parents form a cycle
+#define TSPAR_ERR_INDIVIDUAL_PARENT_CYCLE (-330)
+
+// edge indexes are invalid
+#define TSPAR_ERR_TABLES_BAD_INDEXES (-331)
+
+// sort offset not supported for this table
+#define TSPAR_ERR_SORT_OFFSET_NOT_SUPPORTED (-332)
+
+// migrations are not supported by this operation
+#define TSPAR_ERR_MIGRATIONS_NOT_SUPPORTED (-333)
+
+// position or tree index out of bounds
+#define TSPAR_ERR_SEEK_OUT_OF_BOUNDS (-334)
+
+// tree sequence has no samples
+#define TSPAR_ERR_TREE_SEQUENCE_HAS_NO_SAMPLES (-335)
+
+// unknown mutation times are not supported here
+#define TSPAR_ERR_UNKNOWN_TIME_NOT_SUPPORTED (-336)
+
+// too many trees
+#define TSPAR_ERR_TREE_OVERFLOW (-337)
+
+// a sample is listed more than once
+#define TSPAR_ERR_DUPLICATE_SAMPLE (-500)
+
+// the keep-unary and keep-unary-in-individuals options are mutually exclusive
+#define TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE (-501)
+
+// cannot process edges that have metadata
+#define TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA (-502)
+
+// simplify does not support migrations
+#define TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED (-503)
+
+// bookmark position beyond the end of a table
+#define TSPAR_ERR_BAD_TABLE_POSITION (-504)
+
+// bad number of windows
+#define TSPAR_ERR_BAD_NUM_WINDOWS (-400)
+
+// bad windows: they must increase strictly from 0 to the sequence length
+#define TSPAR_ERR_BAD_WINDOWS (-401)
+
+// more than one statistics mode given
+#define TSPAR_ERR_MULTIPLE_STAT_MODES (-402)
+
+// bad state dimension
+#define TSPAR_ERR_BAD_STATE_DIMS (-403)
+
+// bad result dimension
+#define TSPAR_ERR_BAD_RESULT_DIMS (-404)
+
+// not enough sample sets
+#define TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS (-405)
+
+// not enough index tuples
+#define TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES (-406)
+
+// sample set index out of bounds
+#define TSPAR_ERR_BAD_SAMPLE_SET_INDEX (-407)
+
+// empty sample set
+#define TSPAR_ERR_EMPTY_SAMPLE_SET (-408)
+
+// statistic does not support this mode
+#define TSPAR_ERR_UNSUPPORTED_STAT_MODE (-409)
+
+// branch statistics need calibrated node times
+#define TSPAR_ERR_TIME_UNCALIBRATED (-410)
+
+// statistic does not support the polarised option
+#define TSPAR_ERR_STAT_POLARISED_UNSUPPORTED (-411)
+
+// statistic does not support the span-normalise option
+#define TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED (-412)
+
+// not enough weight columns
+#define TSPAR_ERR_INSUFFICIENT_WEIGHTS (-413)
+
+// node in a sample set is not a sample
+#define TSPAR_ERR_BAD_SAMPLES (-414)
+
+// the summary callback returned an error
+#define TSPAR_ERR_SUMMARY_FUNC (-416)
+
+
 // Table identifiers, for functions that take a table as an argument.
 #define TSPAR_TABLE_INDIVIDUALS 0
 
@@ -65,202 +369,6 @@
 #define TSPAR_DTYPE_UINT64 7
 
 #define TSPAR_DTYPE_FLOAT64 9
-
-#define TSPAR_ERR_NO_MEMORY -1
-
-#define TSPAR_ERR_NULL_POINTER -2
-
-#define TSPAR_ERR_BAD_PARAM_VALUE -3
-
-#define TSPAR_ERR_BUFFER_TOO_SMALL -4
-
-#define TSPAR_ERR_BAD_OPTIONS -5
-
-#define TSPAR_ERR_INTERNAL -6
-
-#define TSPAR_ERR_BUSY -7
-
-#define TSPAR_ERR_CANCELLED -8
-
-#define TSPAR_ERR_BAD_STRING -9
-
-#define TSPAR_ERR_BAD_DTYPE -10
-
-#define TSPAR_ERR_COLUMN_NOT_FOUND -11
-
-#define TSPAR_ERR_IO -100
-
-#define TSPAR_ERR_FILE_NOT_FOUND -101
-
-#define TSPAR_ERR_PERMISSION_DENIED -102
-
-#define TSPAR_ERR_IS_A_DIRECTORY -103
-
-#define TSPAR_ERR_BAD_MAGIC -104
-
-#define TSPAR_ERR_FILE_TRUNCATED -105
-
-#define TSPAR_ERR_FILE_FORMAT -106
-
-#define TSPAR_ERR_FILE_VERSION_TOO_OLD -107
-
-#define TSPAR_ERR_FILE_VERSION_TOO_NEW -108
-
-#define TSPAR_ERR_BAD_ITEM_OFFSET -109
-
-#define TSPAR_ERR_DUPLICATE_KEY -110
-
-#define TSPAR_ERR_REQUIRED_COL_NOT_FOUND -111
-
-#define TSPAR_ERR_BAD_COLUMN_TYPE -112
-
-#define TSPAR_ERR_BOTH_COLUMNS_REQUIRED -113
-
-#define TSPAR_ERR_COLUMN_LENGTH_MISMATCH -114
-
-#define TSPAR_ERR_BAD_OFFSET -200
-
-#define TSPAR_ERR_BAD_SEQUENCE_LENGTH -201
-
-#define TSPAR_ERR_TABLE_OVERFLOW -202
-
-#define TSPAR_ERR_COLUMN_OVERFLOW -203
-
-#define TSPAR_ERR_INDIVIDUAL_OUT_OF_BOUNDS -204
-
-#define TSPAR_ERR_NODE_OUT_OF_BOUNDS -205
-
-#define TSPAR_ERR_EDGE_OUT_OF_BOUNDS -206
-
-#define TSPAR_ERR_MIGRATION_OUT_OF_BOUNDS -207
-
-#define TSPAR_ERR_SITE_OUT_OF_BOUNDS -208
-
-#define TSPAR_ERR_MUTATION_OUT_OF_BOUNDS -209
-
-#define TSPAR_ERR_POPULATION_OUT_OF_BOUNDS -210
-
-#define TSPAR_ERR_PROVENANCE_OUT_OF_BOUNDS -211
-
-#define TSPAR_ERR_TABLES_NOT_INDEXED -212
-
-#define TSPAR_ERR_BAD_NODE_TIME_ORDERING -300
-
-#define TSPAR_ERR_NULL_PARENT -301
-
-#define TSPAR_ERR_NULL_CHILD -302
-
-#define TSPAR_ERR_EDGES_NOT_SORTED_PARENT_TIME -303
-
-#define TSPAR_ERR_EDGES_NOT_SORTED_CHILD -304
-
-#define TSPAR_ERR_EDGES_NOT_SORTED_LEFT -305
-
-#define TSPAR_ERR_EDGES_NONCONTIGUOUS_PARENTS -306
-
-#define TSPAR_ERR_BAD_EDGE_INTERVAL -307
-
-#define TSPAR_ERR_DUPLICATE_EDGES -308
-
-#define TSPAR_ERR_RIGHT_GREATER_SEQ_LENGTH -309
-
-#define TSPAR_ERR_LEFT_LESS_ZERO -310
-
-#define TSPAR_ERR_BAD_EDGES_CONTRADICTORY_CHILDREN -311
-
-#define TSPAR_ERR_GENOME_COORDS_NONFINITE -312
-
-#define TSPAR_ERR_TIME_NONFINITE -313
-
-#define TSPAR_ERR_BAD_SITE_POSITION -314
-
-#define TSPAR_ERR_UNSORTED_SITES -315
-
-#define TSPAR_ERR_DUPLICATE_SITE_POSITION -316
-
-#define TSPAR_ERR_UNSORTED_MUTATIONS -317
-
-#define TSPAR_ERR_MUTATION_PARENT_DIFFERENT_SITE -318
-
-#define TSPAR_ERR_MUTATION_PARENT_EQUAL -319
-
-#define TSPAR_ERR_MUTATION_PARENT_AFTER_CHILD -320
-
-#define TSPAR_ERR_MUTATION_TIME_YOUNGER_THAN_NODE -321
-
-#define TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_NODE -322
-
-#define TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_MUTATION -323
-
-#define TSPAR_ERR_MUTATION_TIME_HAS_BOTH_KNOWN_AND_UNKNOWN -324
-
-#define TSPAR_ERR_BAD_MUTATION_PARENT -325
-
-#define TSPAR_ERR_MUTATION_PARENT_INCONSISTENT -326
-
-#define TSPAR_ERR_UNSORTED_MIGRATIONS -327
-
-#define TSPAR_ERR_UNSORTED_INDIVIDUALS -328
-
-#define TSPAR_ERR_INDIVIDUAL_SELF_PARENT -329
-
-#define TSPAR_ERR_INDIVIDUAL_PARENT_CYCLE -330
-
-#define TSPAR_ERR_TABLES_BAD_INDEXES -331
-
-#define TSPAR_ERR_SORT_OFFSET_NOT_SUPPORTED -332
-
-#define TSPAR_ERR_MIGRATIONS_NOT_SUPPORTED -333
-
-#define TSPAR_ERR_SEEK_OUT_OF_BOUNDS -334
-
-#define TSPAR_ERR_TREE_SEQUENCE_HAS_NO_SAMPLES -335
-
-#define TSPAR_ERR_UNKNOWN_TIME_NOT_SUPPORTED -336
-
-#define TSPAR_ERR_TREE_OVERFLOW -337
-
-#define TSPAR_ERR_DUPLICATE_SAMPLE -500
-
-#define TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE -501
-
-#define TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA -502
-
-#define TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED -503
-
-#define TSPAR_ERR_BAD_TABLE_POSITION -504
-
-#define TSPAR_ERR_BAD_NUM_WINDOWS -400
-
-#define TSPAR_ERR_BAD_WINDOWS -401
-
-#define TSPAR_ERR_MULTIPLE_STAT_MODES -402
-
-#define TSPAR_ERR_BAD_STATE_DIMS -403
-
-#define TSPAR_ERR_BAD_RESULT_DIMS -404
-
-#define TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS -405
-
-#define TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES -406
-
-#define TSPAR_ERR_BAD_SAMPLE_SET_INDEX -407
-
-#define TSPAR_ERR_EMPTY_SAMPLE_SET -408
-
-#define TSPAR_ERR_UNSUPPORTED_STAT_MODE -409
-
-#define TSPAR_ERR_TIME_UNCALIBRATED -410
-
-#define TSPAR_ERR_STAT_POLARISED_UNSUPPORTED -411
-
-#define TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED -412
-
-#define TSPAR_ERR_INSUFFICIENT_WEIGHTS -413
-
-#define TSPAR_ERR_BAD_SAMPLES -414
-
-#define TSPAR_ERR_SUMMARY_FUNC -416
 
 // Settings for parallel calls. Opaque; made by `tspar_exec_new`, freed by
 // `tspar_exec_free`. A call only reads it, so one handle may be passed to
@@ -394,7 +502,7 @@ typedef struct tspar_tree_arrays_t {
 } tspar_tree_arrays_t;
 
 // The null id: no parent, no population, no individual.
-#define TSPAR_NULL -1
+#define TSPAR_NULL (-1)
 
 // Node flag: the node is a sample.
 #define TSPAR_NODE_IS_SAMPLE 1
