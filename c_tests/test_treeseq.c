@@ -42,11 +42,12 @@ static void test_null_pointers(const char *path, const tspar_treeseq_t *ts)
         TSPAR_ERR_COLUMN_NOT_FOUND, "");
     CHECK_ERR(tspar_treeseq_num_rows(NULL, TSPAR_TABLE_NODES), TSPAR_ERR_NULL_POINTER, "");
     CHECK_ERR(tspar_treeseq_num_rows(ts, 99), TSPAR_ERR_BAD_PARAM_VALUE, "");
-    /* Counts and arrays of a NULL handle are 0 and NULL. */
-    CHECK(tspar_treeseq_num_trees(NULL) == 0);
-    CHECK(tspar_treeseq_num_nodes(NULL) == 0);
-    CHECK(tspar_treeseq_num_samples(NULL) == 0);
-    CHECK(tspar_treeseq_sequence_length(NULL) == 0.0);
+    /* Counts and the sequence length of a NULL handle are the code; its
+     * arrays are NULL. */
+    CHECK_ERR(tspar_treeseq_num_trees(NULL), TSPAR_ERR_NULL_POINTER, "ts is NULL");
+    CHECK_ERR(tspar_treeseq_num_nodes(NULL), TSPAR_ERR_NULL_POINTER, "ts is NULL");
+    CHECK_ERR(tspar_treeseq_num_samples(NULL), TSPAR_ERR_NULL_POINTER, "ts is NULL");
+    CHECK(tspar_treeseq_sequence_length(NULL) == (double) TSPAR_ERR_NULL_POINTER);
     CHECK(tspar_treeseq_samples(NULL) == NULL);
     CHECK(tspar_treeseq_breakpoints(NULL) == NULL);
 

@@ -112,8 +112,8 @@ static void test_many_cursors(const tspar_treeseq_t *ts)
     alone.ts = ts;
     walk(&alone);
     CHECK(alone.result.status == 0);
-    CHECK(alone.result.trees_forward == tspar_treeseq_num_trees(ts));
-    CHECK(alone.result.trees_backward == tspar_treeseq_num_trees(ts));
+    CHECK_EQ(alone.result.trees_forward, tspar_treeseq_num_trees(ts));
+    CHECK_EQ(alone.result.trees_backward, tspar_treeseq_num_trees(ts));
     CHECK(alone.result.forward != alone.result.backward);
 
     memset(args, 0, sizeof args);

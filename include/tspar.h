@@ -1042,7 +1042,7 @@ void tspar_tables_free(struct tspar_tables_t *tables);
 int64_t tspar_tables_num_rows(const struct tspar_tables_t *tables,
                               int table);
 
-// The sequence length, or a negative value (a code) on error.
+// The sequence length, or a negative code (as a double).
 double tspar_tables_get_sequence_length(const struct tspar_tables_t *tables);
 
 // Sets the sequence length (finite, not negative).
@@ -1467,37 +1467,37 @@ void tspar_treeseq_free(struct tspar_treeseq_t *ts);
 int tspar_treeseq_copy_tables(const struct tspar_treeseq_t *ts,
                               struct tspar_tables_t **out);
 
-// The number of trees (0 for NULL).
-tspar_size_t tspar_treeseq_num_trees(const struct tspar_treeseq_t *ts);
+// The number of trees, or a negative code.
+int64_t tspar_treeseq_num_trees(const struct tspar_treeseq_t *ts);
 
-// The number of sample nodes (0 for NULL).
-tspar_size_t tspar_treeseq_num_samples(const struct tspar_treeseq_t *ts);
+// The number of sample nodes, or a negative code.
+int64_t tspar_treeseq_num_samples(const struct tspar_treeseq_t *ts);
 
-// The number of nodes (0 for NULL).
-tspar_size_t tspar_treeseq_num_nodes(const struct tspar_treeseq_t *ts);
+// The number of nodes, or a negative code.
+int64_t tspar_treeseq_num_nodes(const struct tspar_treeseq_t *ts);
 
-// The number of edges (0 for NULL).
-tspar_size_t tspar_treeseq_num_edges(const struct tspar_treeseq_t *ts);
+// The number of edges, or a negative code.
+int64_t tspar_treeseq_num_edges(const struct tspar_treeseq_t *ts);
 
-// The number of sites (0 for NULL).
-tspar_size_t tspar_treeseq_num_sites(const struct tspar_treeseq_t *ts);
+// The number of sites, or a negative code.
+int64_t tspar_treeseq_num_sites(const struct tspar_treeseq_t *ts);
 
-// The number of mutations (0 for NULL).
-tspar_size_t tspar_treeseq_num_mutations(const struct tspar_treeseq_t *ts);
+// The number of mutations, or a negative code.
+int64_t tspar_treeseq_num_mutations(const struct tspar_treeseq_t *ts);
 
 // The number of rows of any table (`TSPAR_TABLE_*`), or a negative code.
 int64_t tspar_treeseq_num_rows(const struct tspar_treeseq_t *ts,
                                int table);
 
-// The sequence length (0 for NULL).
+// The sequence length, or a negative code (as a double).
 double tspar_treeseq_sequence_length(const struct tspar_treeseq_t *ts);
 
 // The sample node ids in increasing order: `tspar_treeseq_num_samples`
-// entries, valid until the tree sequence is freed. NULL for a NULL handle.
+// entries, valid until the tree sequence is freed. NULL on error.
 const tspar_id_t *tspar_treeseq_samples(const struct tspar_treeseq_t *ts);
 
 // The tree boundaries: `num_trees + 1` positions from 0 to the sequence
-// length, valid until the tree sequence is freed. NULL for a NULL handle.
+// length, valid until the tree sequence is freed. NULL on error.
 const double *tspar_treeseq_breakpoints(const struct tspar_treeseq_t *ts);
 
 // Zero-copy access to a column by its file key (see

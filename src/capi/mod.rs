@@ -163,6 +163,24 @@ pub(crate) fn id_or_code(body: impl FnOnce() -> Result<tspar_id_t>) -> tspar_id_
     boundary(body) as tspar_id_t
 }
 
+/// [`boundary`] for functions that return a double that is never
+/// negative (a sequence length): the value, or the negative code as a double.
+pub(crate) fn double_or_code(body: impl FnOnce() -> Result<f64>) -> f64 {
+    let mut value = 0.0;
+    match status(|| body().map(|v| value = v)) {
+        code if code < 0 => code as f64,
+        _ => value,
+    }
+}
+
+/// [`boundary`] for functions that return a pointer: the pointer, or NULL
+/// when the call fails.
+pub(crate) fn pointer_or_null<T>(body: impl FnOnce() -> Result<*const T>) -> *const T {
+    let mut pointer = std::ptr::null();
+    status(|| body().map(|p| pointer = p));
+    pointer
+}
+
 fn null(what: &str) -> Failure {
     Failure::new(Error::NullPointer, format!("{what} is NULL"))
 }

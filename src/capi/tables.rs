@@ -213,20 +213,11 @@ fn table_kind(table: c_int) -> Result<TableKind> {
         .ok_or_else(|| Failure::new(Error::BadParamValue, format!("unknown table identifier {table}")))
 }
 
-/// The sequence length, or a negative value (a code) on error.
+/// The sequence length, or a negative code (as a double).
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tables_get_sequence_length(tables: *const tspar_tables_t) -> f64 {
-    let mut value = 0.0;
-    let code = status(|| {
-        // SAFETY: NULL or a live handle.
-        value = unsafe { handle(tables) }?.read()?.sequence_length;
-        Ok(())
-    });
-    if code < 0 {
-        code as f64
-    } else {
-        value
-    }
+    // SAFETY: NULL or a live handle.
+    double_or_code(|| Ok(unsafe { handle(tables) }?.read()?.sequence_length))
 }
 
 /// Sets the sequence length (finite, not negative).

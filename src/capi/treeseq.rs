@@ -173,56 +173,56 @@ pub unsafe extern "C" fn tspar_treeseq_copy_tables(ts: *const tspar_treeseq_t, o
     })
 }
 
-/// Reads a count without a fallible path: 0 for a NULL handle.
+/// Reads a count: the count, or a negative code for a NULL handle.
 ///
 /// # Safety
 /// `ts` is NULL or a live handle.
-unsafe fn count(ts: *const tspar_treeseq_t, f: impl FnOnce(&TreeSequence) -> usize) -> tspar_size_t {
-    // SAFETY: forwarded contract.
-    match unsafe { ts.as_ref() } {
-        Some(h) => f(&h.ts) as tspar_size_t,
-        None => 0,
-    }
+unsafe fn count(ts: *const tspar_treeseq_t, f: impl FnOnce(&TreeSequence) -> usize) -> i64 {
+    boundary(|| {
+        // SAFETY: forwarded contract.
+        let ts = unsafe { ts_handle(ts) }?;
+        Ok(f(ts) as i64)
+    })
 }
 
-/// The number of trees (0 for NULL).
+/// The number of trees, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_trees(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_trees(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.num_trees()) }
 }
 
-/// The number of sample nodes (0 for NULL).
+/// The number of sample nodes, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_samples(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_samples(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.samples().len()) }
 }
 
-/// The number of nodes (0 for NULL).
+/// The number of nodes, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_nodes(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_nodes(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.num_nodes()) }
 }
 
-/// The number of edges (0 for NULL).
+/// The number of edges, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_edges(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_edges(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.num_edges()) }
 }
 
-/// The number of sites (0 for NULL).
+/// The number of sites, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_sites(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_sites(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.tables().num_rows(TableKind::Sites)) }
 }
 
-/// The number of mutations (0 for NULL).
+/// The number of mutations, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_mutations(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_mutations(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.tables().num_rows(TableKind::Mutations)) }
 }
@@ -239,36 +239,27 @@ pub unsafe extern "C" fn tspar_treeseq_num_rows(ts: *const tspar_treeseq_t, tabl
     })
 }
 
-/// The sequence length (0 for NULL).
+/// The sequence length, or a negative code (as a double).
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_sequence_length(ts: *const tspar_treeseq_t) -> f64 {
     // SAFETY: NULL or a live handle.
-    match unsafe { ts.as_ref() } {
-        Some(h) => h.ts.sequence_length(),
-        None => 0.0,
-    }
+    double_or_code(|| Ok(unsafe { ts_handle(ts) }?.sequence_length()))
 }
 
 /// The sample node ids in increasing order: `tspar_treeseq_num_samples`
-/// entries, valid until the tree sequence is freed. NULL for a NULL handle.
+/// entries, valid until the tree sequence is freed. NULL on error.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_samples(ts: *const tspar_treeseq_t) -> *const tspar_id_t {
     // SAFETY: NULL or a live handle.
-    match unsafe { ts.as_ref() } {
-        Some(h) => h.ts.samples().as_ptr(),
-        None => std::ptr::null(),
-    }
+    pointer_or_null(|| Ok(unsafe { ts_handle(ts) }?.samples().as_ptr()))
 }
 
 /// The tree boundaries: `num_trees + 1` positions from 0 to the sequence
-/// length, valid until the tree sequence is freed. NULL for a NULL handle.
+/// length, valid until the tree sequence is freed. NULL on error.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_breakpoints(ts: *const tspar_treeseq_t) -> *const f64 {
     // SAFETY: NULL or a live handle.
-    match unsafe { ts.as_ref() } {
-        Some(h) => h.ts.breakpoints().as_ptr(),
-        None => std::ptr::null(),
-    }
+    pointer_or_null(|| Ok(unsafe { ts_handle(ts) }?.breakpoints().as_ptr()))
 }
 
 /// Zero-copy access to a column by its file key (see
