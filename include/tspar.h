@@ -1,29 +1,107 @@
 /*
  * tspar: tree sequences with a thread-safe C API and parallel statistics.
+ * This preamble is the contract for C, C++ and for bindings (R, Python,
+ * Julia): what each function returns, which thread runs what, and how long
+ * a pointer the library hands out stays valid.
  *
- * Conventions
- *   - Every fallible function returns int (or a row id): >= 0 is success, < 0
- *     a TSPAR_ERR_* code. tspar_strerror(code) gives a static message;
- *     tspar_last_error_message() the detail of the calling thread's last
- *     failed call (which file, key, row or argument), valid until that
- *     thread's next call into tspar.
+ * Return values, one convention per family
+ *   - int (status): >= 0 is success: 0, or 1 for a yes (tspar_tables_equals,
+ *     tspar_tables_has_index) and for a cursor that is on a tree after a
+ *     move (tspar_tree_first, _last, _next, _prev, _seek, _seek_index; 0
+ *     there means the null state past either end). < 0 is a TSPAR_ERR_* code.
+ *   - tspar_id_t (row ids): tspar_tables_add_* give the new row's id and
+ *     tspar_tables_check_integrity the number of trees (or 0); < 0 is a code.
+ *   - int64_t (counts): tspar_tables_num_rows, tspar_tables_get_column,
+ *     tspar_treeseq_num_* and tspar_tree_get_roots, _preorder, _postorder
+ *     give the count, >= 0; < 0 is a code.
+ *   - double (lengths): tspar_tables_get_sequence_length and
+ *     tspar_treeseq_sequence_length give the length, >= 0; < 0 is the code
+ *     as a double ((int) value is the TSPAR_ERR_* code).
+ *   - pointers: tspar_treeseq_samples and tspar_treeseq_breakpoints give a
+ *     non-NULL pointer, or NULL on error.
+ *   - Every function of these five families sets the calling thread's last
+ *     error message when it fails and clears it (to "") when it succeeds.
+ *     tspar_last_error_message() gives the detail (which file, key, row or
+ *     argument: "tables is NULL"), tspar_strerror(code) the static message.
+ *   - Functions that cannot fail: tspar_version, tspar_strerror,
+ *     tspar_last_error_message, tspar_unknown_time, tspar_is_unknown_time,
+ *     and the tspar_*_free functions (void; NULL is a no-op). They leave the
+ *     last error message as it was.
+ *
+ * Arguments and results
+ *   - NULL where a pointer is required gives TSPAR_ERR_NULL_POINTER; a
+ *     pointer paired with a length of 0 may be NULL.
  *   - Constructors write the new handle through an out-pointer only on
- *     success; tspar_X_free(NULL) is a no-op.
+ *     success.
  *   - Outputs go into caller buffers passed with their length; a buffer that
  *     is too small gives TSPAR_ERR_BUFFER_TOO_SMALL and nothing is written.
- *   - NULL where a pointer is required gives TSPAR_ERR_NULL_POINTER. A pointer
- *     paired with a length of 0 may be NULL.
- *   - The library never aborts the host process and never prints.
+ *   - The library copies what it keeps: no pointer argument is used after
+ *     the call returns, except a callback's user_data, which the exec
+ *     handle holds until it is freed.
+ *   - The library never aborts the host process and never prints. A Rust
+ *     panic inside it is caught and returned as TSPAR_ERR_INTERNAL; the
+ *     process-wide panic hook it installs once passes every panic outside
+ *     tspar calls to the hook that was there before.
  *
- * Thread safety
+ * Lifetimes of the pointers the library hands out
+ *   - tspar_version(), tspar_strerror(): static strings, valid while the
+ *     library is loaded.
+ *   - tspar_last_error_message(): valid until the calling thread's next
+ *     call into tspar other than the functions that cannot fail.
+ *   - tspar_treeseq_samples, _breakpoints and the zero-copy columns of
+ *     tspar_treeseq_column: valid and unchanged until tspar_treeseq_free of
+ *     that tree sequence.
+ *   - tspar_tree_get_arrays: the arrays belong to the cursor. They describe
+ *     its current tree and are valid until that cursor's next move (first,
+ *     last, next, prev, seek, seek_index) or tspar_tree_free.
+ *   - Callback arguments (the state and result of a summary function) are
+ *     valid only during that call of the callback.
+ *
+ * Threads
  *   - tspar_tables_t is internally synchronised: any function may be called
  *     on one handle from many threads at once. Writers (add, set, append,
- *     clear, set_field, ...) are serialised; readers (get, dump, copy,
+ *     clear, set_field, sort, ...) are serialised; readers (get, dump, copy,
  *     equals, ...) run together and see the state between two writes.
- *   - Loading, dumping and every other function may run on any number of
- *     threads at once on different or shared handles.
- *   - Freeing a handle while another thread still uses it is the one misuse
- *     the library cannot detect.
+ *   - tspar_treeseq_t is immutable: any number of threads may use one handle
+ *     at once.
+ *   - tspar_exec_t is immutable once made (every setting is given to
+ *     tspar_exec_new): any number of threads may pass one exec to calls at
+ *     once. A NULL exec means the default: TSPAR_NUM_THREADS, else all cores.
+ *   - tspar_tree_t (a cursor) belongs to one thread at a time: a call on a
+ *     cursor that another thread's call is using gives TSPAR_ERR_BUSY. The
+ *     library cannot see a read of a cursor's arrays: reading them while
+ *     another thread moves that cursor is a data race, which the caller
+ *     must prevent.
+ *   - Freeing a handle while another thread still uses it is the other
+ *     misuse the library cannot detect.
+ *   - Parallel calls run on the library's own worker threads, never on a
+ *     pool the host owns, and return only when all their work is done.
+ *
+ * Callbacks
+ *   - A progress callback (tspar_progress_func_t) is called on the thread
+ *     that made the call; returning non-zero cancels the call, which then
+ *     returns TSPAR_ERR_CANCELLED.
+ *   - A summary function (tspar_general_stat_func_t) is called on the
+ *     library's worker threads, several at once, when the exec allows more
+ *     than one thread; on the calling thread only with one thread. It must
+ *     be safe to call concurrently. A non-zero return stops the call with
+ *     TSPAR_ERR_SUMMARY_FUNC.
+ *   - Every callback must return normally: no longjmp out of it (R's
+ *     Rf_error, Julia's throw) and no C++ exception through the library.
+ *     Either is undefined behaviour: in practice it aborts the process, or
+ *     skips the library's cleanup and leaves its locks held. Catch the
+ *     error inside the callback and return non-zero instead.
+ *   - A callback must not use the handles of the call that invoked it (a
+ *     write to those tables would wait for that call forever) nor free them.
+ *
+ * Platform
+ *   - Linux is the only platform tspar is built and tested on. What is
+ *     Linux-specific: the SONAME and the libtspar.so packaging (CMake,
+ *     pkg-config); dumps swap the new file into place with renameat2
+ *     (RENAME_EXCHANGE, glibc; elsewhere a plain rename); loads advise
+ *     transparent huge pages (madvise). Files are read with POSIX
+ *     positioned reads, so the library does not build on Windows, and it
+ *     needs a little-endian target.
  */
 
 

@@ -124,3 +124,14 @@ def test_null_tree_sequence_gives_a_code(lib, name):
         getattr(lib, f"tspar_treeseq_{name}")(None)
     assert err.value.code == C.TSPAR_ERR_NULL_POINTER
     assert "ts is NULL" in err.value.message
+
+
+def test_preamble_names_only_what_the_header_declares():
+    """Every function or type the preamble names by its full name exists,
+    so the contract cannot go on describing a renamed or removed function."""
+    preamble = TEXT[: TEXT.index("#ifndef TSPAR_H")]
+    named = set(re.findall(r"\b(tspar_\w+?)\b(?!\*)", preamble))
+    named = {n for n in named if not n.endswith("_")}
+    declared = set(declared_functions()) | set(re.findall(r"\b(tspar_\w+_t)\b", TEXT))
+    assert named, "the preamble names no function"
+    assert named - declared == set()
