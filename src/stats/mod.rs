@@ -5,6 +5,7 @@
 //! parallel and gives the same bits for every thread count.
 
 pub mod afs;
+pub mod call;
 pub mod engine;
 pub mod matrix;
 pub mod summary;
@@ -204,12 +205,16 @@ pub(crate) fn check_time_calibrated(ts: &TreeSequence, mode: Mode, options: u32)
     Ok(())
 }
 
-/// The number of result values for `num_windows × row` in `mode`.
+/// The number of result values for `num_windows × row` in `mode` (node
+/// mode: `num_windows × nodes × row`); `usize::MAX` if that overflows.
 pub fn result_len(ts: &TreeSequence, mode: Mode, num_windows: usize, row: usize) -> usize {
-    match mode {
-        Mode::Node => num_windows * ts.num_nodes() * row,
-        _ => num_windows * row,
-    }
+    let per_window = match mode {
+        Mode::Node => row.checked_mul(ts.num_nodes()),
+        _ => Some(row),
+    };
+    per_window
+        .and_then(|r| r.checked_mul(num_windows))
+        .unwrap_or(usize::MAX)
 }
 
 pub(crate) fn span_normalise(windows: &[f64], row: usize, out: &mut [f64]) {

@@ -4,8 +4,7 @@
 //! Python (Fst, Tajima's D, relatedness as a proportion), of its Python API.
 
 use super::{
-    check_indexes, general_stat, mode_of, sample_count_stat, sample_count_stat_add, windows_of, Exec, Mode, SampleSets,
-    Summary,
+    check_indexes, general_stat, mode_of, sample_count_stat, sample_count_stat_add, Exec, Mode, SampleSets, Summary,
 };
 use crate::error::{fail, Error, Result};
 use crate::tables::Id;
@@ -716,11 +715,4 @@ pub fn genetic_relatedness_weighted(
         Ok(())
     });
     general_stat(ts, &nw, &summary, windows, options & !super::opt::NONCENTRED, exec)
-}
-
-/// Checks the arguments every statistic shares, without running it.
-pub fn check_common(ts: &TreeSequence, windows: Option<&[f64]>, options: u32) -> Result<(Mode, usize)> {
-    let mode = mode_of(options)?;
-    let w = windows_of(ts, windows)?;
-    Ok((mode, w.len() - 1))
 }
