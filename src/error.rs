@@ -208,7 +208,7 @@ pub enum Error {
     EmptySampleSet,
     #[error("statistic does not support this mode")]
     UnsupportedStatMode,
-    #[error("branch statistics need calibrated node times")]
+    #[error("statistics using branch lengths cannot be calculated when time_units is 'uncalibrated'")]
     TimeUncalibrated,
     #[error("statistic does not support the polarised option")]
     StatPolarisedUnsupported,

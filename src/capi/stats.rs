@@ -3,7 +3,14 @@
 //! length. Output `[window][index]` (site, branch), `[window][node][index]`
 //! (node), `[window][K][K]` (matrices), `[window][n_0 + 1]...[n_k + 1]`
 //! (frequency spectra). `windows` holds `num_windows + 1` breakpoints from 0
-//! to the sequence length; NULL means one window over the whole genome.
+//! to the sequence length (the two matrices: within `[0, L]`, the ends of
+//! the genome may be left out); NULL means one window over the whole genome.
+//!
+//! NaN means what it means in tskit: a value that is 0 / 0 (a one-sample
+//! set's diversity, say). In branch mode tskit sums every branch into one
+//! running total, so a result whose summary is not finite on some branch is
+//! NaN in every window from where that branch starts to the end of the
+//! genome, stretches without edges included; tspar gives the same.
 
 use std::ffi::{c_int, c_void};
 
@@ -303,6 +310,8 @@ pub unsafe extern "C" fn tspar_treeseq_Y1(
 
 /// Tajima's D per sample set, from diversity and segregating sites not
 /// span-normalised (as tskit's Python; the span-normalise bit is ignored).
+/// NaN where the denominator is zero (no segregating sites, or fewer than
+/// four samples), where tskit gives NaN or ±inf as its numerator rounds.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_Tajimas_D(
     ts: *const tspar_treeseq_t,
@@ -694,7 +703,9 @@ pub unsafe extern "C" fn tspar_treeseq_trait_correlation(
 
 /// Divergence between every pair of sample sets: `[window][K][K]`;
 /// diagonals over distinct pairs (0 for a one-sample set). Site and
-/// branch modes, not polarised.
+/// branch modes, not polarised. As in tskit: the windows may leave out the
+/// start and the end of the genome; a sample in two sets is
+/// `TSPAR_ERR_DUPLICATE_SAMPLE`; no sample sets give no values (K = 0).
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_divergence_matrix(
     ts: *const tspar_treeseq_t,
@@ -729,7 +740,8 @@ pub unsafe extern "C" fn tspar_treeseq_divergence_matrix(
 }
 
 /// Genetic relatedness between every pair of sample sets (tskit
-/// Python's `genetic_relatedness_matrix`): `[window][K][K]`.
+/// Python's `genetic_relatedness_matrix`): `[window][K][K]`. Windows and
+/// sample sets as for `tspar_treeseq_divergence_matrix`.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness_matrix(
     ts: *const tspar_treeseq_t,

@@ -10,7 +10,7 @@
 //! written in place (it can be large) and set to NaN if the call fails
 //! after writing began.
 
-use super::{afs, matrix, mode_of, opt, result_len, summary, windows_of, Exec, SampleSets, Summary};
+use super::{afs, matrix, mode_of, opt, result_len, summary, windows_of, windows_within, Exec, SampleSets, Summary};
 use crate::error::{fail, Error, Failure, Result};
 use crate::tables::Id;
 use crate::treeseq::TreeSequence;
@@ -121,7 +121,9 @@ pub fn sets_stat_len(
         SetStat::DivergenceMatrix | SetStat::GeneticRelatednessMatrix => {
             no_node_mode(options, "matrices have no node mode")?;
             let k = sets.len();
-            checked_len(ts, windows, options, k * k)
+            let mode = mode_of(options)?;
+            let nw = windows_within(ts, windows)?.len() - 1;
+            Ok(result_len(ts, mode, nw, k * k))
         }
         SetStat::AlleleFrequencySpectrum => {
             no_node_mode(options, "the allele frequency spectrum has no node mode")?;

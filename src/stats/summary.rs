@@ -538,7 +538,8 @@ pub fn fst(
     Ok(out)
 }
 
-/// Tajima's D from diversity and segregating sites (not span-normalised).
+/// Tajima's D from diversity and segregating sites (not span-normalised);
+/// NaN where its denominator is zero.
 pub fn tajimas_d(ts: &TreeSequence, sets: SampleSets, windows: Option<&[f64]>, options: u32, exec: &mut Exec) -> Stat {
     let k = sets.len();
     let opts = options & !super::opt::SPAN_NORMALISE;
@@ -575,7 +576,12 @@ pub fn tajimas_d(ts: &TreeSequence, sets: SampleSets, windows: Option<&[f64]>, o
     for row in raw.chunks_exact(2 * k) {
         for (j, &(h, g, a, b)) in consts.iter().enumerate() {
             let (t, s) = (row[j], row[k + j]);
-            out.push((t - s / h) / (a * s + (b / (h * h + g)) * s * (s - 1.0)).sqrt());
+            // Zero where the variance vanishes: with no segregating sites,
+            // and for every S when n < 4 (a = b = 0), where the numerator
+            // is zero too but for rounding: 0 / 0, NaN (tskit gets NaN or
+            // ±inf there, as its numerator rounds).
+            let denom = (a * s + (b / (h * h + g)) * s * (s - 1.0)).sqrt();
+            out.push(if denom == 0.0 { f64::NAN } else { (t - s / h) / denom });
         }
     }
     Ok(out)
