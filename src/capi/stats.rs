@@ -18,7 +18,7 @@ use super::exec::{tspar_exec_t, Settings};
 use super::treeseq::tspar_treeseq_t;
 use super::*;
 use crate::error::{fail, Error, Failure, Result};
-use crate::stats::call::{self, SetStat, WeightStat};
+use crate::stats::call::{self, Input, SetStat, WeightStat};
 use crate::stats::{SampleSets, Summary};
 use crate::treeseq::TreeSequence;
 use std::ptr::null;
@@ -165,7 +165,8 @@ unsafe fn sets_call(
             let idx = tuples_of(num_index_tuples, stat.tuple(), index_tuples)?;
             let w = windows_arg(num_windows, windows)?;
             let out = output(result, result_length);
-            Settings::from(exec)?.run(|e| call::sets_stat_into(ts, stat, sets, idx, w, options, e, out))
+            let input = Input::Sets(stat, sets, idx);
+            Settings::from(exec)?.run(|e| call::stat_into(ts, input, w, options, e, out))
         }
     })
 }
@@ -199,8 +200,8 @@ unsafe fn weights_call(
             let idx = tuples_of(num_index_tuples, stat.tuple(), index_tuples)?;
             let w = windows_arg(num_windows, windows)?;
             let out = output(result, result_length);
-            let k = num_weights as usize;
-            Settings::from(exec)?.run(|e| call::weights_stat_into(ts, stat, wts, k, idx, w, options, e, out))
+            let input = Input::Weights(stat, wts, num_weights as usize, idx);
+            Settings::from(exec)?.run(|e| call::stat_into(ts, input, w, options, e, out))
         }
     })
 }
@@ -919,7 +920,7 @@ pub unsafe extern "C" fn tspar_treeseq_general_stat(
         });
         // SAFETY: exec and result by the C API contract.
         let (settings, out) = unsafe { (Settings::from(exec)?, output(result, result_length)) };
-        settings.run(|e| call::general_stat_into(ts, wts, &summary, w, options, e, out))
+        settings.run(|e| call::stat_into(ts, Input::General(wts, &summary), w, options, e, out))
     })
 }
 

@@ -107,57 +107,85 @@ fn no_node_mode(options: u32, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// The number of values `stat` gives for these arguments.
-pub fn sets_stat_len(
-    ts: &TreeSequence,
-    stat: SetStat,
-    sets: SampleSets,
-    indexes: &[Id],
-    windows: Option<&[f64]>,
-    options: u32,
-) -> Result<usize> {
-    let tuple = stat.tuple();
-    match stat {
-        SetStat::DivergenceMatrix | SetStat::GeneticRelatednessMatrix => {
-            no_node_mode(options, "matrices have no node mode")?;
-            let k = sets.len();
-            let mode = mode_of(options)?;
-            let nw = windows_within(ts, windows)?.len() - 1;
-            Ok(result_len(ts, mode, nw, k * k))
-        }
-        SetStat::AlleleFrequencySpectrum => {
-            no_node_mode(options, "the allele frequency spectrum has no node mode")?;
-            let mut row = 1usize;
-            for d in afs::afs_dims(sets) {
-                row = row
-                    .checked_mul(d)
-                    .ok_or_else(|| Failure::new(Error::BadParamValue, "spectrum too large"))?;
+/// What a statistic takes besides its windows and options.
+#[derive(Clone, Copy)]
+pub enum Input<'a> {
+    /// Sample sets, and for a k-way statistic its index tuples (`tuple()`
+    /// sets each, flattened).
+    Sets(SetStat, SampleSets<'a>, &'a [Id]),
+    /// `[sample][column]` weights with this many columns, and for weighted
+    /// relatedness its index pairs of columns.
+    Weights(WeightStat, &'a [f64], usize, &'a [Id]),
+    /// tskit's general statistic: `[sample][state_dim]` weights and the
+    /// summary function.
+    General(&'a [f64], &'a Summary<'a>),
+}
+
+impl Input<'_> {
+    /// The number of values the statistic gives, its arguments checked as
+    /// far as the number depends on them.
+    pub fn output_len(&self, ts: &TreeSequence, windows: Option<&[f64]>, options: u32) -> Result<usize> {
+        let row = match *self {
+            Input::Sets(SetStat::DivergenceMatrix | SetStat::GeneticRelatednessMatrix, sets, _) => {
+                no_node_mode(options, "matrices have no node mode")?;
+                let k = sets.len();
+                let mode = mode_of(options)?;
+                let nw = windows_within(ts, windows)?.len() - 1;
+                return Ok(result_len(ts, mode, nw, k * k));
             }
-            checked_len(ts, windows, options, row)
+            Input::Sets(SetStat::AlleleFrequencySpectrum, sets, _) => {
+                no_node_mode(options, "the allele frequency spectrum has no node mode")?;
+                let mut row = 1usize;
+                for d in afs::afs_dims(sets) {
+                    row = row
+                        .checked_mul(d)
+                        .ok_or_else(|| Failure::new(Error::BadParamValue, "spectrum too large"))?;
+                }
+                row
+            }
+            Input::Sets(stat, sets, indexes) => match stat.tuple() {
+                0 => sets.len(),
+                t => indexes.len() / t,
+            },
+            Input::Weights(stat, _, columns, indexes) => match stat.tuple() {
+                0 => columns,
+                t => indexes.len() / t,
+            },
+            Input::General(_, summary) => summary.result_dim.max(1),
+        };
+        checked_len(ts, windows, options, row)
+    }
+
+    fn run(self, ts: &TreeSequence, w: Option<&[f64]>, o: u32, e: &mut Exec) -> Stat {
+        match self {
+            Input::Sets(stat, sets, indexes) => stat.run(ts, sets, indexes, w, o, e),
+            Input::Weights(stat, weights, k, indexes) => match stat {
+                WeightStat::TraitCovariance => summary::trait_covariance(ts, weights, k, w, o, e),
+                WeightStat::TraitCorrelation => summary::trait_correlation(ts, weights, k, w, o, e),
+                WeightStat::GeneticRelatednessWeighted => {
+                    summary::genetic_relatedness_weighted(ts, weights, k, indexes, w, o, e)
+                }
+            },
+            Input::General(weights, summary) => super::general_stat(ts, weights, summary, w, o, e),
         }
-        _ if tuple > 0 => checked_len(ts, windows, options, indexes.len() / tuple),
-        _ => checked_len(ts, windows, options, sets.len()),
     }
 }
 
-/// Runs `stat` on sample sets (and index tuples, for a k-way statistic:
-/// `tuple()` sets each, flattened) into the buffer `out(len)` gives.
-#[allow(clippy::too_many_arguments)]
-pub fn sets_stat_into<'o>(
+/// Runs a statistic into the buffer `out(len)` gives once the arguments
+/// that decide `len` are checked.
+pub fn stat_into<'o>(
     ts: &TreeSequence,
-    stat: SetStat,
-    sets: SampleSets,
-    indexes: &[Id],
+    input: Input,
     windows: Option<&[f64]>,
     options: u32,
     exec: &mut Exec,
     out: impl FnOnce(usize) -> Result<&'o mut [f64]>,
 ) -> Result<()> {
-    let need = sets_stat_len(ts, stat, sets, indexes, windows, options)?;
+    let need = input.output_len(ts, windows, options)?;
     let buf = out(need)?;
-    if stat != SetStat::AlleleFrequencySpectrum {
-        return copy_out(need, buf, stat.run(ts, sets, indexes, windows, options, exec));
-    }
+    let Input::Sets(SetStat::AlleleFrequencySpectrum, sets, _) = input else {
+        return copy_out(need, buf, input.run(ts, windows, options, exec));
+    };
     // Written in place: a spectrum can be large. A call that fails once
     // writing has begun (cancelled, or an internal error) sets every value
     // to NaN rather than leave a partial spectrum.
@@ -173,55 +201,6 @@ pub fn sets_stat_into<'o>(
         buf[..need].fill(f64::NAN);
     }
     outcome
-}
-
-/// Runs `stat` on `[sample][column]` weights (and index pairs of columns,
-/// for weighted relatedness) into the buffer `out(len)` gives.
-#[allow(clippy::too_many_arguments)]
-pub fn weights_stat_into<'o>(
-    ts: &TreeSequence,
-    stat: WeightStat,
-    weights: &[f64],
-    num_weights: usize,
-    indexes: &[Id],
-    windows: Option<&[f64]>,
-    options: u32,
-    exec: &mut Exec,
-    out: impl FnOnce(usize) -> Result<&'o mut [f64]>,
-) -> Result<()> {
-    let row = match stat.tuple() {
-        0 => num_weights,
-        t => indexes.len() / t,
-    };
-    let need = checked_len(ts, windows, options, row)?;
-    let buf = out(need)?;
-    let values = match stat {
-        WeightStat::TraitCovariance => summary::trait_covariance(ts, weights, num_weights, windows, options, exec),
-        WeightStat::TraitCorrelation => summary::trait_correlation(ts, weights, num_weights, windows, options, exec),
-        WeightStat::GeneticRelatednessWeighted => {
-            summary::genetic_relatedness_weighted(ts, weights, num_weights, indexes, windows, options, exec)
-        }
-    };
-    copy_out(need, buf, values)
-}
-
-/// tskit's general statistic into the buffer `out(len)` gives.
-pub fn general_stat_into<'o>(
-    ts: &TreeSequence,
-    weights: &[f64],
-    summary: &Summary,
-    windows: Option<&[f64]>,
-    options: u32,
-    exec: &mut Exec,
-    out: impl FnOnce(usize) -> Result<&'o mut [f64]>,
-) -> Result<()> {
-    let need = checked_len(ts, windows, options, summary.result_dim.max(1))?;
-    let buf = out(need)?;
-    copy_out(
-        need,
-        buf,
-        super::general_stat(ts, weights, summary, windows, options, exec),
-    )
 }
 
 fn copy_out(need: usize, buf: &mut [f64], values: Stat) -> Result<()> {
