@@ -399,7 +399,7 @@
 // statistic does not support this mode
 #define TSPAR_ERR_UNSUPPORTED_STAT_MODE (-409)
 
-// branch statistics need calibrated node times
+// statistics using branch lengths cannot be calculated when time_units is 'uncalibrated'
 #define TSPAR_ERR_TIME_UNCALIBRATED (-410)
 
 // statistic does not support the polarised option
@@ -840,6 +840,8 @@ int tspar_treeseq_Y1(const struct tspar_treeseq_t *ts,
 
 // Tajima's D per sample set, from diversity and segregating sites not
 // span-normalised (as tskit's Python; the span-normalise bit is ignored).
+// NaN where the denominator is zero (no segregating sites, or fewer than
+// four samples), where tskit gives NaN or ±inf as its numerator rounds.
 int tspar_treeseq_Tajimas_D(const struct tspar_treeseq_t *ts,
                             tspar_size_t num_sample_sets,
                             const tspar_size_t *sample_set_sizes,
@@ -991,7 +993,9 @@ int tspar_treeseq_trait_correlation(const struct tspar_treeseq_t *ts,
 
 // Divergence between every pair of sample sets: `[window][K][K]`;
 // diagonals over distinct pairs (0 for a one-sample set). Site and
-// branch modes, not polarised.
+// branch modes, not polarised. As in tskit: the windows may leave out the
+// start and the end of the genome; a sample in two sets is
+// `TSPAR_ERR_DUPLICATE_SAMPLE`; no sample sets give no values (K = 0).
 int tspar_treeseq_divergence_matrix(const struct tspar_treeseq_t *ts,
                                     tspar_size_t num_sample_sets,
                                     const tspar_size_t *sample_set_sizes,
@@ -1004,7 +1008,8 @@ int tspar_treeseq_divergence_matrix(const struct tspar_treeseq_t *ts,
                                     tspar_size_t result_length);
 
 // Genetic relatedness between every pair of sample sets (tskit
-// Python's `genetic_relatedness_matrix`): `[window][K][K]`.
+// Python's `genetic_relatedness_matrix`): `[window][K][K]`. Windows and
+// sample sets as for `tspar_treeseq_divergence_matrix`.
 int tspar_treeseq_genetic_relatedness_matrix(const struct tspar_treeseq_t *ts,
                                              tspar_size_t num_sample_sets,
                                              const tspar_size_t *sample_set_sizes,

@@ -171,7 +171,7 @@ errors! {
     BadSampleSetIndex = -407, TSPAR_ERR_BAD_SAMPLE_SET_INDEX, "sample set index out of bounds";
     EmptySampleSet = -408, TSPAR_ERR_EMPTY_SAMPLE_SET, "empty sample set";
     UnsupportedStatMode = -409, TSPAR_ERR_UNSUPPORTED_STAT_MODE, "statistic does not support this mode";
-    TimeUncalibrated = -410, TSPAR_ERR_TIME_UNCALIBRATED, "branch statistics need calibrated node times";
+    TimeUncalibrated = -410, TSPAR_ERR_TIME_UNCALIBRATED, "statistics using branch lengths cannot be calculated when time_units is 'uncalibrated'";
     StatPolarisedUnsupported = -411, TSPAR_ERR_STAT_POLARISED_UNSUPPORTED,
         "statistic does not support the polarised option";
     StatSpanNormaliseUnsupported = -412, TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED,

@@ -270,7 +270,7 @@ pub(crate) fn check_options(options: tspar_flags_t, allowed: tspar_flags_t, what
     if options & !allowed != 0 {
         return Err(Failure::new(
             Error::BadOptions,
-            format!("{what}: unknown option bits {:#x}", options & !allowed),
+            format!("{what}: {:#x}", options & !allowed),
         ));
     }
     Ok(())

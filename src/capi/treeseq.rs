@@ -60,10 +60,7 @@ unsafe fn tree_handle<'a>(p: *const tspar_tree_t) -> Result<MutexGuard<'a, Tree>
     let h = unsafe { deref(p, "tree") }?;
     match h.tree.try_lock() {
         Ok(guard) => Ok(guard),
-        Err(TryLockError::WouldBlock) => Err(Failure::new(
-            Error::Busy,
-            "the tree cursor is in use by another thread at this moment",
-        )),
+        Err(TryLockError::WouldBlock) => Err(Failure::new(Error::Busy, "a tree cursor, used by one thread at a time")),
         Err(TryLockError::Poisoned(_)) => Err(Failure::new(
             Error::Internal,
             "an earlier call failed inside the library while moving this cursor; it can only be freed",

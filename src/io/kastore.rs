@@ -128,6 +128,26 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
 }
 
+/// What a file that is not a kastore looks like, and what to do with it
+/// (as tskit says for the same files).
+fn not_kastore(name: &str, start: &[u8]) -> String {
+    if start.starts_with(b"PK\x03\x04") || start.starts_with(b"PK\x05\x06") {
+        format!(
+            "{name} is a zip file, perhaps a tree sequence compressed by tszip (.tsz): \
+             decompress it first (`tszip -d {name}`, or tszip.decompress in Python) and load the result"
+        )
+    } else if start.starts_with(b"\x89HDF\r\n\x1a\n") {
+        format!(
+            "{name} is in the legacy HDF5 format of msprime < 0.6.0 (June 2018), which can no longer be \
+             read directly: convert it to the kastore format with the `tskit upgrade` command of tskit < 0.6.2"
+        )
+    } else if start.starts_with(b"\x1f\x8b") {
+        format!("{name} is a gzip file: decompress it first (`gunzip {name}`) and load the result")
+    } else {
+        format!("{name}: the file is damaged or is not a tree sequence file")
+    }
+}
+
 impl<S: Source> Kastore<S> {
     /// Reads and checks the header, the descriptors and the keys. `name`
     /// (usually the path) is used in error messages.
@@ -145,7 +165,7 @@ impl<S: Source> Kastore<S> {
         read(&mut header[..have], 0)?;
         let magic_have = have.min(MAGIC.len());
         if header[..magic_have] != MAGIC[..magic_have] {
-            fail!(Error::BadMagic, "{name}: not a kastore file (bad magic number)");
+            fail!(Error::BadMagic, "{}", not_kastore(&name, &header[..have]));
         }
         if size < HEADER_SIZE {
             fail!(

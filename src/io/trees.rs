@@ -45,6 +45,7 @@ const UUID_LEN: usize = 36;
 /// Reads a `.trees` file.
 pub fn load(path: &Path, options: u32) -> Result<TableCollection> {
     check_load_options(options)?;
+    check_file_name(path)?;
     let source = File::open(path)
         .and_then(FileSource::new)
         .map_err(|e| io_failure(path, "opening", &e))?;
@@ -61,6 +62,7 @@ pub fn load_bytes(bytes: &[u8], options: u32) -> Result<TableCollection> {
 /// temporary name and renamed over it only once complete, so a failure
 /// leaves an existing file as it was.
 pub fn dump(tables: &TableCollection, path: &Path, options: u32) -> Result<()> {
+    check_file_name(path)?;
     let uuid = new_uuid();
     let writer = writer(tables, &uuid, options)?;
     write_replacing(path, |out| writer.write_to(out))
@@ -75,7 +77,7 @@ pub fn dump_bytes(tables: &TableCollection, options: u32) -> Result<Vec<u8>> {
 fn check_load_options(options: u32) -> Result<()> {
     let known = LOAD_SKIP_TABLES | LOAD_SKIP_REFERENCE_SEQUENCE;
     if options & !known != 0 {
-        fail!(Error::BadOptions, "unknown load option bits {:#x}", options & !known);
+        fail!(Error::BadOptions, "load: {:#x}", options & !known);
     }
     Ok(())
 }
@@ -489,11 +491,7 @@ fn read_indexes<S: Source>(r: &Reader<'_, S>, num_edges: usize) -> Result<Option
 
 fn writer<'a>(tables: &'a TableCollection, uuid: &'a [u8], options: u32) -> Result<Writer<'a>> {
     if options & !DUMP_FORCE_OFFSET_64 != 0 {
-        fail!(
-            Error::BadOptions,
-            "unknown dump option bits {:#x}",
-            options & !DUMP_FORCE_OFFSET_64
-        );
+        fail!(Error::BadOptions, "dump: {:#x}", options & !DUMP_FORCE_OFFSET_64);
     }
     let force_64 = options & DUMP_FORCE_OFFSET_64 != 0;
     let mut columns = tables.columns();
@@ -563,8 +561,28 @@ fn check_row_counts(columns: &[(String, Column<'_>)]) -> Result<()> {
     Ok(())
 }
 
+/// An empty path is a missing file name: `FileNotFound`, the code the
+/// system's ENOENT and tskit (Python's FileNotFoundError) give it, with a
+/// message that says what is wrong.
+fn check_file_name(path: &Path) -> Result<()> {
+    if path.as_os_str().is_empty() {
+        fail!(Error::FileNotFound, "no file name given (the path is empty)");
+    }
+    Ok(())
+}
+
+/// A failed file operation. Where the kind already says what happened (not
+/// found, permission denied, a directory) the system's message, which says
+/// it again, is left out.
 fn io_failure(path: &Path, what: &str, e: &std::io::Error) -> Failure {
-    Failure::new(Error::from_io(e), format!("{}: {what}: {e}", path.display()))
+    let kind = Error::from_io(e);
+    let detail = match kind {
+        Error::FileNotFound | Error::PermissionDenied | Error::IsADirectory => {
+            format!("{} ({what})", path.display())
+        }
+        _ => format!("{}: {what}: {e}", path.display()),
+    };
+    Failure::new(kind, detail)
 }
 
 /// Writes a new file under a temporary name in the destination's
@@ -575,7 +593,7 @@ fn write_replacing(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> std:
     // the link would, not the link itself.
     let target: PathBuf = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let (Some(file_name), false) = (target.file_name(), target.is_dir()) else {
-        fail!(Error::IsADirectory, "{}: is a directory", path.display());
+        fail!(Error::IsADirectory, "{}", path.display());
     };
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

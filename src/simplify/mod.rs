@@ -77,11 +77,7 @@ impl TableCollection {
         num_pieces: usize,
     ) -> Result<Vec<Id>> {
         if options & !ALL_OPTIONS != 0 {
-            fail!(
-                Error::BadOptions,
-                "simplify: unknown option bits {:#x}",
-                options & !ALL_OPTIONS
-            );
+            fail!(Error::BadOptions, "simplify: {:#x}", options & !ALL_OPTIONS);
         }
         if options & KEEP_UNARY != 0 && options & KEEP_UNARY_IN_INDIVIDUALS != 0 {
             fail!(

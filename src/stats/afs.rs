@@ -97,7 +97,15 @@ impl Lazy for AfsLazy<'_> {
     fn no_update(&self) -> bool {
         true
     }
-    fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], _f: &[f64], out: &mut [f64]) -> Result<()> {
+    fn flush(
+        &mut self,
+        u: usize,
+        (_, span): (f64, f64),
+        parent: Id,
+        w: &[f64],
+        _: &[f64],
+        out: &mut [f64],
+    ) -> Result<()> {
         if parent == NULL {
             return Ok(());
         }

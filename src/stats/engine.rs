@@ -825,8 +825,9 @@ where
 pub(crate) trait Lazy {
     /// Node `u`'s weights changed (or the piece started): update its summary.
     fn update(&mut self, u: usize, w: &[f64], f: &mut [f64]) -> Result<()>;
-    /// Adds `span` of node `u`'s current contribution into a window row.
-    fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], f: &[f64], out: &mut [f64]) -> Result<()>;
+    /// Adds node `u`'s current contribution over `at = (from, span)`, the
+    /// stretch of the genome of length `span` from `from`, into a window row.
+    fn flush(&mut self, u: usize, at: (f64, f64), parent: Id, w: &[f64], f: &[f64], out: &mut [f64]) -> Result<()>;
     /// Size of the per-node summary kept.
     fn f_dim(&self) -> usize;
     /// Whether only nodes with a parent contribute (branch statistics):
@@ -906,7 +907,7 @@ fn lazy_piece_c<C: Count, L: Lazy>(
         if span != 0.0 && !(attached_only && s.parent[u] == NULL) {
             lazy.flush(
                 u,
-                span,
+                (s.last[u], span),
                 s.parent[u],
                 row_f64(w, k, u, &mut buf),
                 &s.f[u * fd..(u + 1) * fd],
@@ -993,7 +994,7 @@ impl Lazy for NodeLazy<'_> {
     fn update(&mut self, _u: usize, w: &[f64], f: &mut [f64]) -> Result<()> {
         self.ev.eval(w, f)
     }
-    fn flush(&mut self, u: usize, span: f64, _parent: Id, _w: &[f64], f: &[f64], out: &mut [f64]) -> Result<()> {
+    fn flush(&mut self, u: usize, (_, span): (f64, f64), _: Id, _: &[f64], f: &[f64], out: &mut [f64]) -> Result<()> {
         add_row(&mut out[u * self.m..(u + 1) * self.m], f, span);
         Ok(())
     }
@@ -1006,6 +1007,20 @@ pub(crate) struct BranchLazy<'a> {
     pub ev: Eval<'a>,
     pub time: &'a [f64],
     pub tmp: Vec<f64>,
+    /// Per result, where the first branch whose summary is not finite
+    /// starts (+inf: none); see [`poison`].
+    pub poisoned_from: Vec<f64>,
+}
+
+impl<'a> BranchLazy<'a> {
+    pub fn new(ev: Eval<'a>, time: &'a [f64], m: usize) -> Self {
+        BranchLazy {
+            ev,
+            time,
+            tmp: vec![0.0; m],
+            poisoned_from: vec![f64::INFINITY; m],
+        }
+    }
 }
 
 impl Lazy for BranchLazy<'_> {
@@ -1021,14 +1036,49 @@ impl Lazy for BranchLazy<'_> {
     fn update(&mut self, _u: usize, _w: &[f64], _f: &mut [f64]) -> Result<()> {
         Ok(())
     }
-    fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], _f: &[f64], out: &mut [f64]) -> Result<()> {
+    fn flush(
+        &mut self,
+        u: usize,
+        (from, span): (f64, f64),
+        parent: Id,
+        w: &[f64],
+        _: &[f64],
+        out: &mut [f64],
+    ) -> Result<()> {
         if parent == NULL {
             return Ok(());
         }
         let b = self.time[parent as usize] - self.time[u];
         self.ev.eval(w, &mut self.tmp)?;
+        // x * 0 is ±0 for every finite x, NaN otherwise.
+        if self.tmp.iter().fold(0.0, |a, &x| a + x * 0.0) != 0.0 {
+            for (p, x) in self.poisoned_from.iter_mut().zip(&self.tmp) {
+                if !x.is_finite() {
+                    *p = p.min(from);
+                }
+            }
+        }
         add_row(out, &self.tmp, span * b);
         Ok(())
+    }
+}
+
+/// tskit's branch statistics keep one running sum of every branch's
+/// summary times its length, from the first edge to the end of the
+/// genome: once a summary that is not finite (NaN: a one-sample set's
+/// diversity, say) enters it, the sum and every window from there on are
+/// NaN, stretches without edges included. Sets result `r` of every window
+/// that ends after `poisoned_from[r]` to NaN (`out` is `[window][result]`).
+pub(crate) fn poison(windows: &[f64], poisoned_from: &[f64], out: &mut [f64]) {
+    let m = poisoned_from.len();
+    for (r, &from) in poisoned_from.iter().enumerate() {
+        if from.is_finite() {
+            for (j, row) in out.chunks_exact_mut(m).enumerate() {
+                if windows[j + 1] > from {
+                    row[r] = f64::NAN;
+                }
+            }
+        }
     }
 }
 

@@ -1,10 +1,14 @@
 //! Divergence and genetic relatedness matrices between sample sets, as
 //! tskit's `divergence_matrix` and `genetic_relatedness_matrix`:
 //! `[window][K][K]`, diagonals the within-set values over distinct pairs
-//! (0 for a set of one sample).
+//! (0 for a set of one sample). As in tskit, the windows may leave out
+//! the start and the end of the genome, the sample sets must not overlap,
+//! and no sample sets at all give matrices of size 0.
 
 use super::summary::DivergenceAdd;
-use super::{general_stat, mode_of, opt, set_weights, Exec, Mode, SampleSets, Summary};
+use super::{
+    check_time_calibrated, general_stat, mode_of, opt, set_weights, windows_within, Exec, Mode, SampleSets, Summary,
+};
 use crate::error::{fail, Error, Result};
 use crate::treeseq::TreeSequence;
 
@@ -22,8 +26,25 @@ pub fn divergence_matrix(
     if options & opt::POLARISED != 0 {
         fail!(Error::StatPolarisedUnsupported, "divergence matrices are not polarised");
     }
-    let checked = sets.check(ts)?;
+    let given = windows_within(ts, windows)?;
+    let checked = sets.check_disjoint(ts)?;
+    check_time_calibrated(ts, mode, options)?;
     let k = checked.len();
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    // The engine's windows cover [0, L]: add the uncovered ends as windows
+    // of their own and leave their rows out.
+    let l = ts.sequence_length();
+    let mut cover = Vec::with_capacity(given.len() + 2);
+    let first = usize::from(given[0] > 0.0);
+    if first == 1 {
+        cover.push(0.0);
+    }
+    cover.extend_from_slice(&given);
+    if given[given.len() - 1] < l {
+        cover.push(l);
+    }
     let weights = set_weights(ts, &checked);
     let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
     let pairs: Vec<(usize, usize)> = (0..k).flat_map(|i| (i..k).map(move |j| (i, j))).collect();
@@ -79,7 +100,8 @@ pub fn divergence_matrix(
     let summary = summary.with_add(|x, out| {
         da.add_terms(x, &n, out, |p, i, j| x[i] * (n[j] - x[j]) * inv[p]);
     });
-    let raw = general_stat(ts, &weights, &summary, windows, options, exec)?;
+    let raw = general_stat(ts, &weights, &summary, Some(&cover), options, exec)?;
+    let raw = &raw[first * np..(first + given.len() - 1) * np];
     let nw = raw.len() / np;
     let mut out = vec![0.0; nw * k * k];
     for w in 0..nw {
@@ -104,6 +126,9 @@ pub fn genetic_relatedness_matrix(
 ) -> Result<Vec<f64>> {
     let mut d = divergence_matrix(ts, sets, windows, options, exec)?;
     let k = sets.len();
+    if k == 0 {
+        return Ok(d);
+    }
     let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
     for b in d.chunks_exact_mut(k * k) {
         for i in 0..k {

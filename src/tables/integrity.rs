@@ -56,11 +56,7 @@ impl TableCollection {
     /// the columns are gathered in parallel.
     pub(crate) fn check_integrity_walk(&self, options: u32, threads: usize) -> Result<(i64, Option<WalkColumns>)> {
         if options & !check::ALL != 0 {
-            fail!(
-                Error::BadOptions,
-                "integrity check: unknown option bits {:#x}",
-                options & !check::ALL
-            );
+            fail!(Error::BadOptions, "integrity check: {:#x}", options & !check::ALL);
         }
         let mut options = options;
         if options & check::MUTATION_PARENTS != 0 {

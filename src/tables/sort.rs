@@ -81,11 +81,7 @@ impl TableCollection {
     /// indexes are dropped.
     pub fn sort_with(&mut self, edge_start: usize, options: u32, threads: usize) -> Result<()> {
         if options & !sort_options::ALL != 0 {
-            fail!(
-                Error::BadOptions,
-                "sort: unknown option bits {:#x}",
-                options & !sort_options::ALL
-            );
+            fail!(Error::BadOptions, "sort: {:#x}", options & !sort_options::ALL);
         }
         if options & sort_options::NO_CHECK_INTEGRITY == 0 {
             self.check_integrity(0)?;

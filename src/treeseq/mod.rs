@@ -49,11 +49,7 @@ impl TreeSequence {
     /// Validates and indexes `tables`, which the tree sequence then owns.
     pub fn new(mut tables: TableCollection, options: u32) -> Result<Self> {
         if options & !init::ALL != 0 {
-            fail!(
-                Error::BadOptions,
-                "tree sequence options: unknown bits {:#x}",
-                options & !init::ALL
-            );
+            fail!(Error::BadOptions, "tree sequence: {:#x}", options & !init::ALL);
         }
         if options & init::BUILD_INDEXES != 0 {
             tables.build_index()?;
