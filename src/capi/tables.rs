@@ -35,6 +35,26 @@ impl tspar_tables_t {
     pub(crate) fn write(&self) -> Result<RwLockWriteGuard<'_, TableCollection>> {
         self.inner.write().map_err(|_| poisoned())
     }
+
+    /// Read-locks two distinct handles in the one global order every
+    /// function that locks two handles uses: lower address first. A
+    /// reader-writer lock blocks new readers while a writer waits, so two
+    /// calls taking the same pair in opposite orders, with a writer waiting
+    /// on each, would deadlock. The caller handles `a == b` itself (a read
+    /// lock taken twice on one thread can deadlock the same way).
+    pub(crate) fn read_pair<'a>(
+        a: &'a Self,
+        b: &'a Self,
+    ) -> Result<(RwLockReadGuard<'a, TableCollection>, RwLockReadGuard<'a, TableCollection>)> {
+        debug_assert!(!std::ptr::eq(a, b), "read_pair needs two distinct handles");
+        if (a as *const Self) < (b as *const Self) {
+            let ga = a.read()?;
+            Ok((ga, b.read()?))
+        } else {
+            let gb = b.read()?;
+            Ok((a.read()?, gb))
+        }
+    }
 }
 
 fn poisoned() -> Failure {
@@ -137,6 +157,8 @@ pub unsafe extern "C" fn tspar_tables_copy(tables: *const tspar_tables_t, out: *
 /// Compares two table collections as tskit does: 1 if equal, 0 if not, a
 /// negative code on error. Options are the `TSPAR_CMP_*` bits. The edge
 /// indexes are not compared. Columns compare bitwise (a NaN equals the same NaN).
+/// Safe to call from many threads at once, in either argument order, while
+/// others write to either handle; `a` and `b` may be the same handle (1).
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tables_equals(
     a: *const tspar_tables_t,
@@ -150,7 +172,7 @@ pub unsafe extern "C" fn tspar_tables_equals(
         if std::ptr::eq(a, b) {
             return Ok(1);
         }
-        let (ta, tb) = (a.read()?, b.read()?);
+        let (ta, tb) = tspar_tables_t::read_pair(a, b)?;
         Ok(ta.equals(&tb, options) as i32)
     }) as c_int
 }
