@@ -45,7 +45,10 @@ impl tspar_tables_t {
     pub(crate) fn read_pair<'a>(
         a: &'a Self,
         b: &'a Self,
-    ) -> Result<(RwLockReadGuard<'a, TableCollection>, RwLockReadGuard<'a, TableCollection>)> {
+    ) -> Result<(
+        RwLockReadGuard<'a, TableCollection>,
+        RwLockReadGuard<'a, TableCollection>,
+    )> {
         debug_assert!(!std::ptr::eq(a, b), "read_pair needs two distinct handles");
         if (a as *const Self) < (b as *const Self) {
             let ga = a.read()?;
