@@ -262,10 +262,17 @@
 
 #define TSPAR_ERR_SUMMARY_FUNC -416
 
-// Settings for parallel calls. Opaque; made by `tspar_exec_new`, freed by
-// `tspar_exec_free`. A call only reads it, so one handle may be passed to
-// calls on many threads at once (the progress callback is then called on
-// each of those threads).
+// Settings for the calls that may use worker threads (statistics, sort,
+// simplify, loading, making a tree sequence, building indexes): a thread
+// count and a progress callback. Opaque; made by `tspar_exec_new` with
+// every setting, freed by `tspar_exec_free`, and never changed in between,
+// so one exec may be passed to any number of calls on any number of
+// threads at once. Each call runs the progress callback on its own calling
+// thread (with the same `user_data`), so a callback shared that way must be
+// safe to run on several threads at once. Wherever an exec is taken, NULL
+// means the default: `TSPAR_NUM_THREADS` threads, else all cores, and no
+// progress callback. Freeing an exec while a call still uses it is a
+// misuse the library cannot detect.
 typedef struct tspar_exec_t tspar_exec_t;
 
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
@@ -286,9 +293,11 @@ typedef struct tspar_treeseq_t tspar_treeseq_t;
 // A count or length: `uint64_t`, as tskit's `tsk_size_t`.
 typedef uint64_t tspar_size_t;
 
-// A progress callback: called on the thread that made the call, with the
-// fraction of the work done (0 to 1). Return non-zero to cancel the call,
-// which then returns `TSPAR_ERR_CANCELLED`.
+// A progress callback: called on the thread that made the call, never on
+// a worker thread, with the fraction of the work done (0 to 1). Return
+// non-zero to cancel the call, which then returns `TSPAR_ERR_CANCELLED`.
+// It must return normally: no `longjmp` out of it and no C++ exception
+// thrown through the library (either is undefined behaviour).
 typedef int (*tspar_progress_func_t)(double fraction,
                                      void *user_data);
 
@@ -524,36 +533,34 @@ const char *tspar_strerror(int err);
 // that succeeded. Valid until this thread's next call into tspar.
 const char *tspar_last_error_message(void);
 
-// Makes settings with the default thread count (`TSPAR_NUM_THREADS`, else
-// all cores) and no progress callback. On success `*out` owns the handle;
-// free it with `tspar_exec_free`.
-int tspar_exec_new(struct tspar_exec_t **out);
+// Makes the settings for parallel calls. `threads`: 1 runs everything on
+// the calling thread (no worker threads), 0 means the default
+// (`TSPAR_NUM_THREADS` if it is set to a positive integer when the library
+// first needs it, read once per process; else the number of cores); at
+// most 1024 (`TSPAR_ERR_BAD_PARAM_VALUE` above). `progress` (NULL: none)
+// is called with `user_data` by the statistics; the other functions that
+// take an exec use its thread count only. On success `*out` owns the
+// handle; free it with `tspar_exec_free`.
+int tspar_exec_new(tspar_size_t threads,
+                   tspar_progress_func_t progress,
+                   void *user_data,
+                   struct tspar_exec_t **out);
 
 // Frees settings made by `tspar_exec_new`. NULL is a no-op.
 void tspar_exec_free(struct tspar_exec_t *exec);
-
-// Sets the thread count: 1 runs everything on the calling thread, 0 means
-// the default (`TSPAR_NUM_THREADS`, else all cores). At most 1024.
-int tspar_exec_set_threads(struct tspar_exec_t *exec,
-                           tspar_size_t threads);
-
-// Sets (or with NULL clears) the progress callback and the pointer passed
-// to it. It is called on the thread that made the statistics call, never
-// on a worker thread.
-int tspar_exec_set_progress(struct tspar_exec_t *exec,
-                            tspar_progress_func_t progress,
-                            void *user_data);
 
 // Sorts the tables into tskit's canonical order: edges from row
 // `edge_start` on by (time of parent, parent, child, left); migrations by
 // (time, source, dest, left, node); sites by position; mutations by site,
 // then known time (older first), parents before children. Individuals keep
-// their order. The edge indexes are dropped. Uses `TSPAR_NUM_THREADS`
-// threads (else all cores); the result is the same for every count.
-// Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure the tables are unchanged.
+// their order. The edge indexes are dropped. Runs on `exec`'s threads
+// (NULL: the default, `TSPAR_NUM_THREADS` else all cores); the result is
+// the same for every count. Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure
+// the tables are unchanged.
 int tspar_tables_sort(struct tspar_tables_t *tables,
                       tspar_size_t edge_start,
-                      tspar_flags_t options);
+                      tspar_flags_t options,
+                      const struct tspar_exec_t *exec);
 
 // Checks the tables with tskit's conditions (`TSPAR_CHECK_*` flags; 0 checks
 // references and values only). Returns the number of trees when
@@ -562,9 +569,12 @@ int tspar_tables_sort(struct tspar_tables_t *tables,
 tspar_id_t tspar_tables_check_integrity(const struct tspar_tables_t *tables,
                                         tspar_flags_t options);
 
-// Builds the edge indexes (the edges must be sorted). `options` must be 0.
+// Builds the edge indexes (the edges must be sorted) on `exec`'s threads
+// (NULL: the default); the result is the same for every count. `options`
+// must be 0.
 int tspar_tables_build_index(struct tspar_tables_t *tables,
-                             tspar_flags_t options);
+                             tspar_flags_t options,
+                             const struct tspar_exec_t *exec);
 
 // Sets the mutation parent column from the trees (the tables must be
 // sorted and indexed). `options` must be 0.
@@ -595,13 +605,14 @@ int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
 // `TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA`,
 // `TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED` and the integrity errors.
 // On any error the tables and `node_map` are unchanged. The edge indexes
-// are dropped, as tskit does. Large tables are simplified on
-// `TSPAR_NUM_THREADS` threads (else all cores), pieces of the genome at
-// once; the result is the same for every count.
+// are dropped, as tskit does. Large tables are simplified on `exec`'s
+// threads (NULL: the default, `TSPAR_NUM_THREADS` else all cores), pieces
+// of the genome at once; the result is the same for every count.
 int tspar_tables_simplify(struct tspar_tables_t *tables,
                           const tspar_id_t *samples,
                           tspar_size_t num_samples,
                           tspar_flags_t options,
+                          const struct tspar_exec_t *exec,
                           tspar_id_t *node_map,
                           tspar_size_t node_map_length);
 
@@ -891,11 +902,13 @@ int tspar_tables_new(double sequence_length,
 
 // Loads a `.trees` file (any tskit file format 12.x, 32- or 64-bit offsets).
 // Options: `TSPAR_LOAD_SKIP_TABLES`, `TSPAR_LOAD_SKIP_REFERENCE_SEQUENCE`.
-// On success `*out` owns a new handle (free it with `tspar_tables_free`);
-// on failure `*out` is not written and the last error message names the
-// file and what was wrong with it.
+// Large columns are read on `exec`'s threads (NULL: the default); the
+// result is the same for every count. On success `*out` owns a new handle
+// (free it with `tspar_tables_free`); on failure `*out` is not written and
+// the last error message names the file and what was wrong with it.
 int tspar_tables_load(const char *path,
                       tspar_flags_t options,
+                      const struct tspar_exec_t *exec,
                       struct tspar_tables_t **out);
 
 // Writes the tables to a `.trees` file that tskit loads. The file is
@@ -915,6 +928,8 @@ int tspar_tables_copy(const struct tspar_tables_t *tables,
 // Compares two table collections as tskit does: 1 if equal, 0 if not, a
 // negative code on error. Options are the `TSPAR_CMP_*` bits. The edge
 // indexes are not compared. Columns compare bitwise (a NaN equals the same NaN).
+// Safe to call from many threads at once, in either argument order, while
+// others write to either handle; `a` and `b` may be the same handle (1).
 int tspar_tables_equals(const struct tspar_tables_t *a,
                         const struct tspar_tables_t *b,
                         tspar_flags_t options);
@@ -1332,17 +1347,21 @@ int tspar_tables_append_provenances(struct tspar_tables_t *tables,
 // Makes a tree sequence from a copy of the tables, validated as tskit
 // validates a tree sequence (the tree and mutation-parent checks
 // included). Options: `TSPAR_TS_INIT_BUILD_INDEXES`,
-// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. On success `*out` owns the new
-// handle (free it with `tspar_treeseq_free`); the tables are not changed.
+// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. Runs on `exec`'s threads
+// (NULL: the default); the result is the same for every count. On success
+// `*out` owns the new handle (free it with `tspar_treeseq_free`); the
+// tables are not changed.
 int tspar_treeseq_from_tables(const struct tspar_tables_t *tables,
                               tspar_flags_t options,
+                              const struct tspar_exec_t *exec,
                               struct tspar_treeseq_t **out);
 
 // Loads a `.trees` file as a tree sequence (validated as by
-// `tspar_treeseq_from_tables`, with the same options). On success `*out`
-// owns the new handle.
+// `tspar_treeseq_from_tables`, with the same options), on `exec`'s
+// threads (NULL: the default). On success `*out` owns the new handle.
 int tspar_treeseq_load(const char *path,
                        tspar_flags_t options,
+                       const struct tspar_exec_t *exec,
                        struct tspar_treeseq_t **out);
 
 // Writes the tree sequence to a `.trees` file (as `tspar_tables_dump`).

@@ -6,6 +6,7 @@ use std::ffi::{c_char, c_int};
 use std::path::Path;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use super::exec::{threads_of, tspar_exec_t};
 use super::*;
 use crate::error::{fail, Error, Failure, Result};
 use crate::io::trees;
@@ -101,13 +102,15 @@ pub unsafe extern "C" fn tspar_tables_new(sequence_length: f64, out: *mut *mut t
 
 /// Loads a `.trees` file (any tskit file format 12.x, 32- or 64-bit offsets).
 /// Options: `TSPAR_LOAD_SKIP_TABLES`, `TSPAR_LOAD_SKIP_REFERENCE_SEQUENCE`.
-/// On success `*out` owns a new handle (free it with `tspar_tables_free`);
-/// on failure `*out` is not written and the last error message names the
-/// file and what was wrong with it.
+/// Large columns are read on `exec`'s threads (NULL: the default); the
+/// result is the same for every count. On success `*out` owns a new handle
+/// (free it with `tspar_tables_free`); on failure `*out` is not written and
+/// the last error message names the file and what was wrong with it.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tables_load(
     path: *const c_char,
     options: tspar_flags_t,
+    exec: *const tspar_exec_t,
     out: *mut *mut tspar_tables_t,
 ) -> c_int {
     status(|| {
@@ -116,7 +119,9 @@ pub unsafe extern "C" fn tspar_tables_load(
         if out.is_null() {
             fail!(Error::NullPointer, "out is NULL");
         }
-        let tables = trees::load(Path::new(path), options)?;
+        // SAFETY: exec is NULL or a live handle.
+        let threads = unsafe { threads_of(exec) }?;
+        let tables = trees::load_with(Path::new(path), options, threads)?;
         // SAFETY: out is non-NULL and writable.
         unsafe { give(out, tables) }
     })

@@ -6,6 +6,7 @@ use std::ffi::{c_char, c_int, c_void};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
+use super::exec::{threads_of, tspar_exec_t};
 use super::tables::tspar_tables_t;
 use super::*;
 use crate::error::{fail, Error, Failure, Result};
@@ -86,12 +87,15 @@ unsafe fn give_ts(out: *mut *mut tspar_treeseq_t, ts: TreeSequence) -> Result<()
 /// Makes a tree sequence from a copy of the tables, validated as tskit
 /// validates a tree sequence (the tree and mutation-parent checks
 /// included). Options: `TSPAR_TS_INIT_BUILD_INDEXES`,
-/// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. On success `*out` owns the new
-/// handle (free it with `tspar_treeseq_free`); the tables are not changed.
+/// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. Runs on `exec`'s threads
+/// (NULL: the default); the result is the same for every count. On success
+/// `*out` owns the new handle (free it with `tspar_treeseq_free`); the
+/// tables are not changed.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_from_tables(
     tables: *const tspar_tables_t,
     options: tspar_flags_t,
+    exec: *const tspar_exec_t,
     out: *mut *mut tspar_treeseq_t,
 ) -> c_int {
     status(|| {
@@ -100,20 +104,23 @@ pub unsafe extern "C" fn tspar_treeseq_from_tables(
         if out.is_null() {
             fail!(Error::NullPointer, "out is NULL");
         }
+        // SAFETY: exec is NULL or a live handle.
+        let threads = unsafe { threads_of(exec) }?;
         let copy = h.read()?.clone();
-        let ts = TreeSequence::new(copy, options)?;
+        let ts = TreeSequence::new_with(copy, options, threads)?;
         // SAFETY: out is non-NULL and writable.
         unsafe { give_ts(out, ts) }
     })
 }
 
 /// Loads a `.trees` file as a tree sequence (validated as by
-/// `tspar_treeseq_from_tables`, with the same options). On success `*out`
-/// owns the new handle.
+/// `tspar_treeseq_from_tables`, with the same options), on `exec`'s
+/// threads (NULL: the default). On success `*out` owns the new handle.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_load(
     path: *const c_char,
     options: tspar_flags_t,
+    exec: *const tspar_exec_t,
     out: *mut *mut tspar_treeseq_t,
 ) -> c_int {
     status(|| {
@@ -123,9 +130,11 @@ pub unsafe extern "C" fn tspar_treeseq_load(
             fail!(Error::NullPointer, "out is NULL");
         }
         check_options(options, init::ALL, "tspar_treeseq_load")?;
-        let tables = trees::load(Path::new(path), 0)?;
-        let ts =
-            TreeSequence::new(tables, options).map_err(|f| Failure::new(f.kind, format!("{}: {}", path, f.detail)))?;
+        // SAFETY: exec is NULL or a live handle.
+        let threads = unsafe { threads_of(exec) }?;
+        let tables = trees::load_with(Path::new(path), 0, threads)?;
+        let ts = TreeSequence::new_with(tables, options, threads)
+            .map_err(|f| Failure::new(f.kind, format!("{}: {}", path, f.detail)))?;
         // SAFETY: out is non-NULL and writable.
         unsafe { give_ts(out, ts) }
     })
