@@ -281,8 +281,14 @@ typedef struct tspar_exec_t tspar_exec_t;
 typedef struct tspar_tables_t tspar_tables_t;
 
 // A tree cursor. Opaque; made by `tspar_tree_new`, freed by
-// `tspar_tree_free`. One thread at a time: a concurrent call gets
-// `TSPAR_ERR_BUSY`.
+// `tspar_tree_free`. One thread at a time: while a call on a cursor runs,
+// any other call on the same cursor (every `tspar_tree_*` function but
+// `_new` and `_free`) returns `TSPAR_ERR_BUSY` at once and changes nothing.
+// What the library cannot detect: reading through the pointers of
+// `tspar_tree_get_arrays` while another thread moves the same cursor (a
+// data race, undefined behaviour), and freeing a cursor while another
+// thread uses it. A program that shares a cursor between threads must
+// itself keep readers of its arrays and movers apart.
 typedef struct tspar_tree_t tspar_tree_t;
 
 // An immutable tree sequence. Opaque; made by `tspar_treeseq_from_tables`
@@ -388,8 +394,14 @@ typedef struct tspar_provenance_t {
 } tspar_provenance_t;
 
 // The cursor's arrays, each of `length` = num_nodes + 1 entries (the last
-// is the virtual root, whose children are the roots). The pointers stay
-// valid until the cursor is freed; the contents change when it moves.
+// is the virtual root, whose children are the roots), as tskit's tree
+// arrays. Borrowed from the cursor: the pointers stay valid, and the
+// arrays keep their addresses, until the cursor is freed; the contents
+// describe the current tree and are rewritten in place by every move of
+// that cursor (`tspar_tree_first`, `_last`, `_next`, `_prev`, `_seek`,
+// `_seek_index`), so values read after a move are the new tree's. Read-only
+// for the caller. Reading them while another thread moves the same cursor
+// is a data race the library cannot detect.
 typedef struct tspar_tree_arrays_t {
   const tspar_id_t *parent;
   const tspar_id_t *left_child;
@@ -1423,12 +1435,15 @@ int tspar_treeseq_column(const struct tspar_treeseq_t *ts,
 
 // Makes a cursor on `ts`, in the null state (every sample an isolated
 // root). `options` must be 0. On success `*out` owns the cursor (free it
-// with `tspar_tree_free`); it keeps the tree sequence's data alive.
+// with `tspar_tree_free`); it keeps the tree sequence's data alive, so the
+// cursor may outlive `ts`'s handle. Each thread that walks trees at the
+// same time as others needs a cursor of its own (see `tspar_tree_t`).
 int tspar_tree_new(const struct tspar_treeseq_t *ts,
                    tspar_flags_t options,
                    struct tspar_tree_t **out);
 
-// Frees a cursor. NULL is a no-op.
+// Frees a cursor, which ends the validity of the pointers from
+// `tspar_tree_get_arrays`. NULL is a no-op.
 void tspar_tree_free(struct tspar_tree_t *tree);
 
 // Moves to the first tree. Returns 1 (on a tree) or a negative code.
@@ -1465,7 +1480,10 @@ int tspar_tree_get_interval(const struct tspar_tree_t *tree,
                             double *left,
                             double *right);
 
-// Fills `*arrays` with the cursor's arrays (see `tspar_tree_arrays_t`).
+// Fills `*arrays` with pointers to the cursor's arrays: valid until the
+// cursor is freed, contents those of the current tree until the cursor's
+// next move (see `tspar_tree_arrays_t`). The only function that hands out
+// pointers into a cursor; the others copy into the caller's buffers.
 int tspar_tree_get_arrays(const struct tspar_tree_t *tree,
                           struct tspar_tree_arrays_t *arrays);
 
