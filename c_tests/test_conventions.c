@@ -273,7 +273,7 @@ int main(void)
     CHECK_EQ(tspar_tables_add_node(g_tables, 0, 1.0, TSPAR_NULL, TSPAR_NULL, NULL, 0), 2);
     CHECK_EQ(tspar_tables_add_edge(g_tables, 0.0, 10.0, 2, 0, NULL, 0), 0);
     CHECK_EQ(tspar_tables_add_edge(g_tables, 0.0, 10.0, 2, 1, NULL, 0), 1);
-    CHECK_OK(tspar_treeseq_from_tables(g_tables, TSPAR_TS_INIT_BUILD_INDEXES, &ts));
+    CHECK_OK(tspar_treeseq_from_tables(g_tables, TSPAR_TS_INIT_BUILD_INDEXES, NULL, &ts));
 
     test_status_family(ts);
     test_count_family(ts);

@@ -248,7 +248,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s FILE.trees\n", argv[0]);
         return 2;
     }
-    rc = tspar_treeseq_load(argv[1], 0, &ts);
+    rc = tspar_treeseq_load(argv[1], 0, NULL, &ts);
     if (rc < 0) {
         fprintf(stderr, "load %s: %s (%s)\n", argv[1], tspar_strerror(rc),
             tspar_last_error_message());

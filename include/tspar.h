@@ -51,9 +51,10 @@
  *   - tspar_treeseq_samples, _breakpoints and the zero-copy columns of
  *     tspar_treeseq_column: valid and unchanged until tspar_treeseq_free of
  *     that tree sequence.
- *   - tspar_tree_get_arrays: the arrays belong to the cursor. They describe
- *     its current tree and are valid until that cursor's next move (first,
- *     last, next, prev, seek, seek_index) or tspar_tree_free.
+ *   - tspar_tree_get_arrays: the arrays belong to the cursor and stay
+ *     valid (same addresses) until tspar_tree_free. Their values are the
+ *     current tree's until that cursor's next move (first, last, next, prev,
+ *     seek, seek_index), which rewrites them in place.
  *   - Callback arguments (the state and result of a summary function) are
  *     valid only during that call of the callback.
  *
@@ -64,9 +65,23 @@
  *     equals, ...) run together and see the state between two writes.
  *   - tspar_treeseq_t is immutable: any number of threads may use one handle
  *     at once.
+ *   - Functions that lock two table collections (tspar_tables_equals) take
+ *     the locks in one global order (by address): calls in either argument
+ *     order, with writers waiting, cannot deadlock; one handle may be passed
+ *     twice.
+ *   - Every function that may use worker threads (the statistics,
+ *     tspar_tables_load, _sort, _build_index, _simplify, tspar_treeseq_load,
+ *     _from_tables) takes `const tspar_exec_t *exec` right after its
+ *     options. A NULL exec means the default: TSPAR_NUM_THREADS threads if
+ *     it is a positive integer, else all cores. TSPAR_NUM_THREADS is read
+ *     once per process, the first time a default is needed, so a later
+ *     setenv has no effect (and cannot race with the library's getenv).
  *   - tspar_exec_t is immutable once made (every setting is given to
  *     tspar_exec_new): any number of threads may pass one exec to calls at
- *     once. A NULL exec means the default: TSPAR_NUM_THREADS, else all cores.
+ *     once. Only the statistics call its progress callback.
+ *   - A panic inside the library, on the calling thread or on a worker
+ *     thread, becomes TSPAR_ERR_INTERNAL with its message in the calling
+ *     thread's tspar_last_error_message().
  *   - tspar_tree_t (a cursor) belongs to one thread at a time: a call on a
  *     cursor that another thread's call is using gives TSPAR_ERR_BUSY. The
  *     library cannot see a read of a cursor's arrays: reading them while
@@ -448,10 +463,17 @@
 
 #define TSPAR_DTYPE_FLOAT64 9
 
-// Settings for parallel calls. Opaque; made by `tspar_exec_new`, freed by
-// `tspar_exec_free`. A call only reads it, so one handle may be passed to
-// calls on many threads at once (the progress callback is then called on
-// each of those threads).
+// Settings for the calls that may use worker threads (statistics, sort,
+// simplify, loading, making a tree sequence, building indexes): a thread
+// count and a progress callback. Opaque; made by `tspar_exec_new` with
+// every setting, freed by `tspar_exec_free`, and never changed in between,
+// so one exec may be passed to any number of calls on any number of
+// threads at once. Each call runs the progress callback on its own calling
+// thread (with the same `user_data`), so a callback shared that way must be
+// safe to run on several threads at once. Wherever an exec is taken, NULL
+// means the default: `TSPAR_NUM_THREADS` threads, else all cores, and no
+// progress callback. Freeing an exec while a call still uses it is a
+// misuse the library cannot detect.
 typedef struct tspar_exec_t tspar_exec_t;
 
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
@@ -460,8 +482,14 @@ typedef struct tspar_exec_t tspar_exec_t;
 typedef struct tspar_tables_t tspar_tables_t;
 
 // A tree cursor. Opaque; made by `tspar_tree_new`, freed by
-// `tspar_tree_free`. One thread at a time: a concurrent call gets
-// `TSPAR_ERR_BUSY`.
+// `tspar_tree_free`. One thread at a time: while a call on a cursor runs,
+// any other call on the same cursor (every `tspar_tree_*` function but
+// `_new` and `_free`) returns `TSPAR_ERR_BUSY` at once and changes nothing.
+// What the library cannot detect: reading through the pointers of
+// `tspar_tree_get_arrays` while another thread moves the same cursor (a
+// data race, undefined behaviour), and freeing a cursor while another
+// thread uses it. A program that shares a cursor between threads must
+// itself keep readers of its arrays and movers apart.
 typedef struct tspar_tree_t tspar_tree_t;
 
 // An immutable tree sequence. Opaque; made by `tspar_treeseq_from_tables`
@@ -472,9 +500,11 @@ typedef struct tspar_treeseq_t tspar_treeseq_t;
 // A count or length: `uint64_t`, as tskit's `tsk_size_t`.
 typedef uint64_t tspar_size_t;
 
-// A progress callback: called on the thread that made the call, with the
-// fraction of the work done (0 to 1). Return non-zero to cancel the call,
-// which then returns `TSPAR_ERR_CANCELLED`.
+// A progress callback: called on the thread that made the call, never on
+// a worker thread, with the fraction of the work done (0 to 1). Return
+// non-zero to cancel the call, which then returns `TSPAR_ERR_CANCELLED`.
+// It must return normally: no `longjmp` out of it and no C++ exception
+// thrown through the library (either is undefined behaviour).
 typedef int (*tspar_progress_func_t)(double fraction,
                                      void *user_data);
 
@@ -565,8 +595,14 @@ typedef struct tspar_provenance_t {
 } tspar_provenance_t;
 
 // The cursor's arrays, each of `length` = num_nodes + 1 entries (the last
-// is the virtual root, whose children are the roots). The pointers stay
-// valid until the cursor is freed; the contents change when it moves.
+// is the virtual root, whose children are the roots), as tskit's tree
+// arrays. Borrowed from the cursor: the pointers stay valid, and the
+// arrays keep their addresses, until the cursor is freed; the contents
+// describe the current tree and are rewritten in place by every move of
+// that cursor (`tspar_tree_first`, `_last`, `_next`, `_prev`, `_seek`,
+// `_seek_index`), so values read after a move are the new tree's. Read-only
+// for the caller. Reading them while another thread moves the same cursor
+// is a data race the library cannot detect.
 typedef struct tspar_tree_arrays_t {
   const tspar_id_t *parent;
   const tspar_id_t *left_child;
@@ -710,36 +746,34 @@ const char *tspar_strerror(int err);
 // that succeeded. Valid until this thread's next call into tspar.
 const char *tspar_last_error_message(void);
 
-// Makes settings with the default thread count (`TSPAR_NUM_THREADS`, else
-// all cores) and no progress callback. On success `*out` owns the handle;
-// free it with `tspar_exec_free`.
-int tspar_exec_new(struct tspar_exec_t **out);
+// Makes the settings for parallel calls. `threads`: 1 runs everything on
+// the calling thread (no worker threads), 0 means the default
+// (`TSPAR_NUM_THREADS` if it is set to a positive integer when the library
+// first needs it, read once per process; else the number of cores); at
+// most 1024 (`TSPAR_ERR_BAD_PARAM_VALUE` above). `progress` (NULL: none)
+// is called with `user_data` by the statistics; the other functions that
+// take an exec use its thread count only. On success `*out` owns the
+// handle; free it with `tspar_exec_free`.
+int tspar_exec_new(tspar_size_t threads,
+                   tspar_progress_func_t progress,
+                   void *user_data,
+                   struct tspar_exec_t **out);
 
 // Frees settings made by `tspar_exec_new`. NULL is a no-op.
 void tspar_exec_free(struct tspar_exec_t *exec);
-
-// Sets the thread count: 1 runs everything on the calling thread, 0 means
-// the default (`TSPAR_NUM_THREADS`, else all cores). At most 1024.
-int tspar_exec_set_threads(struct tspar_exec_t *exec,
-                           tspar_size_t threads);
-
-// Sets (or with NULL clears) the progress callback and the pointer passed
-// to it. It is called on the thread that made the statistics call, never
-// on a worker thread.
-int tspar_exec_set_progress(struct tspar_exec_t *exec,
-                            tspar_progress_func_t progress,
-                            void *user_data);
 
 // Sorts the tables into tskit's canonical order: edges from row
 // `edge_start` on by (time of parent, parent, child, left); migrations by
 // (time, source, dest, left, node); sites by position; mutations by site,
 // then known time (older first), parents before children. Individuals keep
-// their order. The edge indexes are dropped. Uses `TSPAR_NUM_THREADS`
-// threads (else all cores); the result is the same for every count.
-// Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure the tables are unchanged.
+// their order. The edge indexes are dropped. Runs on `exec`'s threads
+// (NULL: the default, `TSPAR_NUM_THREADS` else all cores); the result is
+// the same for every count. Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure
+// the tables are unchanged.
 int tspar_tables_sort(struct tspar_tables_t *tables,
                       tspar_size_t edge_start,
-                      tspar_flags_t options);
+                      tspar_flags_t options,
+                      const struct tspar_exec_t *exec);
 
 // Checks the tables with tskit's conditions (`TSPAR_CHECK_*` flags; 0 checks
 // references and values only). Returns the number of trees when
@@ -748,9 +782,12 @@ int tspar_tables_sort(struct tspar_tables_t *tables,
 tspar_id_t tspar_tables_check_integrity(const struct tspar_tables_t *tables,
                                         tspar_flags_t options);
 
-// Builds the edge indexes (the edges must be sorted). `options` must be 0.
+// Builds the edge indexes (the edges must be sorted) on `exec`'s threads
+// (NULL: the default); the result is the same for every count. `options`
+// must be 0.
 int tspar_tables_build_index(struct tspar_tables_t *tables,
-                             tspar_flags_t options);
+                             tspar_flags_t options,
+                             const struct tspar_exec_t *exec);
 
 // Sets the mutation parent column from the trees (the tables must be
 // sorted and indexed). `options` must be 0.
@@ -781,13 +818,14 @@ int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
 // `TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA`,
 // `TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED` and the integrity errors.
 // On any error the tables and `node_map` are unchanged. The edge indexes
-// are dropped, as tskit does. Large tables are simplified on
-// `TSPAR_NUM_THREADS` threads (else all cores), pieces of the genome at
-// once; the result is the same for every count.
+// are dropped, as tskit does. Large tables are simplified on `exec`'s
+// threads (NULL: the default, `TSPAR_NUM_THREADS` else all cores), pieces
+// of the genome at once; the result is the same for every count.
 int tspar_tables_simplify(struct tspar_tables_t *tables,
                           const tspar_id_t *samples,
                           tspar_size_t num_samples,
                           tspar_flags_t options,
+                          const struct tspar_exec_t *exec,
                           tspar_id_t *node_map,
                           tspar_size_t node_map_length);
 
@@ -1082,11 +1120,13 @@ int tspar_tables_new(double sequence_length,
 
 // Loads a `.trees` file (any tskit file format 12.x, 32- or 64-bit offsets).
 // Options: `TSPAR_LOAD_SKIP_TABLES`, `TSPAR_LOAD_SKIP_REFERENCE_SEQUENCE`.
-// On success `*out` owns a new handle (free it with `tspar_tables_free`);
-// on failure `*out` is not written and the last error message names the
-// file and what was wrong with it.
+// Large columns are read on `exec`'s threads (NULL: the default); the
+// result is the same for every count. On success `*out` owns a new handle
+// (free it with `tspar_tables_free`); on failure `*out` is not written and
+// the last error message names the file and what was wrong with it.
 int tspar_tables_load(const char *path,
                       tspar_flags_t options,
+                      const struct tspar_exec_t *exec,
                       struct tspar_tables_t **out);
 
 // Writes the tables to a `.trees` file that tskit loads. The file is
@@ -1106,6 +1146,8 @@ int tspar_tables_copy(const struct tspar_tables_t *tables,
 // Compares two table collections as tskit does: 1 if equal, 0 if not, a
 // negative code on error. Options are the `TSPAR_CMP_*` bits. The edge
 // indexes are not compared. Columns compare bitwise (a NaN equals the same NaN).
+// Safe to call from many threads at once, in either argument order, while
+// others write to either handle; `a` and `b` may be the same handle (1).
 int tspar_tables_equals(const struct tspar_tables_t *a,
                         const struct tspar_tables_t *b,
                         tspar_flags_t options);
@@ -1523,17 +1565,21 @@ int tspar_tables_append_provenances(struct tspar_tables_t *tables,
 // Makes a tree sequence from a copy of the tables, validated as tskit
 // validates a tree sequence (the tree and mutation-parent checks
 // included). Options: `TSPAR_TS_INIT_BUILD_INDEXES`,
-// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. On success `*out` owns the new
-// handle (free it with `tspar_treeseq_free`); the tables are not changed.
+// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. Runs on `exec`'s threads
+// (NULL: the default); the result is the same for every count. On success
+// `*out` owns the new handle (free it with `tspar_treeseq_free`); the
+// tables are not changed.
 int tspar_treeseq_from_tables(const struct tspar_tables_t *tables,
                               tspar_flags_t options,
+                              const struct tspar_exec_t *exec,
                               struct tspar_treeseq_t **out);
 
 // Loads a `.trees` file as a tree sequence (validated as by
-// `tspar_treeseq_from_tables`, with the same options). On success `*out`
-// owns the new handle.
+// `tspar_treeseq_from_tables`, with the same options), on `exec`'s
+// threads (NULL: the default). On success `*out` owns the new handle.
 int tspar_treeseq_load(const char *path,
                        tspar_flags_t options,
+                       const struct tspar_exec_t *exec,
                        struct tspar_treeseq_t **out);
 
 // Writes the tree sequence to a `.trees` file (as `tspar_tables_dump`).
@@ -1595,12 +1641,15 @@ int tspar_treeseq_column(const struct tspar_treeseq_t *ts,
 
 // Makes a cursor on `ts`, in the null state (every sample an isolated
 // root). `options` must be 0. On success `*out` owns the cursor (free it
-// with `tspar_tree_free`); it keeps the tree sequence's data alive.
+// with `tspar_tree_free`); it keeps the tree sequence's data alive, so the
+// cursor may outlive `ts`'s handle. Each thread that walks trees at the
+// same time as others needs a cursor of its own (see `tspar_tree_t`).
 int tspar_tree_new(const struct tspar_treeseq_t *ts,
                    tspar_flags_t options,
                    struct tspar_tree_t **out);
 
-// Frees a cursor. NULL is a no-op.
+// Frees a cursor, which ends the validity of the pointers from
+// `tspar_tree_get_arrays`. NULL is a no-op.
 void tspar_tree_free(struct tspar_tree_t *tree);
 
 // Moves to the first tree. Returns 1 (on a tree) or a negative code.
@@ -1637,7 +1686,10 @@ int tspar_tree_get_interval(const struct tspar_tree_t *tree,
                             double *left,
                             double *right);
 
-// Fills `*arrays` with the cursor's arrays (see `tspar_tree_arrays_t`).
+// Fills `*arrays` with pointers to the cursor's arrays: valid until the
+// cursor is freed, contents those of the current tree until the cursor's
+// next move (see `tspar_tree_arrays_t`). The only function that hands out
+// pointers into a cursor; the others copy into the caller's buffers.
 int tspar_tree_get_arrays(const struct tspar_tree_t *tree,
                           struct tspar_tree_arrays_t *arrays);
 

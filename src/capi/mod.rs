@@ -19,10 +19,12 @@ pub mod stats;
 pub mod tables;
 pub mod treeseq;
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 
 use crate::error::{Error, Failure, Result};
 
@@ -85,36 +87,92 @@ thread_local! {
     /// Set while this thread runs inside a tspar call, so that our panic hook
     /// stays silent for our panics and leaves the host's alone.
     static IN_TSPAR: Cell<bool> = const { Cell::new(false) };
-    /// The message of a panic caught on this thread, for the error detail.
-    static PANIC_MESSAGE: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The last panic raised on this thread inside a tspar call: its
+    /// message and the detail (message and place) for the error message.
+    static PANIC_MESSAGE: RefCell<Option<RecordedPanic>> = const { RefCell::new(None) };
 }
+
+/// A panic seen by our hook: the payload's text, by which the thread that
+/// catches the panic finds it, and the detail to report (with the place).
+struct RecordedPanic {
+    text: String,
+    detail: String,
+}
+
+/// Panics raised on our worker threads. Rayon catches such a panic and
+/// resumes it, with the same payload, on the thread that made the call,
+/// where the hook does not run again: that thread takes the detail from
+/// here by the payload's text. Only the latest few are kept, so panics
+/// caught elsewhere (inside a pool and never resumed) cannot pile up.
+static WORKER_PANICS: Mutex<VecDeque<RecordedPanic>> = Mutex::new(VecDeque::new());
+const WORKER_PANICS_KEPT: usize = 16;
 
 static HOOK: Once = Once::new();
 
+/// The text of a panic payload (`panic!`'s message).
+fn payload_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a payload that is not a string".to_string()
+    }
+}
+
 /// Installs, once, a panic hook that records (instead of printing) panics
-/// raised inside tspar calls and hands every other panic to the hook that
-/// was there before, so a host's own panic reporting is unchanged.
+/// raised inside tspar calls or on tspar's worker threads and hands every
+/// other panic to the hook that was there before, so a host's own panic
+/// reporting is unchanged.
 fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let worker = std::thread::current()
+            let thread = std::thread::current();
+            let worker = thread
                 .name()
-                .is_some_and(|n| n.starts_with(crate::parallel::WORKER_NAME_PREFIX));
-            if IN_TSPAR.with(|f| f.get()) || worker {
-                let msg = info
-                    .payload()
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line()));
-                PANIC_MESSAGE.with(|m| *m.borrow_mut() = format!("panic: {msg}{}", at.unwrap_or_default()));
-            } else {
-                previous(info)
+                .filter(|n| n.starts_with(crate::parallel::WORKER_NAME_PREFIX));
+            if worker.is_none() && !IN_TSPAR.with(|f| f.get()) {
+                return previous(info);
+            }
+            let text = payload_text(info.payload());
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            match worker {
+                Some(name) => {
+                    let detail = format!("panic on worker thread {name}: {text}{at}");
+                    let mut kept = WORKER_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+                    if kept.len() == WORKER_PANICS_KEPT {
+                        kept.pop_front();
+                    }
+                    kept.push_back(RecordedPanic { text, detail });
+                }
+                None => {
+                    let detail = format!("panic: {text}{at}");
+                    PANIC_MESSAGE.with(|m| *m.borrow_mut() = Some(RecordedPanic { text, detail }));
+                }
             }
         }));
     });
+}
+
+/// The detail for a panic caught on this thread with `payload`: recorded
+/// by the hook on this thread, or on a worker thread (rayon carries the
+/// payload across), or else the payload's text alone.
+fn panic_detail(payload: &(dyn Any + Send)) -> String {
+    let text = payload_text(payload);
+    if let Some(own) = PANIC_MESSAGE.with(|m| m.borrow_mut().take()) {
+        if own.text == text {
+            return own.detail;
+        }
+    }
+    let mut kept = WORKER_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+    match kept.iter().rposition(|p| p.text == text) {
+        Some(j) => kept.remove(j).map(|p| p.detail).unwrap_or_default(),
+        None => format!("panic: {text}"),
+    }
 }
 
 fn set_last_error(failure: &Failure) {
@@ -144,8 +202,8 @@ pub(crate) fn boundary<T: Into<i64>>(body: impl FnOnce() -> Result<T>) -> i64 {
             set_last_error(&failure);
             failure.kind.code() as i64
         }
-        Err(_) => {
-            let detail = PANIC_MESSAGE.with(|m| std::mem::take(&mut *m.borrow_mut()));
+        Err(payload) => {
+            let detail = panic_detail(&*payload);
             let failure = Failure::new(Error::Internal, detail);
             set_last_error(&failure);
             Error::Internal.code() as i64
@@ -322,6 +380,38 @@ mod tests {
         assert_eq!(status(|| Ok(())), 0);
         let msg = unsafe { CStr::from_ptr(tspar_last_error_message()) };
         assert!(msg.to_bytes().is_empty());
+    }
+
+    /// A panic inside a parallel piece, on one of the pool's worker
+    /// threads, reaches the calling thread's last error message, with the
+    /// place it was raised; the next failed call does not reuse it.
+    #[test]
+    fn worker_panic_reaches_the_caller() {
+        use rayon::prelude::*;
+        for round in 0..3 {
+            let code = status(|| {
+                crate::parallel::run(3, || {
+                    (0..64).into_par_iter().for_each(|i| {
+                        if i == 41 {
+                            panic!("forced failure in piece {i}, round {round}");
+                        }
+                    })
+                })
+            });
+            assert_eq!(code, TSPAR_ERR_INTERNAL);
+            let msg = unsafe { CStr::from_ptr(tspar_last_error_message()) }.to_str().unwrap();
+            assert!(
+                msg.contains(&format!("forced failure in piece 41, round {round}")),
+                "{msg}"
+            );
+            assert!(msg.contains("worker thread tspar-worker-"), "{msg}");
+            assert!(msg.contains(file!()), "{msg}");
+        }
+        // A panic on the calling thread itself (one thread: no pool).
+        let code = status(|| crate::parallel::run(1, || panic!("on the calling thread")));
+        assert_eq!(code, TSPAR_ERR_INTERNAL);
+        let msg = unsafe { CStr::from_ptr(tspar_last_error_message()) }.to_str().unwrap();
+        assert!(msg.contains("panic: on the calling thread at"), "{msg}");
     }
 
     #[test]

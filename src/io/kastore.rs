@@ -110,6 +110,8 @@ pub struct Kastore<S> {
     name: String,
     /// Sorted by key, without duplicates.
     items: Vec<Item>,
+    /// Threads for reading large arrays (1: only the calling thread).
+    threads: usize,
 }
 
 fn checked_usize(n: u64) -> Result<usize> {
@@ -261,7 +263,18 @@ impl<S: Source> Kastore<S> {
                 w[0].key_str()
             );
         }
-        Ok(Kastore { source, name, items })
+        Ok(Kastore {
+            source,
+            name,
+            items,
+            threads: crate::parallel::default_threads(),
+        })
+    }
+
+    /// Reads large arrays with `threads` threads (the default: the default
+    /// thread count). The bytes read do not depend on it.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.clamp(1, crate::parallel::MAX_THREADS);
     }
 
     pub fn name(&self) -> &str {
@@ -327,11 +340,7 @@ impl<S: Source> Kastore<S> {
         // enough that scheduling them costs little.
         const PARALLEL_MIN: usize = 1 << 20;
         const PIECE: usize = 256 << 10;
-        let threads = if buf.len() >= PARALLEL_MIN {
-            crate::parallel::default_threads()
-        } else {
-            1
-        };
+        let threads = if buf.len() >= PARALLEL_MIN { self.threads } else { 1 };
         let result = if threads > 1 {
             use rayon::prelude::*;
             crate::parallel::run(threads, || {

@@ -42,14 +42,21 @@ pub const FORMAT_VERSION_MINOR: u32 = 7;
 static FORMAT_VERSION: [u32; 2] = [FORMAT_VERSION_MAJOR, FORMAT_VERSION_MINOR];
 const UUID_LEN: usize = 36;
 
-/// Reads a `.trees` file.
+/// Reads a `.trees` file with the default thread count.
 pub fn load(path: &Path, options: u32) -> Result<TableCollection> {
+    load_with(path, options, crate::parallel::default_threads())
+}
+
+/// Reads a `.trees` file, large arrays with `threads` threads.
+pub fn load_with(path: &Path, options: u32, threads: usize) -> Result<TableCollection> {
     check_load_options(options)?;
     check_file_name(path)?;
     let source = File::open(path)
         .and_then(FileSource::new)
         .map_err(|e| io_failure(path, "opening", &e))?;
-    read_tables(&Kastore::open(source, path.display().to_string())?, options)
+    let mut kas = Kastore::open(source, path.display().to_string())?;
+    kas.set_threads(threads);
+    read_tables(&kas, options)
 }
 
 /// Reads a `.trees` file's contents from memory.

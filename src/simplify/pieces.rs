@@ -47,22 +47,40 @@ pub(crate) const PARALLEL_MIN_EDGES: usize = 200_000;
 /// part of a whole pass: one piece per thread is fastest.
 const PIECES_PER_THREAD: usize = 1;
 
-/// The number of pieces to cut the genome into (0: simplify sequentially).
+/// The piece count forced for tests, if any.
 ///
-/// The environment variable `TSPAR_SIMPLIFY_PIECES`, for tests only, forces
-/// the piece-wise path with that many pieces (at most; fewer if the edges
-/// have fewer distinct breakpoints) on every input and at every thread
-/// count, including one, so that small test inputs exercise it.
+/// Only in a library built with the cargo feature `test-knobs` (never a
+/// shipped one): the environment variable `TSPAR_SIMPLIFY_PIECES`, read
+/// once per process, forces the piece-wise path with that many pieces (at
+/// most; fewer if the edges have fewer distinct breakpoints) on every input
+/// and at every thread count, including one, so that small test inputs
+/// exercise it.
+#[cfg(feature = "test-knobs")]
+pub(crate) fn forced_pieces() -> Option<usize> {
+    static FORCED: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *FORCED.get_or_init(|| {
+        std::env::var("TSPAR_SIMPLIFY_PIECES")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .map(|n| n.min(1024))
+    })
+}
+
+/// The piece count forced for tests: never, without the `test-knobs` feature.
+#[cfg(not(feature = "test-knobs"))]
+pub(crate) fn forced_pieces() -> Option<usize> {
+    None
+}
+
+/// The number of pieces to cut the genome into (0: simplify sequentially).
+/// See [`forced_pieces`] for the one test knob.
 pub(crate) fn num_pieces(t: &TableCollection, options: u32, threads: usize) -> usize {
     if options & REDUCE_TO_SITE_TOPOLOGY != 0 {
         return 0;
     }
-    if let Some(n) = std::env::var("TSPAR_SIMPLIFY_PIECES")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-    {
-        return n.min(1024);
+    if let Some(n) = forced_pieces() {
+        return n;
     }
     if threads <= 1 || t.edges.left.len() < PARALLEL_MIN_EDGES {
         return 0;

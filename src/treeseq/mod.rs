@@ -46,18 +46,24 @@ pub struct TreeSequence {
 }
 
 impl TreeSequence {
-    /// Validates and indexes `tables`, which the tree sequence then owns.
-    pub fn new(mut tables: TableCollection, options: u32) -> Result<Self> {
+    /// Validates and indexes `tables`, which the tree sequence then owns,
+    /// with the default thread count.
+    pub fn new(tables: TableCollection, options: u32) -> Result<Self> {
+        Self::new_with(tables, options, parallel::default_threads())
+    }
+
+    /// [`TreeSequence::new`] with `threads` threads (1: only the calling
+    /// thread). The result does not depend on `threads`.
+    pub fn new_with(mut tables: TableCollection, options: u32, threads: usize) -> Result<Self> {
         if options & !init::ALL != 0 {
             fail!(Error::BadOptions, "tree sequence: {:#x}", options & !init::ALL);
         }
         if options & init::BUILD_INDEXES != 0 {
-            tables.build_index()?;
+            tables.build_index_with(threads)?;
         }
         // The tree checks first: the mutation parent check and everything
         // derived below walk the trees and rely on them being sound. The
         // edge columns they gather in index order serve every later walk.
-        let threads = parallel::default_threads();
         let (num_trees, walk) = tables.check_integrity_walk(check::CHECK_TREES, threads)?;
         let walk = walk.expect("the trees were walked");
         let compute_parents = options & init::COMPUTE_MUTATION_PARENTS != 0;
