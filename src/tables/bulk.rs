@@ -273,7 +273,14 @@ impl TableCollection {
         let t = &mut self.sites;
         let mut g = grow(mode);
         g.vec(&mut t.position, n, "sites/position")?;
-        room(&mut g, &mut t.ancestral_state, &Some(c.ancestral_state), n, mode, "sites/ancestral_state")?;
+        room(
+            &mut g,
+            &mut t.ancestral_state,
+            &Some(c.ancestral_state),
+            n,
+            mode,
+            "sites/ancestral_state",
+        )?;
         room(&mut g, &mut t.metadata, &c.metadata, n, mode, "sites/metadata")?;
         g.keep();
         self.reset(TableKind::Sites, mode);
@@ -302,7 +309,14 @@ impl TableCollection {
         g.vec(&mut t.node, n, "mutations/node")?;
         g.vec(&mut t.parent, n, "mutations/parent")?;
         g.vec(&mut t.time, n, "mutations/time")?;
-        room(&mut g, &mut t.derived_state, &Some(c.derived_state), n, mode, "mutations/derived_state")?;
+        room(
+            &mut g,
+            &mut t.derived_state,
+            &Some(c.derived_state),
+            n,
+            mode,
+            "mutations/derived_state",
+        )?;
         room(&mut g, &mut t.metadata, &c.metadata, n, mode, "mutations/metadata")?;
         g.keep();
         self.reset(TableKind::Mutations, mode);
@@ -322,7 +336,14 @@ impl TableCollection {
         c.metadata.check(n, "populations/metadata")?;
         let mut g = grow(mode);
         let t = &mut self.populations;
-        room(&mut g, &mut t.metadata, &Some(c.metadata), n, mode, "populations/metadata")?;
+        room(
+            &mut g,
+            &mut t.metadata,
+            &Some(c.metadata),
+            n,
+            mode,
+            "populations/metadata",
+        )?;
         g.keep();
         put_ragged(&mut self.populations.metadata, Some(c.metadata), n);
         Ok(())
@@ -335,7 +356,14 @@ impl TableCollection {
         c.record.check(n, "provenances/record")?;
         let mut g = grow(mode);
         let t = &mut self.provenances;
-        room(&mut g, &mut t.timestamp, &Some(c.timestamp), n, mode, "provenances/timestamp")?;
+        room(
+            &mut g,
+            &mut t.timestamp,
+            &Some(c.timestamp),
+            n,
+            mode,
+            "provenances/timestamp",
+        )?;
         room(&mut g, &mut t.record, &Some(c.record), n, mode, "provenances/record")?;
         g.keep();
         put_ragged(&mut self.provenances.timestamp, Some(c.timestamp), n);

@@ -127,6 +127,17 @@ pub struct ReferenceSequence {
 }
 
 impl ReferenceSequence {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        let c = |v: &Vec<u8>, what: &str| alloc::copy(v, what);
+        Ok(ReferenceSequence {
+            data: c(&self.data, "reference_sequence/data")?,
+            url: c(&self.url, "reference_sequence/url")?,
+            metadata: c(&self.metadata, "reference_sequence/metadata")?,
+            metadata_schema: c(&self.metadata_schema, "reference_sequence/metadata_schema")?,
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.data.is_empty() && self.url.is_empty() && self.metadata.is_empty() && self.metadata_schema.is_empty()
     }
@@ -138,6 +149,110 @@ impl ReferenceSequence {
 pub struct EdgeIndexes {
     pub insertion: Vec<Id>,
     pub removal: Vec<Id>,
+}
+
+impl IndividualTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(IndividualTable {
+            flags: alloc::copy(&self.flags, "individuals/flags")?,
+            location: self.location.try_clone("individuals/location")?,
+            parents: self.parents.try_clone("individuals/parents")?,
+            metadata: self.metadata.try_clone("individuals/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "individuals/metadata_schema")?,
+        })
+    }
+}
+
+impl NodeTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(NodeTable {
+            flags: alloc::copy(&self.flags, "nodes/flags")?,
+            time: alloc::copy(&self.time, "nodes/time")?,
+            population: alloc::copy(&self.population, "nodes/population")?,
+            individual: alloc::copy(&self.individual, "nodes/individual")?,
+            metadata: self.metadata.try_clone("nodes/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "nodes/metadata_schema")?,
+        })
+    }
+}
+
+impl EdgeTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(EdgeTable {
+            left: alloc::copy(&self.left, "edges/left")?,
+            right: alloc::copy(&self.right, "edges/right")?,
+            parent: alloc::copy(&self.parent, "edges/parent")?,
+            child: alloc::copy(&self.child, "edges/child")?,
+            metadata: self.metadata.try_clone("edges/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "edges/metadata_schema")?,
+        })
+    }
+}
+
+impl MigrationTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(MigrationTable {
+            left: alloc::copy(&self.left, "migrations/left")?,
+            right: alloc::copy(&self.right, "migrations/right")?,
+            node: alloc::copy(&self.node, "migrations/node")?,
+            source: alloc::copy(&self.source, "migrations/source")?,
+            dest: alloc::copy(&self.dest, "migrations/dest")?,
+            time: alloc::copy(&self.time, "migrations/time")?,
+            metadata: self.metadata.try_clone("migrations/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "migrations/metadata_schema")?,
+        })
+    }
+}
+
+impl SiteTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(SiteTable {
+            position: alloc::copy(&self.position, "sites/position")?,
+            ancestral_state: self.ancestral_state.try_clone("sites/ancestral_state")?,
+            metadata: self.metadata.try_clone("sites/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "sites/metadata_schema")?,
+        })
+    }
+}
+
+impl MutationTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(MutationTable {
+            site: alloc::copy(&self.site, "mutations/site")?,
+            node: alloc::copy(&self.node, "mutations/node")?,
+            parent: alloc::copy(&self.parent, "mutations/parent")?,
+            time: alloc::copy(&self.time, "mutations/time")?,
+            derived_state: self.derived_state.try_clone("mutations/derived_state")?,
+            metadata: self.metadata.try_clone("mutations/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "mutations/metadata_schema")?,
+        })
+    }
+}
+
+impl PopulationTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(PopulationTable {
+            metadata: self.metadata.try_clone("populations/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "populations/metadata_schema")?,
+        })
+    }
+}
+
+impl ProvenanceTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(ProvenanceTable {
+            timestamp: self.timestamp.try_clone("provenances/timestamp")?,
+            record: self.record.try_clone("provenances/record")?,
+        })
+    }
 }
 
 /// Which table a row or column belongs to. The numbers are part of the C API.
@@ -264,75 +379,20 @@ impl TableCollection {
     /// aborting when the memory for it cannot be had.
     pub fn try_clone(&self) -> Result<Self> {
         let c = |v: &Vec<u8>, what: &str| alloc::copy(v, what);
-        let (i, n, e, m) = (&self.individuals, &self.nodes, &self.edges, &self.migrations);
-        let (s, u, p, r) = (&self.sites, &self.mutations, &self.populations, &self.reference_sequence);
         Ok(TableCollection {
             sequence_length: self.sequence_length,
             time_units: c(&self.time_units, "time_units")?,
             metadata: c(&self.metadata, "metadata")?,
             metadata_schema: c(&self.metadata_schema, "metadata_schema")?,
-            reference_sequence: ReferenceSequence {
-                data: c(&r.data, "reference_sequence/data")?,
-                url: c(&r.url, "reference_sequence/url")?,
-                metadata: c(&r.metadata, "reference_sequence/metadata")?,
-                metadata_schema: c(&r.metadata_schema, "reference_sequence/metadata_schema")?,
-            },
-            individuals: IndividualTable {
-                flags: alloc::copy(&i.flags, "individuals/flags")?,
-                location: i.location.try_clone("individuals/location")?,
-                parents: i.parents.try_clone("individuals/parents")?,
-                metadata: i.metadata.try_clone("individuals/metadata")?,
-                metadata_schema: c(&i.metadata_schema, "individuals/metadata_schema")?,
-            },
-            nodes: NodeTable {
-                flags: alloc::copy(&n.flags, "nodes/flags")?,
-                time: alloc::copy(&n.time, "nodes/time")?,
-                population: alloc::copy(&n.population, "nodes/population")?,
-                individual: alloc::copy(&n.individual, "nodes/individual")?,
-                metadata: n.metadata.try_clone("nodes/metadata")?,
-                metadata_schema: c(&n.metadata_schema, "nodes/metadata_schema")?,
-            },
-            edges: EdgeTable {
-                left: alloc::copy(&e.left, "edges/left")?,
-                right: alloc::copy(&e.right, "edges/right")?,
-                parent: alloc::copy(&e.parent, "edges/parent")?,
-                child: alloc::copy(&e.child, "edges/child")?,
-                metadata: e.metadata.try_clone("edges/metadata")?,
-                metadata_schema: c(&e.metadata_schema, "edges/metadata_schema")?,
-            },
-            migrations: MigrationTable {
-                left: alloc::copy(&m.left, "migrations/left")?,
-                right: alloc::copy(&m.right, "migrations/right")?,
-                node: alloc::copy(&m.node, "migrations/node")?,
-                source: alloc::copy(&m.source, "migrations/source")?,
-                dest: alloc::copy(&m.dest, "migrations/dest")?,
-                time: alloc::copy(&m.time, "migrations/time")?,
-                metadata: m.metadata.try_clone("migrations/metadata")?,
-                metadata_schema: c(&m.metadata_schema, "migrations/metadata_schema")?,
-            },
-            sites: SiteTable {
-                position: alloc::copy(&s.position, "sites/position")?,
-                ancestral_state: s.ancestral_state.try_clone("sites/ancestral_state")?,
-                metadata: s.metadata.try_clone("sites/metadata")?,
-                metadata_schema: c(&s.metadata_schema, "sites/metadata_schema")?,
-            },
-            mutations: MutationTable {
-                site: alloc::copy(&u.site, "mutations/site")?,
-                node: alloc::copy(&u.node, "mutations/node")?,
-                parent: alloc::copy(&u.parent, "mutations/parent")?,
-                time: alloc::copy(&u.time, "mutations/time")?,
-                derived_state: u.derived_state.try_clone("mutations/derived_state")?,
-                metadata: u.metadata.try_clone("mutations/metadata")?,
-                metadata_schema: c(&u.metadata_schema, "mutations/metadata_schema")?,
-            },
-            populations: PopulationTable {
-                metadata: p.metadata.try_clone("populations/metadata")?,
-                metadata_schema: c(&p.metadata_schema, "populations/metadata_schema")?,
-            },
-            provenances: ProvenanceTable {
-                timestamp: self.provenances.timestamp.try_clone("provenances/timestamp")?,
-                record: self.provenances.record.try_clone("provenances/record")?,
-            },
+            reference_sequence: self.reference_sequence.try_clone()?,
+            individuals: self.individuals.try_clone()?,
+            nodes: self.nodes.try_clone()?,
+            edges: self.edges.try_clone()?,
+            migrations: self.migrations.try_clone()?,
+            sites: self.sites.try_clone()?,
+            mutations: self.mutations.try_clone()?,
+            populations: self.populations.try_clone()?,
+            provenances: self.provenances.try_clone()?,
             indexes: match &self.indexes {
                 None => None,
                 Some(ix) => Some(EdgeIndexes {
@@ -398,9 +458,15 @@ impl TableCollection {
         let id = next_id(t.flags.len())?;
         let mut g = Grow::append();
         g.vec(&mut t.flags, 1, "individuals/flags")?;
-        g.other(&mut t.location, |c| c.reserve_rows(1, location.len(), false, "individuals/location"))?;
-        g.other(&mut t.parents, |c| c.reserve_rows(1, parents.len(), false, "individuals/parents"))?;
-        g.other(&mut t.metadata, |c| c.reserve_rows(1, metadata.len(), false, "individuals/metadata"))?;
+        g.other(&mut t.location, |c| {
+            c.reserve_rows(1, location.len(), false, "individuals/location")
+        })?;
+        g.other(&mut t.parents, |c| {
+            c.reserve_rows(1, parents.len(), false, "individuals/parents")
+        })?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "individuals/metadata")
+        })?;
         g.keep();
         t.flags.push(flags);
         t.location.push(location);
@@ -417,7 +483,9 @@ impl TableCollection {
         g.vec(&mut t.time, 1, "nodes/time")?;
         g.vec(&mut t.population, 1, "nodes/population")?;
         g.vec(&mut t.individual, 1, "nodes/individual")?;
-        g.other(&mut t.metadata, |c| c.reserve_rows(1, metadata.len(), false, "nodes/metadata"))?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "nodes/metadata")
+        })?;
         g.keep();
         t.flags.push(flags);
         t.time.push(time);
@@ -435,7 +503,9 @@ impl TableCollection {
         g.vec(&mut t.right, 1, "edges/right")?;
         g.vec(&mut t.parent, 1, "edges/parent")?;
         g.vec(&mut t.child, 1, "edges/child")?;
-        g.other(&mut t.metadata, |c| c.reserve_rows(1, metadata.len(), false, "edges/metadata"))?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "edges/metadata")
+        })?;
         g.keep();
         t.left.push(left);
         t.right.push(right);
@@ -465,7 +535,9 @@ impl TableCollection {
         g.vec(&mut t.source, 1, "migrations/source")?;
         g.vec(&mut t.dest, 1, "migrations/dest")?;
         g.vec(&mut t.time, 1, "migrations/time")?;
-        g.other(&mut t.metadata, |c| c.reserve_rows(1, metadata.len(), false, "migrations/metadata"))?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "migrations/metadata")
+        })?;
         g.keep();
         t.left.push(left);
         t.right.push(right);
@@ -485,7 +557,9 @@ impl TableCollection {
         g.other(&mut t.ancestral_state, |c| {
             c.reserve_rows(1, ancestral_state.len(), false, "sites/ancestral_state")
         })?;
-        g.other(&mut t.metadata, |c| c.reserve_rows(1, metadata.len(), false, "sites/metadata"))?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "sites/metadata")
+        })?;
         g.keep();
         t.position.push(position);
         t.ancestral_state.push(ancestral_state);
@@ -512,7 +586,9 @@ impl TableCollection {
         g.other(&mut t.derived_state, |c| {
             c.reserve_rows(1, derived_state.len(), false, "mutations/derived_state")
         })?;
-        g.other(&mut t.metadata, |c| c.reserve_rows(1, metadata.len(), false, "mutations/metadata"))?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "mutations/metadata")
+        })?;
         g.keep();
         t.site.push(site);
         t.node.push(node);
@@ -534,8 +610,12 @@ impl TableCollection {
         let t = &mut self.provenances;
         let id = next_id(t.timestamp.num_rows())?;
         let mut g = Grow::append();
-        g.other(&mut t.timestamp, |c| c.reserve_rows(1, timestamp.len(), false, "provenances/timestamp"))?;
-        g.other(&mut t.record, |c| c.reserve_rows(1, record.len(), false, "provenances/record"))?;
+        g.other(&mut t.timestamp, |c| {
+            c.reserve_rows(1, timestamp.len(), false, "provenances/timestamp")
+        })?;
+        g.other(&mut t.record, |c| {
+            c.reserve_rows(1, record.len(), false, "provenances/record")
+        })?;
         g.keep();
         t.timestamp.push(timestamp);
         t.record.push(record);

@@ -351,8 +351,10 @@ impl TableCollection {
     /// order (by the new site ids).
     fn site_and_mutation_order(&self, par: bool) -> Result<(Vec<u32>, Vec<Id>, Vec<u32>)> {
         let pos = &self.sites.position;
-        let mut site_keys: Vec<(f64, u32)> =
-            alloc::collect(pos.iter().enumerate().map(|(j, &x)| (x, j as u32)), "the site sort keys")?;
+        let mut site_keys: Vec<(f64, u32)> = alloc::collect(
+            pos.iter().enumerate().map(|(j, &x)| (x, j as u32)),
+            "the site sort keys",
+        )?;
         sort_keys(par, &mut site_keys, |a, b| fcmp(a.0, b.0).then(a.1.cmp(&b.1)));
         let site_order: Vec<u32> = alloc::collect(site_keys.iter().map(|k| k.1), "the site order")?;
         drop(site_keys);
