@@ -15,7 +15,7 @@
  *                                  library must print nothing.
  *
  * The input is made here: a haploid Wright-Fisher population recorded
- * without simplification (about 300,000 nodes, 570,000 edges and 200,000
+ * without simplification (about 300,000 nodes, 600,000 edges and 200,000
  * sites and mutations), large enough that each operation needs megabytes.
  * Not run under valgrind (address-space limits and valgrind do not mix). */
 #define _DEFAULT_SOURCE
