@@ -28,7 +28,7 @@ fn items(bytes: &[u8]) -> Items {
 
 fn write(items: &Items) -> Vec<u8> {
     let arrays = items.iter().map(|(k, d, b)| (k.clone(), Array::Raw(*d, b))).collect();
-    Writer::new(arrays).unwrap().to_bytes()
+    Writer::new(arrays).unwrap().to_bytes().unwrap()
 }
 
 /// The example file with `edit` applied to its items.

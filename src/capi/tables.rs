@@ -156,7 +156,7 @@ pub unsafe extern "C" fn tspar_tables_copy(tables: *const tspar_tables_t, out: *
         if out.is_null() {
             fail!(Error::NullPointer, "out is NULL");
         }
-        let copy = h.read()?.clone();
+        let copy = h.read()?.try_clone()?;
         // SAFETY: out is non-NULL and writable.
         unsafe { give(out, copy) }
     })
@@ -324,6 +324,7 @@ pub unsafe extern "C" fn tspar_tables_set_field(
         let field = t
             .field_mut(name)
             .ok_or_else(|| Failure::new(Error::ColumnNotFound, format!("no field named '{name}'")))?;
+        crate::alloc::reserve_exact(field, value.len().saturating_sub(field.len()), name)?;
         field.clear();
         field.extend_from_slice(value);
         Ok(())

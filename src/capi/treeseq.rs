@@ -111,7 +111,7 @@ pub unsafe extern "C" fn tspar_treeseq_from_tables(
         }
         // SAFETY: exec is NULL or a live handle.
         let threads = unsafe { threads_of(exec) }?;
-        let copy = h.read()?.clone();
+        let copy = h.read()?.try_clone()?;
         let ts = TreeSequence::new_with(copy, options, threads)?;
         // SAFETY: out is non-NULL and writable.
         unsafe { give_ts(out, ts) }
@@ -180,7 +180,7 @@ pub unsafe extern "C" fn tspar_treeseq_copy_tables(ts: *const tspar_treeseq_t, o
         if out.is_null() {
             fail!(Error::NullPointer, "out is NULL");
         }
-        let boxed = Box::into_raw(Box::new(tspar_tables_t::new(ts.tables().clone())));
+        let boxed = Box::into_raw(Box::new(tspar_tables_t::new(ts.tables().try_clone()?)));
         // SAFETY: out is non-NULL and writable.
         unsafe { write_out(out, boxed) };
         Ok(())
@@ -335,7 +335,7 @@ pub unsafe extern "C" fn tspar_tree_new(
         if out.is_null() {
             fail!(Error::NullPointer, "out is NULL");
         }
-        let tree = Tree::new(Arc::clone(&h.ts));
+        let tree = Tree::new(Arc::clone(&h.ts))?;
         let boxed = Box::into_raw(Box::new(tspar_tree_t { tree: Mutex::new(tree) }));
         // SAFETY: out is non-NULL and writable.
         unsafe { write_out(out, boxed) };
@@ -526,7 +526,7 @@ pub unsafe extern "C" fn tspar_tree_get_roots(
     boundary(|| {
         // SAFETY: NULL or a live handle.
         let t = unsafe { tree_handle(tree) }?;
-        copy_ids(&t.roots(), out, out_length, "roots")
+        copy_ids(&t.roots()?, out, out_length, "roots")
     })
 }
 

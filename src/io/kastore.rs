@@ -215,10 +215,10 @@ impl<S: Source> Kastore<S> {
                 "{name}: {num_items} item descriptors do not fit in a file of {size} bytes"
             );
         }
-        let mut descriptors = vec![0u8; (descriptors_end - HEADER_SIZE) as usize];
+        let mut descriptors = crate::alloc::zeroed((descriptors_end - HEADER_SIZE) as usize, "the item descriptors")?;
         read(&mut descriptors, HEADER_SIZE)?;
 
-        let mut items = Vec::with_capacity(num_items as usize);
+        let mut items = crate::alloc::with_capacity(num_items as usize, "the item list")?;
         let mut key_bytes: u64 = 0;
         for (j, d) in descriptors.chunks_exact(DESCRIPTOR_SIZE as usize).enumerate() {
             let Some(dtype) = Dtype::from_code(d[0]) else {
@@ -251,11 +251,12 @@ impl<S: Source> Kastore<S> {
                     "{name}: item keys add up to more than the file's size"
                 );
             }
-            let mut key = vec![0u8; key_len as usize];
+            let mut key = crate::alloc::zeroed(key_len as usize, "an item key")?;
             read(&mut key, key_start)?;
             items.push(Item { key, dtype, len, start });
         }
-        items.sort_by(|a, b| a.key.cmp(&b.key));
+        // Unstable: a stable sort would allocate a buffer sized by the file's item count.
+        items.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         if let Some(w) = items.windows(2).find(|w| w[0].key == w[1].key) {
             fail!(
                 Error::DuplicateKey,
@@ -295,7 +296,7 @@ impl<S: Source> Kastore<S> {
 
     /// Reads an item's array as bytes in file order, whatever its type.
     pub fn read_bytes(&self, item: &Item) -> Result<Vec<u8>> {
-        let mut out = vec![0u8; checked_usize(item.byte_len())?];
+        let mut out = crate::alloc::zeroed(checked_usize(item.byte_len())?, &self.what(item))?;
         self.read_into(&mut out, item)?;
         Ok(out)
     }
@@ -315,9 +316,14 @@ impl<S: Source> Kastore<S> {
         }
         // The length was checked against the file size when the item list
         // was read, so this allocation is bounded by the file.
-        let mut out = vec![T::zeroed(); checked_usize(item.len)?];
+        let mut out = crate::alloc::zeroed::<T>(checked_usize(item.len)?, &self.what(item))?;
         self.read_into(bytemuck::cast_slice_mut(&mut out), item)?;
         Ok(out)
+    }
+
+    /// What an item's array is, for a message saying it could not be allocated.
+    pub fn what(&self, item: &Item) -> String {
+        format!("'{}' of {}", item.key_str(), self.name)
     }
 
     /// Reads an item's array as bytes into `buf`, which must be exactly
@@ -531,10 +537,11 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.size as usize);
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let size = usize::try_from(self.size).unwrap_or(usize::MAX);
+        let mut out = crate::alloc::with_capacity(size, "the file's bytes")?;
         self.write_to(&mut out).expect("writing to memory cannot fail");
-        out
+        Ok(out)
     }
 }
 
@@ -551,7 +558,7 @@ mod tests {
             ("alphabet".to_string(), Array::U64AsU32(&u)),
             ("empty".to_string(), Array::Raw(Dtype::I32, &[])),
         ];
-        Writer::new(items).unwrap().to_bytes()
+        Writer::new(items).unwrap().to_bytes().unwrap()
     }
 
     #[test]

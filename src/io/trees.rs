@@ -78,7 +78,7 @@ pub fn dump(tables: &TableCollection, path: &Path, options: u32) -> Result<()> {
 /// The bytes [`dump`] would write.
 pub fn dump_bytes(tables: &TableCollection, options: u32) -> Result<Vec<u8>> {
     let uuid = new_uuid();
-    Ok(writer(tables, &uuid, options)?.to_bytes())
+    writer(tables, &uuid, options)?.to_bytes()
 }
 
 fn check_load_options(options: u32) -> Result<()> {
@@ -169,7 +169,7 @@ impl<'k, S: Source> Reader<'k, S> {
         // taken from the back, each half of what remains, never overwrite a
         // value still to be read.
         let n = item.len as usize;
-        let mut out = vec![0u64; n];
+        let mut out: Vec<u64> = crate::alloc::zeroed(n, &self.kas.what(item))?;
         crate::io::kastore::advise_huge_pages(bytemuck::cast_slice_mut(&mut out));
         let words: &mut [u32] = bytemuck::cast_slice_mut(&mut out);
         self.kas.read_into(bytemuck::cast_slice_mut(&mut words[..n]), item)?;
@@ -267,7 +267,8 @@ impl<S: Source> TableReader<'_, '_, S> {
             (Some(d), Some(o)) => (d, o),
             (None, None) => {
                 let n = self.num_rows()?;
-                return Ragged::from_parts(Vec::new(), vec![0; n + 1], n, &key);
+                let offset = crate::alloc::zeroed(n + 1, &format!("'{offset_key}' of {}", self.r.kas.name()))?;
+                return Ragged::from_parts(Vec::new(), offset, n, &key);
             }
             _ => fail!(
                 Error::BothColumnsRequired,
@@ -436,7 +437,11 @@ fn read_mutations<S: Source>(r: &Reader<'_, S>) -> Result<MutationTable> {
     // Files from before mutation times were recorded: all times unknown.
     let time = match t.optional_column("time", Dtype::F64)? {
         Some(time) => time,
-        None => vec![f64::from_bits(UNKNOWN_TIME_BITS); t.num_rows()?],
+        None => crate::alloc::filled(
+            t.num_rows()?,
+            f64::from_bits(UNKNOWN_TIME_BITS),
+            &format!("'mutations/time' of {}", r.kas.name()),
+        )?,
     };
     Ok(MutationTable {
         site,
@@ -778,7 +783,7 @@ mod tests {
                 })
                 .collect();
             let items = vec![("o".to_string(), Array::Raw(Dtype::U32, bytemuck::cast_slice(&values)))];
-            let bytes = Writer::new(items).unwrap().to_bytes();
+            let bytes = Writer::new(items).unwrap().to_bytes().unwrap();
             let kas = Kastore::open(bytes.as_slice(), "test").unwrap();
             let r = Reader { kas: &kas };
             let wide = r.read_offsets(kas.get("o").unwrap()).unwrap();

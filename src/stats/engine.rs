@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use super::Exec;
+use crate::alloc;
 use crate::error::{Error, Failure, Result};
 use crate::tables::{Id, NULL};
 use crate::treeseq::TreeSequence;
@@ -86,7 +87,7 @@ fn window_of(windows: &[f64], x: f64) -> usize {
 
 /// Cuts the genome into pieces of about `piece_work` units of work (edge
 /// changes plus sites), at most `max_pieces`.
-pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_pieces: usize) -> Plan {
+pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_pieces: usize) -> Result<Plan> {
     let bp = ts.breakpoints();
     let t = ts.num_trees();
     let e = &ts.tables().edges;
@@ -107,13 +108,14 @@ pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_piec
     for j in 0..t {
         acc += tree_work(j);
         if acc >= target || j + 1 == t {
-            pieces.push(Piece {
+            let piece = Piece {
                 trees: (start, j + 1),
                 left: bp[start],
                 right: bp[j + 1],
                 windows: (0, 0),
                 work: acc,
-            });
+            };
+            alloc::push(&mut pieces, piece, "the statistic's pieces")?;
             start = j + 1;
             acc = 0;
         }
@@ -123,16 +125,16 @@ pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_piec
         let w1 = windows.partition_point(|&w| w < p.right).max(w0 + 1);
         p.windows = (w0, w1.min(windows.len() - 1));
     }
-    let starts: Vec<f64> = pieces.iter().map(|p| p.left).collect();
-    let mut alive: Vec<Vec<Id>> = vec![Vec::new(); pieces.len()];
+    let starts: Vec<f64> = alloc::collect(pieces.iter().map(|p| p.left), "the statistic's pieces")?;
+    let mut alive: Vec<Vec<Id>> = alloc::filled(pieces.len(), Vec::new(), "the statistic's pieces")?;
     for k in 0..e.left.len() {
         let k0 = starts.partition_point(|&s| s < e.left[k]);
         let k1 = starts.partition_point(|&s| s < e.right[k]);
         for list in &mut alive[k0..k1] {
-            list.push(k as Id);
+            alloc::push(list, k as Id, "the edges alive at each piece's start")?;
         }
     }
-    Plan { pieces, alive }
+    Ok(Plan { pieces, alive })
 }
 
 /// Runs `work` on every piece, on `exec.threads` threads, and returns the
@@ -154,7 +156,7 @@ where
     let cancelled = || Failure::new(Error::Cancelled, "cancelled by the progress callback");
     if exec.threads <= 1 || pieces.len() <= 1 {
         let mut scratch = make_scratch();
-        let mut out = Vec::with_capacity(pieces.len());
+        let mut out = alloc::with_capacity(pieces.len(), "the statistic's pieces")?;
         let mut done = 0.0;
         for (i, p) in pieces.iter().enumerate() {
             out.push(work(i, p, &mut scratch, &cancel)?);
@@ -168,7 +170,8 @@ where
         return Ok(out);
     }
     let pool = crate::parallel::pool(exec.threads)?;
-    let slots: Vec<Mutex<Option<Result<T>>>> = pieces.iter().map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<Result<T>>>> =
+        alloc::collect(pieces.iter().map(|_| Mutex::new(None)), "the statistic's pieces")?;
     let scratches: Mutex<Vec<S>> = Mutex::new(Vec::new());
     let (tx, rx) = std::sync::mpsc::channel::<usize>();
     let mut was_cancelled = false;
@@ -213,7 +216,7 @@ where
     if was_cancelled {
         return Err(cancelled());
     }
-    let mut out = Vec::with_capacity(pieces.len());
+    let mut out = alloc::with_capacity(pieces.len(), "the statistic's pieces")?;
     let mut first_err: Option<Failure> = None;
     for s in slots {
         match s.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -278,10 +281,10 @@ pub(crate) fn run_windows<W>(exec: &mut Exec, pieces: &[Piece], row: usize, out:
 where
     W: Fn(usize, &mut Scratch, &AtomicBool, &mut PieceOut) -> Result<()> + Sync,
 {
-    let mut slots: Vec<Mutex<Option<PieceOut>>> = Vec::with_capacity(pieces.len());
+    let mut slots: Vec<Mutex<Option<PieceOut>>> = alloc::with_capacity(pieces.len(), "the statistic's pieces")?;
     let mut rest: &mut [f64] = out;
     let mut at = 0usize; // first window of `rest`
-    let mut shared_at = Vec::with_capacity(pieces.len());
+    let mut shared_at = alloc::with_capacity(pieces.len(), "the statistic's pieces")?;
     for (i, p) in pieces.iter().enumerate() {
         let (w0, w1) = p.windows;
         let shared = i > 0 && pieces[i - 1].windows.1 > w0;
@@ -296,7 +299,11 @@ where
         slots.push(Mutex::new(Some(PieceOut {
             row,
             w0,
-            shared: if shared { vec![0.0; row] } else { Vec::new() },
+            shared: if shared {
+                alloc::zeroed(row, "a window row shared by two pieces")?
+            } else {
+                Vec::new()
+            },
             owned,
         })));
     }
@@ -526,16 +533,25 @@ impl<'a> Ctx<'a> {
 
     /// Puts the parent links and weights of the piece's first tree into `s`
     /// and `w`.
-    fn start_piece<C: Count>(&self, piece_index: usize, s: &mut Core, w: &mut Vec<C>) {
+    fn start_piece<C: Count>(&self, piece_index: usize, s: &mut Core, w: &mut Vec<C>) -> Result<()> {
         let n = self.ts.num_nodes();
         let k = self.k;
         if !s.clean || s.parent.len() != n || w.len() != n * k {
-            s.parent = vec![NULL; n];
-            *w = vec![C::default(); n * k];
-            s.mark = vec![0; n];
-            s.cnt = if self.sparse { vec![0; n] } else { Vec::new() };
+            // Dropped first, so that old and new are never held together.
+            s.clean = false;
+            (s.parent, *w, s.mark, s.cnt, s.touched) = Default::default();
+            let what = "the statistic's per-node working memory";
+            s.parent = alloc::filled(n, NULL, what)?;
+            *w = alloc::filled(n.saturating_mul(k), C::default(), what)?;
+            s.mark = alloc::zeroed(n, what)?;
+            s.cnt = if self.sparse {
+                alloc::zeroed(n, what)?
+            } else {
+                Vec::new()
+            };
+            // Each node is touched at most once a piece: `touch` never grows it.
+            s.touched = alloc::with_capacity(n, what)?;
             s.stamp = 0;
-            s.touched.clear();
         } else {
             for &v in &s.touched {
                 w[v as usize * k..(v as usize + 1) * k].fill(C::default());
@@ -574,6 +590,7 @@ impl<'a> Ctx<'a> {
             add_node_row(w, k, pu, cu, true);
         }
         s.clean = true;
+        Ok(())
     }
 }
 
@@ -664,22 +681,25 @@ pub(crate) fn allele_weights<'t, C: Count>(
     out: &mut Vec<f64>,
     alleles: &mut Vec<usize>,
     states: &mut Vec<&'t [u8]>,
-) -> usize {
+) -> Result<usize> {
     let t = ts.tables();
     let muts = ts.site_mutations(site);
+    let what = "a site's allele weights";
     out.clear();
-    out.extend_from_slice(total);
+    alloc::extend_from_slice(out, total, what)?;
     // Allele list: indices of mutations that introduced a new allele
     // (usize::MAX for the ancestral state).
     states.clear();
-    states.push(t.sites.ancestral_state.row(site));
+    alloc::push(states, t.sites.ancestral_state.row(site), what)?;
     alleles.clear();
+    alloc::reserve(alleles, muts.len(), what)?;
     for m in muts.clone() {
         let d = t.mutations.derived_state.row(m);
         let a = match states.iter().position(|s| *s == d) {
             Some(a) => a,
             None => {
-                states.push(d);
+                alloc::push(states, d, what)?;
+                alloc::reserve(out, k, what)?;
                 out.resize(out.len() + k, 0.0);
                 states.len() - 1
             }
@@ -698,7 +718,7 @@ pub(crate) fn allele_weights<'t, C: Count>(
             out[parent_allele * k + j] -= x;
         }
     }
-    states.len()
+    Ok(states.len())
 }
 
 /// Removes (`add` false) or inserts edge `h` into the tree in `s`, `w`:
@@ -790,7 +810,7 @@ where
     let k = cx.k;
     let position = &ts.tables().sites.position;
     let windows = cx.windows;
-    cx.start_piece(pi, s, w);
+    cx.start_piece(pi, s, w)?;
     let (w0, w1) = piece.windows;
     let mut wi = w0;
     let mut aw = Vec::new();
@@ -814,7 +834,7 @@ where
             while wi + 1 < w1 && windows[wi + 1] <= x {
                 wi += 1;
             }
-            let na = allele_weights(ts, site, w, k, &cx.total, &mut aw, &mut alleles, &mut states);
+            let na = allele_weights(ts, site, w, k, &cx.total, &mut aw, &mut alleles, &mut states)?;
             on_site(site, &aw, na, po.row(wi))?;
         }
     }
@@ -886,13 +906,16 @@ fn lazy_piece_c<C: Count, L: Lazy>(
     let fd = lazy.f_dim();
     let attached_only = lazy.attached_only();
     let no_update = lazy.no_update();
-    cx.start_piece(pi, s, w);
+    cx.start_piece(pi, s, w)?;
+    let what = "the statistic's per-node working memory";
     if s.f.len() != n * fd {
-        s.f = vec![0.0; n * fd];
+        s.f = Vec::new();
+        s.f = alloc::zeroed(n.saturating_mul(fd), what)?;
     }
     s.last.clear();
+    alloc::reserve_exact(&mut s.last, n, what)?;
     s.last.resize(n, piece.left);
-    let mut buf = vec![0.0; k];
+    let mut buf = alloc::zeroed(k, "a node's weights")?;
     if !no_update {
         for u in 0..n {
             lazy.update(u, row_f64(w, k, u, &mut buf), &mut s.f[u * fd..(u + 1) * fd])?;
@@ -917,7 +940,7 @@ fn lazy_piece_c<C: Count, L: Lazy>(
         s.last[u] = x;
         Ok(())
     };
-    let mut ubuf = vec![0.0; k];
+    let mut ubuf = alloc::zeroed(k, "a node's weights")?;
     for j in piece.trees.0..piece.trees.1 {
         let (tl, tr) = (bp[j], bp[j + 1]);
         if j > piece.trees.0 {
@@ -1013,13 +1036,13 @@ pub(crate) struct BranchLazy<'a> {
 }
 
 impl<'a> BranchLazy<'a> {
-    pub fn new(ev: Eval<'a>, time: &'a [f64], m: usize) -> Self {
-        BranchLazy {
+    pub fn new(ev: Eval<'a>, time: &'a [f64], m: usize) -> Result<Self> {
+        Ok(BranchLazy {
             ev,
             time,
-            tmp: vec![0.0; m],
-            poisoned_from: vec![f64::INFINITY; m],
-        }
+            tmp: crate::alloc::zeroed(m, "a summary's result row")?,
+            poisoned_from: crate::alloc::filled(m, f64::INFINITY, "a summary's NaN positions")?,
+        })
     }
 }
 

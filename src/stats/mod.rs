@@ -12,6 +12,7 @@ pub mod summary;
 
 pub use engine::{Mode, Summary};
 
+use crate::alloc;
 use crate::error::{fail, Error, Result};
 use crate::tables::Id;
 use crate::treeseq::TreeSequence;
@@ -117,9 +118,9 @@ impl<'a> SampleSets<'a> {
                 self.ids.len()
             );
         }
-        let mut sets = Vec::with_capacity(self.sizes.len());
+        let mut sets = alloc::with_capacity(self.sizes.len(), "the sample sets")?;
         // The last set each node was seen in.
-        let mut seen = vec![u32::MAX; ts.num_nodes()];
+        let mut seen = alloc::filled(ts.num_nodes(), u32::MAX, "the sample set check")?;
         let mut off = 0usize;
         for (k, &size) in self.sizes.iter().enumerate() {
             if size == 0 {
@@ -215,7 +216,7 @@ fn checked_windows(ts: &TreeSequence, windows: Option<&[f64]>, full_span: bool) 
             );
         }
     }
-    Ok(w.to_vec())
+    alloc::copy(w, "the windows")
 }
 
 /// Checks index tuples of `tuple` entries each, against `num_sets` sets.
@@ -355,17 +356,17 @@ fn run_general(
         let per = (ts.num_nodes() * m).max(1);
         max_pieces = max_pieces.min(((1usize << 24) / per).max(1));
     }
-    let plan = engine::plan(ts, windows, exec.piece_work, max_pieces);
+    let plan = engine::plan(ts, windows, exec.piece_work, max_pieces)?;
     let cx = Ctx::new(ts, &plan, windows, weights, k);
     let pieces = &plan.pieces;
     let row = if mode == Mode::Node { m * ts.num_nodes() } else { m };
-    let mut out = vec![0.0; nw * row];
+    let mut out = alloc::zeroed(nw.saturating_mul(row), "the statistic's result")?;
     match mode {
         Mode::Branch => {
-            let poisoned_from = std::sync::Mutex::new(vec![f64::INFINITY; m]);
+            let poisoned_from = std::sync::Mutex::new(alloc::filled(m, f64::INFINITY, "the statistic's NaN positions")?);
             run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
                 let ev = Eval::new(summary, polarised, &cx.total);
-                let mut lazy = BranchLazy::new(ev, &ts.tables().nodes.time, m);
+                let mut lazy = BranchLazy::new(ev, &ts.tables().nodes.time, m)?;
                 lazy_piece(&cx, &mut lazy, po, i, s, c)?;
                 let mut all = poisoned_from.lock().unwrap_or_else(|e| e.into_inner());
                 for (a, p) in all.iter_mut().zip(&lazy.poisoned_from) {
@@ -386,7 +387,7 @@ fn run_general(
             })
         })?,
         Mode::Site => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
-            let mut tmp = vec![0.0; m];
+            let mut tmp = alloc::zeroed(m, "a summary's result row")?;
             site_piece(&cx, po, i, s, c, |_, aw, na, row| {
                 for a in usize::from(polarised)..na {
                     (summary.f)(&aw[a * k..(a + 1) * k], &mut tmp)?;
@@ -409,16 +410,16 @@ fn run_general(
 }
 
 /// Indicator weights for sample sets: `num_samples × num_sets`.
-pub fn set_weights(ts: &TreeSequence, sets: &[&[Id]]) -> Vec<f64> {
+pub fn set_weights(ts: &TreeSequence, sets: &[&[Id]]) -> Result<Vec<f64>> {
     let k = sets.len();
-    let mut w = vec![0.0; ts.samples().len() * k];
+    let mut w = alloc::zeroed(ts.samples().len().saturating_mul(k), "the sample weights")?;
     for (j, set) in sets.iter().enumerate() {
         for &u in *set {
             let s = ts.sample_index()[u as usize] as usize;
             w[s * k + j] = 1.0;
         }
     }
-    w
+    Ok(w)
 }
 
 /// A statistic of sample counts: checks the sets and runs the engine.
@@ -457,7 +458,7 @@ pub(crate) fn sample_count_stat_add(
     exec: &mut Exec,
 ) -> Result<Vec<f64>> {
     let checked = sets.check(ts)?;
-    let weights = set_weights(ts, &checked);
+    let weights = set_weights(ts, &checked)?;
     let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
     let mut summary = Summary::new(checked.len(), result_dim, |x, out| {
         f(x, &n, out);
