@@ -18,6 +18,7 @@ pub mod simplify;
 pub mod stats;
 pub mod tables;
 pub mod treeseq;
+pub(crate) mod tsan;
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_int, CStr, CString};

@@ -6,6 +6,8 @@ use std::ffi::{c_char, c_int};
 use std::path::Path;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+#[cfg(tspar_tsan)]
+use super::tsan;
 use super::*;
 use crate::error::{fail, Error, Failure, Result};
 use crate::io::trees;
@@ -28,12 +30,29 @@ impl tspar_tables_t {
         }
     }
 
+    #[cfg(not(tspar_tsan))]
     pub(crate) fn read(&self) -> Result<RwLockReadGuard<'_, TableCollection>> {
         self.inner.read().map_err(|_| poisoned())
     }
 
+    #[cfg(not(tspar_tsan))]
     pub(crate) fn write(&self) -> Result<RwLockWriteGuard<'_, TableCollection>> {
         self.inner.write().map_err(|_| poisoned())
+    }
+
+    // ThreadSanitizer builds: the same, announced to it (see capi/tsan.rs).
+    #[cfg(tspar_tsan)]
+    pub(crate) fn read(&self) -> Result<tsan::Guard<RwLockReadGuard<'_, TableCollection>>> {
+        let lock = tsan::Lock::read(&self.inner);
+        let guard = self.inner.read();
+        tsan::Guard::new(lock, guard).map_err(|_| poisoned())
+    }
+
+    #[cfg(tspar_tsan)]
+    pub(crate) fn write(&self) -> Result<tsan::Guard<RwLockWriteGuard<'_, TableCollection>>> {
+        let lock = tsan::Lock::write(&self.inner);
+        let guard = self.inner.write();
+        tsan::Guard::new(lock, guard).map_err(|_| poisoned())
     }
 }
 
