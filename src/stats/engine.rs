@@ -227,7 +227,7 @@ where
             Some(Err(f)) => {
                 // A piece stopped because another failed reports Cancelled;
                 // the real failure is the one to return.
-                if first_err.as_ref().map_or(true, |e| e.kind == Error::Cancelled) {
+                if first_err.as_ref().is_none_or(|e| e.kind == Error::Cancelled) {
                     first_err = Some(f);
                 }
             }
