@@ -95,7 +95,7 @@ run_one() {
         local args=("$data") log=$logs/$t.log status=0
         [[ $t == test_stress ]] && args+=("$stress_ops")
         start=$SECONDS
-        env "${env_opts[@]}" TSPAR_STRESS_HANG_SECONDS=120 "$bindir/$t" "${args[@]}" >"$log" 2>&1 ||
+        env "${env_opts[@]}" TSPAR_STRESS_HANG_SECONDS=60 "$bindir/$t" "${args[@]}" >"$log" 2>&1 ||
             status=$?
         local reports
         reports=$(grep -c -E '^(WARNING: ThreadSanitizer|==[0-9]+==ERROR: (Address|Leak)Sanitizer)' "$log" || true)
