@@ -51,7 +51,7 @@ def child(lib, path, limit_mb, out):
     for name, load, free in calls:
         handle = ctypes.c_void_p()
         resource.setrlimit(resource.RLIMIT_AS, (limit_mb * 1024 * 1024, hard))
-        code = load(path.encode(), 0, ctypes.byref(handle))
+        code = load(path.encode(), 0, None, ctypes.byref(handle))
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         text = message().decode(errors="replace")
         if code == 0:
@@ -59,7 +59,7 @@ def child(lib, path, limit_mb, out):
             retry = "not needed"
         else:
             handle = ctypes.c_void_p()
-            again = load(path.encode(), 0, ctypes.byref(handle))
+            again = load(path.encode(), 0, None, ctypes.byref(handle))
             retry = "succeeds" if again == 0 else f"fails ({again})"
             if again == 0:
                 free(handle)
@@ -75,8 +75,8 @@ def main():
     path = sys.argv[1]
     limits = [int(x) for x in sys.argv[2:]] or [100, 200, 350]
     lib = ctypes.CDLL(library_path())
-    lib.tspar_tables_load.argtypes = [ctypes.c_char_p, ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p)]
-    lib.tspar_treeseq_load.argtypes = [ctypes.c_char_p, ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p)]
+    lib.tspar_tables_load.argtypes = [ctypes.c_char_p, ctypes.c_uint32, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
+    lib.tspar_treeseq_load.argtypes = [ctypes.c_char_p, ctypes.c_uint32, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
     lib.tspar_tables_free.argtypes = [ctypes.c_void_p]
     lib.tspar_treeseq_free.argtypes = [ctypes.c_void_p]
     print(f"library: {library_path()}")

@@ -212,12 +212,12 @@ static int op_append_edges(env_t *env)
 
 static int op_sort(env_t *env)
 {
-    return tspar_tables_sort(env->tables, 0, 0);
+    return tspar_tables_sort(env->tables, 0, 0, NULL);
 }
 
 static int op_simplify(env_t *env)
 {
-    return tspar_tables_simplify(env->tables, NULL, 0, 0, NULL, 0);
+    return tspar_tables_simplify(env->tables, NULL, 0, 0, NULL, NULL, 0);
 }
 
 static int op_copy(env_t *env)
@@ -231,7 +231,7 @@ static int op_copy(env_t *env)
 static int op_tables_load(env_t *env)
 {
     tspar_tables_t *t = NULL;
-    int ret = tspar_tables_load(env->path, 0, &t);
+    int ret = tspar_tables_load(env->path, 0, NULL, &t);
     tspar_tables_free(t);
     return ret;
 }
@@ -239,7 +239,7 @@ static int op_tables_load(env_t *env)
 static int op_treeseq_load(env_t *env)
 {
     tspar_treeseq_t *ts = NULL;
-    int ret = tspar_treeseq_load(env->path, 0, &ts);
+    int ret = tspar_treeseq_load(env->path, 0, NULL, &ts);
     tspar_treeseq_free(ts);
     return ret;
 }
@@ -247,7 +247,7 @@ static int op_treeseq_load(env_t *env)
 static int op_from_tables(env_t *env)
 {
     tspar_treeseq_t *ts = NULL;
-    int ret = tspar_treeseq_from_tables(env->tables, TSPAR_TS_INIT_BUILD_INDEXES, &ts);
+    int ret = tspar_treeseq_from_tables(env->tables, TSPAR_TS_INIT_BUILD_INDEXES, NULL, &ts);
     tspar_treeseq_free(ts);
     return ret;
 }
@@ -368,10 +368,10 @@ static void run_ops(const columns_t *c, const char *dir)
     FORMAT(path, "%s/input.trees", dir);
     env.path = path;
     CHECK_OK(tspar_tables_copy(unsorted, &sorted));
-    CHECK_OK(tspar_tables_sort(sorted, 0, 0));
-    CHECK_OK(tspar_tables_build_index(sorted, 0));
+    CHECK_OK(tspar_tables_sort(sorted, 0, 0, NULL));
+    CHECK_OK(tspar_tables_build_index(sorted, 0, NULL));
     CHECK_OK(tspar_tables_dump(sorted, path, 0));
-    CHECK_OK(tspar_treeseq_from_tables(sorted, 0, &ts));
+    CHECK_OK(tspar_treeseq_from_tables(sorted, 0, NULL, &ts));
     env.ts = ts;
     env.result_length = tspar_treeseq_num_nodes(ts);
     env.result = xmalloc((size_t) env.result_length * sizeof(double));
@@ -430,11 +430,11 @@ static void pipeline(const char *path)
     tspar_flags_t modes[] = {TSPAR_STAT_SITE, TSPAR_STAT_BRANCH, TSPAR_STAT_NODE};
     size_t j;
 
-    STEP(tspar_tables_load(path, 0, &t));
-    STEP(tspar_treeseq_load(path, 0, &ts));
-    STEP(tspar_tables_sort(t, 0, 0));
-    STEP(tspar_tables_simplify(t, NULL, 0, 0, NULL, 0));
-    STEP(tspar_treeseq_from_tables(t, TSPAR_TS_INIT_BUILD_INDEXES, &simple));
+    STEP(tspar_tables_load(path, 0, NULL, &t));
+    STEP(tspar_treeseq_load(path, 0, NULL, &ts));
+    STEP(tspar_tables_sort(t, 0, 0, NULL));
+    STEP(tspar_tables_simplify(t, NULL, 0, 0, NULL, NULL, 0));
+    STEP(tspar_treeseq_from_tables(t, TSPAR_TS_INIT_BUILD_INDEXES, NULL, &simple));
     n = tspar_treeseq_num_samples(ts);
     result = malloc((size_t) tspar_treeseq_num_nodes(ts) * sizeof(double));
     if (result == NULL) {
@@ -534,7 +534,7 @@ static void run_sweep(const columns_t *c, const char *dir, int steps)
     CHECK(pid >= 0);
     if (pid == 0) {
         tspar_tables_t *t = build_tables(c);
-        if (tspar_tables_sort(t, 0, 0) < 0 || tspar_tables_build_index(t, 0) < 0
+        if (tspar_tables_sort(t, 0, 0, NULL) < 0 || tspar_tables_build_index(t, 0, NULL) < 0
             || tspar_tables_dump(t, path, 0) < 0) {
             _exit(1);
         }

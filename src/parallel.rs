@@ -74,11 +74,18 @@ pub fn run<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> Result<R> {
     if threads <= 1 {
         Ok(f())
     } else {
-        Ok(pool(threads)?.install(|| {
+        // Tells ThreadSanitizer that `f` happened before we go on (a no-op
+        // in other builds; see capi/tsan.rs).
+        let hand_off = crate::capi::tsan::HandOff::default();
+        let r = pool(threads)?.install(|| {
             #[cfg(test)]
             test_hooks::maybe_panic(threads);
-            f()
-        }))
+            let r = f();
+            hand_off.release();
+            r
+        });
+        hand_off.acquire();
+        Ok(r)
     }
 }
 

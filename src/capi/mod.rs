@@ -18,6 +18,7 @@ pub mod simplify;
 pub mod stats;
 pub mod tables;
 pub mod treeseq;
+pub(crate) mod tsan;
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};

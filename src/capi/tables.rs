@@ -7,6 +7,8 @@ use std::path::Path;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::exec::{threads_of, tspar_exec_t};
+#[cfg(tspar_tsan)]
+use super::tsan;
 use super::*;
 use crate::error::{fail, Error, Failure, Result};
 use crate::io::trees;
@@ -22,6 +24,13 @@ pub struct tspar_tables_t {
     inner: RwLock<TableCollection>,
 }
 
+/// A read lock on a handle's tables (announced to ThreadSanitizer in
+/// `tspar_tsan` builds).
+#[cfg(not(tspar_tsan))]
+pub(crate) type ReadGuard<'a> = RwLockReadGuard<'a, TableCollection>;
+#[cfg(tspar_tsan)]
+pub(crate) type ReadGuard<'a> = tsan::Guard<RwLockReadGuard<'a, TableCollection>>;
+
 impl tspar_tables_t {
     pub(crate) fn new(tables: TableCollection) -> Self {
         tspar_tables_t {
@@ -29,12 +38,29 @@ impl tspar_tables_t {
         }
     }
 
+    #[cfg(not(tspar_tsan))]
     pub(crate) fn read(&self) -> Result<RwLockReadGuard<'_, TableCollection>> {
         self.inner.read().map_err(|_| poisoned())
     }
 
+    #[cfg(not(tspar_tsan))]
     pub(crate) fn write(&self) -> Result<RwLockWriteGuard<'_, TableCollection>> {
         self.inner.write().map_err(|_| poisoned())
+    }
+
+    // ThreadSanitizer builds: the same, announced to it (see capi/tsan.rs).
+    #[cfg(tspar_tsan)]
+    pub(crate) fn read(&self) -> Result<tsan::Guard<RwLockReadGuard<'_, TableCollection>>> {
+        let lock = tsan::Lock::read(&self.inner);
+        let guard = self.inner.read();
+        tsan::Guard::new(lock, guard).map_err(|_| poisoned())
+    }
+
+    #[cfg(tspar_tsan)]
+    pub(crate) fn write(&self) -> Result<tsan::Guard<RwLockWriteGuard<'_, TableCollection>>> {
+        let lock = tsan::Lock::write(&self.inner);
+        let guard = self.inner.write();
+        tsan::Guard::new(lock, guard).map_err(|_| poisoned())
     }
 
     /// Read-locks two distinct handles in the one global order every
@@ -46,10 +72,7 @@ impl tspar_tables_t {
     pub(crate) fn read_pair<'a>(
         a: &'a Self,
         b: &'a Self,
-    ) -> Result<(
-        RwLockReadGuard<'a, TableCollection>,
-        RwLockReadGuard<'a, TableCollection>,
-    )> {
+    ) -> Result<(ReadGuard<'a>, ReadGuard<'a>)> {
         debug_assert!(!std::ptr::eq(a, b), "read_pair needs two distinct handles");
         if (a as *const Self) < (b as *const Self) {
             let ga = a.read()?;

@@ -524,7 +524,7 @@ fn writer<'a>(tables: &'a TableCollection, uuid: &'a [u8], options: u32) -> Resu
             let array = match column {
                 // The only u64 columns are offsets, written as uint32 when
                 // they fit, as tskit does.
-                Column::U64(offset) if !force_64 && offset.last().map_or(true, |&o| o <= u64::from(u32::MAX)) => {
+                Column::U64(offset) if !force_64 && offset.last().is_none_or(|&o| o <= u64::from(u32::MAX)) => {
                     Array::U64AsU32(offset)
                 }
                 column => Array::Raw(column.dtype(), column.as_bytes()),

@@ -175,10 +175,14 @@ where
     let scratches: Mutex<Vec<S>> = Mutex::new(Vec::new());
     let (tx, rx) = std::sync::mpsc::channel::<usize>();
     let mut was_cancelled = false;
+    // Tells ThreadSanitizer that the pieces happened before we go on (a
+    // no-op in other builds; see capi/tsan.rs).
+    let hand_off = crate::capi::tsan::HandOff::default();
     pool.in_place_scope(|scope| {
         for (i, p) in pieces.iter().enumerate() {
             let tx = tx.clone();
             let (slots, scratches, cancel, work, make_scratch) = (&slots, &scratches, &cancel, &work, &make_scratch);
+            let hand_off = &hand_off;
             scope.spawn(move |_| {
                 if !cancel.load(Ordering::Relaxed) {
                     let taken = scratches.lock().unwrap_or_else(|e| e.into_inner()).pop();
@@ -190,6 +194,7 @@ where
                     }
                     *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
                 }
+                hand_off.release();
                 let _ = tx.send(i);
             });
         }
@@ -213,6 +218,7 @@ where
             }
         }
     });
+    hand_off.acquire();
     if was_cancelled {
         return Err(cancelled());
     }
@@ -224,7 +230,7 @@ where
             Some(Err(f)) => {
                 // A piece stopped because another failed reports Cancelled;
                 // the real failure is the one to return.
-                if first_err.as_ref().map_or(true, |e| e.kind == Error::Cancelled) {
+                if first_err.as_ref().is_none_or(|e| e.kind == Error::Cancelled) {
                     first_err = Some(f);
                 }
             }
