@@ -69,10 +69,7 @@ impl tspar_tables_t {
     /// calls taking the same pair in opposite orders, with a writer waiting
     /// on each, would deadlock. The caller handles `a == b` itself (a read
     /// lock taken twice on one thread can deadlock the same way).
-    pub(crate) fn read_pair<'a>(
-        a: &'a Self,
-        b: &'a Self,
-    ) -> Result<(ReadGuard<'a>, ReadGuard<'a>)> {
+    pub(crate) fn read_pair<'a>(a: &'a Self, b: &'a Self) -> Result<(ReadGuard<'a>, ReadGuard<'a>)> {
         debug_assert!(!std::ptr::eq(a, b), "read_pair needs two distinct handles");
         if (a as *const Self) < (b as *const Self) {
             let ga = a.read()?;

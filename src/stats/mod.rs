@@ -363,7 +363,8 @@ fn run_general(
     let mut out = alloc::zeroed(nw.saturating_mul(row), "the statistic's result")?;
     match mode {
         Mode::Branch => {
-            let poisoned_from = std::sync::Mutex::new(alloc::filled(m, f64::INFINITY, "the statistic's NaN positions")?);
+            let poisoned_from =
+                std::sync::Mutex::new(alloc::filled(m, f64::INFINITY, "the statistic's NaN positions")?);
             run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
                 let ev = Eval::new(summary, polarised, &cx.total);
                 let mut lazy = BranchLazy::new(ev, &ts.tables().nodes.time, m)?;
