@@ -33,6 +33,8 @@ impl HandOff {
 #[cfg(tspar_tsan)]
 pub(crate) use annotated::*;
 
+/// Not part of the C API: cbindgen must not copy these declarations into the header.
+/// cbindgen:ignore
 #[cfg(tspar_tsan)]
 mod annotated {
     use std::ffi::{c_int, c_uint, c_void};
