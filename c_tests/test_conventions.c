@@ -103,7 +103,7 @@ static void test_status_family(const tspar_treeseq_t *ts)
         "tables");
     CHECK_NULL(tspar_tables_append_nodes(NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL),
         TSPAR_ERR_NULL_POINTER, "tables");
-    CHECK_NULL(tspar_tables_build_index(NULL, 0), TSPAR_ERR_NULL_POINTER, "tables");
+    CHECK_NULL(tspar_tables_build_index(NULL, 0, NULL), TSPAR_ERR_NULL_POINTER, "tables");
     CHECK_NULL(tspar_tables_compute_mutation_parents(NULL, 0), TSPAR_ERR_NULL_POINTER, "tables");
     CHECK_NULL(tspar_tables_deduplicate_sites(NULL, 0), TSPAR_ERR_NULL_POINTER, "tables");
     CHECK_NULL(tspar_tables_record_num_rows(NULL, &mark), TSPAR_ERR_NULL_POINTER, "tables");

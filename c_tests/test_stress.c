@@ -904,7 +904,7 @@ static void op_ts_read(worker_t *me)
     CHECK(memcmp(data, want[j]->data, n * (dtype == TSPAR_DTYPE_FLOAT64 ? 8 : 4)) == 0);
     CHECK(tspar_treeseq_breakpoints(ts)[num_trees] == L);
     CHECK(tspar_treeseq_samples(ts)[0] == set_members[0]);
-    CHECK(tspar_treeseq_num_trees(ts) == num_trees);
+    CHECK(tspar_treeseq_num_trees(ts) == (int64_t) num_trees);
 }
 
 static void op_ts_make(worker_t *me)
@@ -913,15 +913,15 @@ static void op_ts_make(worker_t *me)
     switch (pick(&me->rng, 3)) {
     case 0:
         CHECK_OK(treeseq_load(example_path, any_exec(me), &made));
-        CHECK(tspar_treeseq_num_trees(made) == num_trees);
+        CHECK(tspar_treeseq_num_trees(made) == (int64_t) num_trees);
         break;
     case 1:
         CHECK_OK(treeseq_from_tables(E1, TSPAR_TS_INIT_BUILD_INDEXES, any_exec(me), &made));
-        CHECK(tspar_treeseq_num_trees(made) == E_trees);
+        CHECK(tspar_treeseq_num_trees(made) == (int64_t) E_trees);
         break;
     default:
         CHECK_OK(treeseq_from_tables(P, TSPAR_TS_INIT_BUILD_INDEXES, any_exec(me), &made));
-        CHECK(tspar_treeseq_num_trees(made) == P_trees);
+        CHECK(tspar_treeseq_num_trees(made) == (int64_t) P_trees);
         break;
     }
     tspar_treeseq_free(made);
