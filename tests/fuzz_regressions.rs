@@ -59,3 +59,30 @@ fn sort_without_integrity_check_bad_references() {
     t.add_edge(0.0, 10.0, 45_004_501, 0, &[]).unwrap();
     assert_eq!(t.sort(0, 0).unwrap_err().kind, Error::NodeOutOfBounds);
 }
+
+/// table_ops: sort with `NO_CHECK_INTEGRITY` of edges with NaN
+/// coordinates compared them with an inconsistent order, and the standard
+/// sort panicked ("does not correctly implement a total ordering").
+#[test]
+fn sort_without_integrity_check_nan_coordinates() {
+    let mut t = cherry();
+    t.clear_tables();
+    for time in [0.0, 1.0] {
+        t.add_node(NODE_IS_SAMPLE, time, NULL, NULL, &[]).unwrap();
+    }
+    for j in 0..40 {
+        let left = if j % 3 == 0 { f64::NAN } else { f64::from((j * 7) % 10) };
+        t.add_edge(left, 10.0, 1, 0, &[]).unwrap();
+    }
+    for j in 0..40 {
+        let x = if j % 4 == 0 { f64::NAN } else { f64::from((j * 3) % 10) };
+        t.add_site(x, b"A", &[]).unwrap();
+    }
+    t.sort(0, sort_options::NO_CHECK_INTEGRITY).unwrap();
+    // NaN sorts after every number, ties in id order.
+    let lefts: Vec<f64> = t.edges.left.clone();
+    let numbers = lefts.iter().take_while(|x| !x.is_nan()).count();
+    assert!(lefts[..numbers].windows(2).all(|w| w[0] <= w[1]));
+    assert!(lefts[numbers..].iter().all(|x| x.is_nan()));
+    assert_eq!(t.check_integrity(0).unwrap_err().kind, Error::GenomeCoordsNonfinite);
+}
