@@ -162,6 +162,8 @@ fn build(u: &mut Unstructured) -> Result<TableCollection> {
     }
 
     let fix_edges = u.arbitrary::<bool>()?;
+    // Simplify refuses edge metadata: keep it to a few inputs.
+    let edge_metadata = u.ratio(1, 16)?;
     let num_edges = u.int_in_range(0..=MAX_EDGES)?;
     for _ in 0..num_edges {
         let (mut left, mut right) = (position(u, len)?, position(u, len)?);
@@ -174,7 +176,7 @@ fn build(u: &mut Unstructured) -> Result<TableCollection> {
                 std::mem::swap(&mut parent, &mut child);
             }
         }
-        let m: &[u8] = if u.ratio(1, 32)? { b"m" } else { &[] };
+        let m: &[u8] = if edge_metadata && u.ratio(1, 4)? { b"m" } else { &[] };
         t.add_edge(left, right, parent, child, m).expect("add edge");
     }
 
@@ -250,7 +252,11 @@ fn run(u: &mut Unstructured) -> Result<()> {
         None
     };
     let o = options(u, SIMPLIFY_ALL)?;
-    if simplified.simplify(samples.as_deref(), o).is_ok() {
+    let r = simplified.simplify(samples.as_deref(), o);
+    if debug {
+        eprintln!("simplify({samples:?}, {o:#x}): {:?}", r.as_ref().map(|_| ()));
+    }
+    if r.is_ok() {
         // What simplify promises: sorted edges and sites, no duplicate
         // sites, every reference in range.
         let promised = check::EDGE_ORDERING | check::SITE_ORDERING | check::SITE_DUPLICATES;
@@ -274,7 +280,11 @@ fn run(u: &mut Unstructured) -> Result<()> {
     let piece_work = if u.ratio(1, 2)? { Some(u.int_in_range(1u64..=64)?) } else { None };
     let use_simplified = u.arbitrary::<bool>()?;
     let source = if use_simplified { simplified } else { tables };
-    let Ok(ts) = TreeSequence::new(source, init_options) else {
+    let ts = TreeSequence::new(source, init_options);
+    if debug {
+        eprintln!("tree sequence ({init_options:#x}, simplified: {use_simplified}): {:?}", ts.as_ref().map(|_| ()));
+    }
+    let Ok(ts) = ts else {
         return Ok(());
     };
 
@@ -325,7 +335,7 @@ fn run(u: &mut Unstructured) -> Result<()> {
             exec.piece_work = w;
         }
         let e = &mut exec;
-        let _ = match which % 12 {
+        let r = match which % 12 {
             0 | 1 | 2 => summary::diversity(&ts, sets, windows, o, e),
             3 => summary::segregating_sites(&ts, sets, windows, o, e),
             4 => summary::tajimas_d(&ts, sets, windows, o, e),
@@ -340,6 +350,9 @@ fn run(u: &mut Unstructured) -> Result<()> {
                 summary::trait_covariance(&ts, &weights, num_sets, windows, o, e)
             }
         };
+        if debug {
+            eprintln!("statistic {} mode {mode}: {:?}", which % 12, r.map(|v| v.len()));
+        }
     }
     Ok(())
 }
