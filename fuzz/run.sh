@@ -9,7 +9,7 @@
 # and keeps what it finds in fuzz/work/corpus/TARGET/ (not committed), so a
 # second run goes on from the first. Crashing inputs are written to
 # fuzz/artifacts/TARGET/; logs to fuzz/work/logs/. Extra libFuzzer flags can
-# be given in FUZZ_FLAGS (e.g. FUZZ_FLAGS=-max_len=4096); the sanitizer in
+# be given in FUZZ_FLAGS (e.g. FUZZ_FLAGS=-seed=1); the sanitizer in
 # FUZZ_SANITIZER (default none: the library is safe Rust outside its C
 # boundary, which these targets do not cross, and a build without
 # instrumentation runs several times faster; `address` works too).
@@ -23,6 +23,22 @@ if ((${#targets[@]} == 0)); then
     targets=(load_bytes table_ops)
 fi
 sanitizer=${FUZZ_SANITIZER:-none}
+# Debug assertions and overflow checks on: an integer overflow is a bug
+# even where a release build would wrap silently. FUZZ_DEBUG_ASSERTIONS=0
+# turns them off.
+build_flags=(--sanitizer "$sanitizer")
+if [[ ${FUZZ_DEBUG_ASSERTIONS:-1} != 0 ]]; then
+    build_flags+=(--debug-assertions)
+fi
+
+# Inputs larger than this are cut (a .trees seed is 5-9 KB; a table_ops
+# input is read up to a few hundred bytes): big inputs only slow a run.
+max_len() {
+    case $1 in
+        load_bytes) echo 16384 ;;
+        *) echo 2048 ;;
+    esac
+}
 
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     echo "fuzz: needs the nightly toolchain and cargo-fuzz (cargo install cargo-fuzz)" >&2
@@ -30,7 +46,7 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
 fi
 
 mkdir -p work/logs
-cargo +nightly fuzz build --sanitizer "$sanitizer" >work/logs/build.log 2>&1 || {
+cargo +nightly fuzz build "${build_flags[@]}" >work/logs/build.log 2>&1 || {
     cat work/logs/build.log >&2
     exit 2
 }
@@ -44,8 +60,8 @@ for t in "${targets[@]}"; do
     start=$(date +%s)
     # -jobs=1: one process; the machine is shared. -rss_limit_mb: a leak
     # or an allocation sized by garbage is a crash too.
-    cargo +nightly fuzz run --sanitizer "$sanitizer" "$t" "work/corpus/$t" "corpus/$t" -- \
-        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    cargo +nightly fuzz run "${build_flags[@]}" "$t" "work/corpus/$t" "corpus/$t" -- \
+        -max_total_time="$seconds" -max_len="$(max_len "$t")" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
         ${FUZZ_FLAGS:-} >"$log" 2>&1 || status=1
     end=$(date +%s)
     after=$(find "artifacts/$t" -type f | wc -l)
