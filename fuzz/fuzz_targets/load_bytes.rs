@@ -65,7 +65,16 @@ fn walk(ts: Arc<TreeSequence>) {
     }
     assert_eq!(count, n, "backward walk");
 
-    for x in [0.0, len / 3.0, len / 2.0, len * 0.99, len, -1.0, f64::NAN, f64::INFINITY] {
+    for x in [
+        0.0,
+        len / 3.0,
+        len / 2.0,
+        len * 0.99,
+        len,
+        -1.0,
+        f64::NAN,
+        f64::INFINITY,
+    ] {
         if tree.seek(x).is_ok() {
             visit(&ts, &tree);
         }
@@ -108,7 +117,10 @@ fn visit(ts: &TreeSequence, tree: &Tree) {
     let tables = ts.tables();
     for s in tree.sites() {
         let x = tables.sites.position[s];
-        assert!(left <= x && x < right, "site {s} at {x} outside its tree [{left}, {right})");
+        assert!(
+            left <= x && x < right,
+            "site {s} at {x} outside its tree [{left}, {right})"
+        );
     }
     let _ = &tables.mutations.node[tree.mutations()];
 }

@@ -133,9 +133,7 @@ fn build(u: &mut Unstructured) -> Result<TableCollection> {
     let num_individuals = u.int_in_range(0..=MAX_INDIVIDUALS)?;
     for _ in 0..num_individuals {
         let flags = u32::from(u.arbitrary::<u8>()? & 3);
-        let location: Vec<f64> = (0..u.int_in_range(0..=2)?)
-            .map(|_| time(u))
-            .collect::<Result<_>>()?;
+        let location: Vec<f64> = (0..u.int_in_range(0..=2)?).map(|_| time(u)).collect::<Result<_>>()?;
         let parents: Vec<Id> = (0..u.int_in_range(0..=2)?)
             .map(|_| id(u, num_individuals))
             .collect::<Result<_>>()?;
@@ -193,19 +191,28 @@ fn build(u: &mut Unstructured) -> Result<TableCollection> {
         let site = id(u, num_sites)?;
         let node = id(u, num_nodes)?;
         let parent = if u.ratio(1, 4)? { id(u, num_mutations)? } else { NULL };
-        let tm = if u.ratio(3, 4)? { f64::from_bits(UNKNOWN_TIME_BITS) } else { time(u)? };
+        let tm = if u.ratio(3, 4)? {
+            f64::from_bits(UNKNOWN_TIME_BITS)
+        } else {
+            time(u)?
+        };
         let d = state(u)?;
         let m = bytes(u, 1)?;
         t.add_mutation(site, node, parent, tm, d, m).expect("add mutation");
     }
 
-    let num_migrations = if u.ratio(1, 8)? { u.int_in_range(1..=MAX_MIGRATIONS)? } else { 0 };
+    let num_migrations = if u.ratio(1, 8)? {
+        u.int_in_range(1..=MAX_MIGRATIONS)?
+    } else {
+        0
+    };
     for _ in 0..num_migrations {
         let (left, right) = (position(u, len)?, position(u, len)?);
         let node = id(u, num_nodes)?;
         let (source, dest) = (id(u, num_populations)?, id(u, num_populations)?);
         let tm = time(u)?;
-        t.add_migration(left, right, node, source, dest, tm, &[]).expect("add migration");
+        t.add_migration(left, right, node, source, dest, tm, &[])
+            .expect("add migration");
     }
     Ok(t)
 }
@@ -224,7 +231,11 @@ fn run(u: &mut Unstructured) -> Result<()> {
     }
 
     if u.ratio(7, 8)? {
-        let edge_start = if u.ratio(7, 8)? { 0 } else { u.int_in_range(0..=MAX_EDGES + 1)? };
+        let edge_start = if u.ratio(7, 8)? {
+            0
+        } else {
+            u.int_in_range(0..=MAX_EDGES + 1)?
+        };
         let o = options(u, sort_options::ALL)?;
         let r = tables.sort(edge_start, o);
         if debug {
@@ -265,7 +276,11 @@ fn run(u: &mut Unstructured) -> Result<()> {
         }
         // And from tables whose trees are sound, trees that are sound.
         let mut input = tables.clone();
-        if input.build_index().and_then(|_| input.check_integrity(check::TREES)).is_ok() {
+        if input
+            .build_index()
+            .and_then(|_| input.check_integrity(check::TREES))
+            .is_ok()
+        {
             let mut output = simplified.clone();
             let checked = output.build_index().and_then(|_| output.check_integrity(check::TREES));
             if let Err(e) = checked {
@@ -277,12 +292,19 @@ fn run(u: &mut Unstructured) -> Result<()> {
     let init_options = options(u, init::ALL)?;
     let stat_options = u.arbitrary::<u32>()?;
     let which = u.arbitrary::<u8>()?;
-    let piece_work = if u.ratio(1, 2)? { Some(u.int_in_range(1u64..=64)?) } else { None };
+    let piece_work = if u.ratio(1, 2)? {
+        Some(u.int_in_range(1u64..=64)?)
+    } else {
+        None
+    };
     let use_simplified = u.arbitrary::<bool>()?;
     let source = if use_simplified { simplified } else { tables };
     let ts = TreeSequence::new(source, init_options);
     if debug {
-        eprintln!("tree sequence ({init_options:#x}, simplified: {use_simplified}): {:?}", ts.as_ref().map(|_| ()));
+        eprintln!(
+            "tree sequence ({init_options:#x}, simplified: {use_simplified}): {:?}",
+            ts.as_ref().map(|_| ())
+        );
     }
     let Ok(ts) = ts else {
         return Ok(());
@@ -320,16 +342,26 @@ fn run(u: &mut Unstructured) -> Result<()> {
             w.dedup();
             Some(w)
         }
-        _ => Some((0..u.int_in_range(0..=4)?).map(|_| position(u, len)).collect::<Result<_>>()?),
+        _ => Some(
+            (0..u.int_in_range(0..=4)?)
+                .map(|_| position(u, len))
+                .collect::<Result<_>>()?,
+        ),
     };
     let windows = windows.as_deref();
 
     let num_sets = sizes.len();
-    let pairs: Vec<Id> = (0..num_sets as Id).flat_map(|i| [i, (i + 1) % num_sets as Id]).collect();
+    let pairs: Vec<Id> = (0..num_sets as Id)
+        .flat_map(|i| [i, (i + 1) % num_sets as Id])
+        .collect();
     let quads: Vec<Id> = (0..4).map(|j| j % num_sets as Id).collect();
     let extra = stat_options & !(opt::SITE | opt::BRANCH | opt::NODE);
     for mode in [opt::SITE, opt::BRANCH, opt::NODE] {
-        let o = if stat_options & 0xff == 0xff { stat_options } else { mode | (extra & opt::ALL) };
+        let o = if stat_options & 0xff == 0xff {
+            stat_options
+        } else {
+            mode | (extra & opt::ALL)
+        };
         let mut exec = Exec::with_threads(1);
         if let Some(w) = piece_work {
             exec.piece_work = w;

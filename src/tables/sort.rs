@@ -113,16 +113,28 @@ impl TableCollection {
         let num_nodes = self.nodes.time.len();
         let e = &self.edges;
         if let Some(j) = (edge_start..e.parent.len()).find(|&j| !in_range(e.parent[j], num_nodes)) {
-            fail!(Error::NodeOutOfBounds, "sort: edge {j} has parent {} out of range", e.parent[j]);
+            fail!(
+                Error::NodeOutOfBounds,
+                "sort: edge {j} has parent {} out of range",
+                e.parent[j]
+            );
         }
         let m = &self.mutations;
         let (num_sites, num_mutations) = (self.sites.position.len(), m.site.len());
         for j in 0..num_mutations {
             if !in_range(m.site[j], num_sites) {
-                fail!(Error::SiteOutOfBounds, "sort: mutation {j} has site {} out of range", m.site[j]);
+                fail!(
+                    Error::SiteOutOfBounds,
+                    "sort: mutation {j} has site {} out of range",
+                    m.site[j]
+                );
             }
             if !in_range(m.node[j], num_nodes) {
-                fail!(Error::NodeOutOfBounds, "sort: mutation {j} has node {} out of range", m.node[j]);
+                fail!(
+                    Error::NodeOutOfBounds,
+                    "sort: mutation {j} has node {} out of range",
+                    m.node[j]
+                );
             }
             if m.parent[j] != NULL && !in_range(m.parent[j], num_mutations) {
                 fail!(
