@@ -39,7 +39,7 @@ static int try_load(const unsigned char *bytes, size_t size, const char *what, l
      * disk at every close, which is slow. */
     unlink(target);
     write_file(target, bytes, size);
-    ret = tspar_tables_load(target, 0, &t);
+    ret = tspar_tables_load(target, 0, NULL, &t);
     cases++;
     if (ret == 0) {
         CHECK(t != NULL);

@@ -23,7 +23,7 @@ static const char *in_dir(const char *dir, const char *name)
 static tspar_tables_t *load(const char *path, tspar_flags_t options)
 {
     tspar_tables_t *t = NULL;
-    CHECK_OK(tspar_tables_load(path, options, &t));
+    CHECK_OK(tspar_tables_load(path, options, NULL, &t));
     CHECK(t != NULL);
     return t;
 }
@@ -35,7 +35,7 @@ static void check_load_fails(const char *path, int code)
     tspar_tables_t *sentinel = (tspar_tables_t *) &sentinel;
     tspar_tables_t *t = sentinel;
     const char *base = strrchr(path, '/');
-    CHECK_ERR(tspar_tables_load(path, 0, &t), code, base != NULL ? base + 1 : path);
+    CHECK_ERR(tspar_tables_load(path, 0, NULL, &t), code, base != NULL ? base + 1 : path);
     CHECK(t == sentinel);
 }
 
@@ -126,7 +126,7 @@ static void test_unreadable(const char *example, const char *dir)
     write_file(path, bytes, 0);
     {
         tspar_tables_t *t = NULL;
-        int ret = tspar_tables_load(path, 0, &t);
+        int ret = tspar_tables_load(path, 0, NULL, &t);
         CHECK(ret == TSPAR_ERR_FILE_TRUNCATED || ret == TSPAR_ERR_BAD_MAGIC);
         CHECK(tspar_last_error_message()[0] != '\0' && t == NULL);
     }

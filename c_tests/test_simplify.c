@@ -65,7 +65,7 @@ static void test_known_result(void)
 
     /* NULL samples: the nodes flagged as samples. The unary nodes 5 and 6
      * go; both sites keep their mutation. */
-    CHECK(tspar_tables_simplify(t, NULL, 0, TSPAR_SIMPLIFY_FILTER_SITES, map, 7) == 0);
+    CHECK(tspar_tables_simplify(t, NULL, 0, TSPAR_SIMPLIFY_FILTER_SITES, NULL, map, 7) == 0);
     CHECK(memcmp(map, expected, sizeof(map)) == 0);
     CHECK(tspar_tables_num_rows(t, TSPAR_TABLE_NODES) == 5);
     CHECK(tspar_tables_num_rows(t, TSPAR_TABLE_EDGES) == 4);
@@ -81,7 +81,7 @@ static void test_known_result(void)
      * node 2, and 3 and 5 are unary on the path to 0, so they go. */
     t = make_tables();
     const tspar_id_t samples[2] = { 2, 0 };
-    CHECK(tspar_tables_simplify(t, samples, 2, 0, map, 7) == 0);
+    CHECK(tspar_tables_simplify(t, samples, 2, 0, NULL, map, 7) == 0);
     CHECK(map[2] == 0 && map[0] == 1 && map[4] == 2);
     CHECK(map[1] == TSPAR_NULL && map[3] == TSPAR_NULL && map[5] == TSPAR_NULL && map[6] == TSPAR_NULL);
     CHECK(tspar_tables_num_rows(t, TSPAR_TABLE_EDGES) == 2);
@@ -91,7 +91,7 @@ static void test_known_result(void)
 
     /* Keep unary and input roots: every node stays, root 6 included. */
     t = make_tables();
-    CHECK(tspar_tables_simplify(t, NULL, 0, TSPAR_SIMPLIFY_KEEP_UNARY | TSPAR_SIMPLIFY_KEEP_INPUT_ROOTS, NULL, 0)
+    CHECK(tspar_tables_simplify(t, NULL, 0, TSPAR_SIMPLIFY_KEEP_UNARY | TSPAR_SIMPLIFY_KEEP_INPUT_ROOTS, NULL, NULL, 0)
         == 0);
     CHECK(tspar_tables_num_rows(t, TSPAR_TABLE_NODES) == 7);
     CHECK(tspar_tables_num_rows(t, TSPAR_TABLE_EDGES) == 6);
@@ -110,7 +110,7 @@ static void expect_refused(tspar_tables_t *t, const tspar_id_t *samples, tspar_s
         map[i] = -7;
     }
     CHECK(tspar_tables_copy(t, &before) == 0);
-    CHECK_ERR(tspar_tables_simplify(t, samples, n, options, map, map_length), code, "");
+    CHECK_ERR(tspar_tables_simplify(t, samples, n, options, NULL, map, map_length), code, "");
     CHECK(tspar_tables_equals(t, before, 0) == 1);
     for (i = 0; i < 16; i++) {
         CHECK(map[i] == -7);
@@ -126,7 +126,7 @@ static void test_refusals(void)
     const tspar_id_t twice[3] = { 0, 1, 0 };
     const tspar_id_t good[2] = { 0, 1 };
 
-    CHECK_ERR(tspar_tables_simplify(NULL, good, 2, 0, NULL, 0), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_tables_simplify(NULL, good, 2, 0, NULL, NULL, 0), TSPAR_ERR_NULL_POINTER, "");
     expect_refused(t, out_of_range, 2, 0, 16, TSPAR_ERR_NODE_OUT_OF_BOUNDS);
     expect_refused(t, negative, 2, 0, 16, TSPAR_ERR_NODE_OUT_OF_BOUNDS);
     expect_refused(t, twice, 3, 0, 16, TSPAR_ERR_DUPLICATE_SAMPLE);
@@ -196,7 +196,7 @@ static void test_bookmarks(void)
     CHECK(tspar_tables_truncate(t, &far) == 0);
     CHECK(tspar_tables_num_rows(t, TSPAR_TABLE_NODES) == 6);
     CHECK(tspar_tables_num_rows(t, TSPAR_TABLE_EDGES) == 5);
-    CHECK(tspar_tables_simplify(t, NULL, 0, 0, NULL, 0) == 0);
+    CHECK(tspar_tables_simplify(t, NULL, 0, 0, NULL, NULL, 0) == 0);
     CHECK(tspar_tables_num_rows(t, TSPAR_TABLE_NODES) == 5);
     CHECK(tspar_tables_num_rows(t, TSPAR_TABLE_EDGES) == 4);
 

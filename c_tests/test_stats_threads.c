@@ -1,6 +1,7 @@
 /* Statistics from many host threads at once on one tree sequence: every
- * thread gets the numbers it gets alone, whatever tspar's own thread count;
- * a progress callback runs on the calling thread and can cancel.
+ * thread gets the numbers it gets alone, whatever tspar's own thread count,
+ * with execs shared by all of them; a progress callback runs on the calling
+ * thread and can cancel.
  *
  *   test_stats_threads FILE
  */
@@ -19,18 +20,16 @@ static tspar_id_t pairs[] = { 0, 1, 1, 2, 0, 0, 2, 2 };
 static double windows[6];
 static double reference[2][5 * 4]; /* [site, branch][window][pair] */
 
+/* One exec per tspar thread count (1, 2, 3), each shared by every host
+ * thread at once: an exec is never changed after it is made. */
+static tspar_exec_t *shared_exec[3];
+
 static int
 run(tspar_flags_t mode, size_t threads, double *out)
 {
-    tspar_exec_t *exec;
-    int ret;
-
-    CHECK_OK(tspar_exec_new(&exec));
-    CHECK_OK(tspar_exec_set_threads(exec, threads));
-    ret = tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows,
-        mode | TSPAR_STAT_SPAN_NORMALISE, exec, out, 5 * 4);
-    tspar_exec_free(exec);
-    return ret;
+    CHECK(threads >= 1 && threads <= 3);
+    return tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows,
+        mode | TSPAR_STAT_SPAN_NORMALISE, shared_exec[threads - 1], out, 5 * 4);
 }
 
 static void *
@@ -80,7 +79,15 @@ main(int argc, char **argv)
     struct progress_state state;
 
     CHECK(argc == 2);
-    CHECK_OK(tspar_treeseq_load(argv[1], 0, &ts));
+    /* An exec is made whole: a bad thread count or a NULL out fails. */
+    exec = NULL;
+    CHECK_ERR(tspar_exec_new(1025, NULL, NULL, &exec), TSPAR_ERR_BAD_PARAM_VALUE, "1025");
+    CHECK(exec == NULL);
+    CHECK_ERR(tspar_exec_new(1, NULL, NULL, NULL), TSPAR_ERR_NULL_POINTER, "out");
+    for (j = 0; j < 3; j++) {
+        CHECK_OK(tspar_exec_new(j + 1, NULL, NULL, &shared_exec[j]));
+    }
+    CHECK_OK(tspar_treeseq_load(argv[1], 0, shared_exec[1], &ts));
     n = tspar_treeseq_num_samples(ts);
     CHECK(n >= 8);
     samples = tspar_treeseq_samples(ts);
@@ -117,9 +124,7 @@ main(int argc, char **argv)
     /* Progress on the calling thread; a cancel gives TSPAR_ERR_CANCELLED. */
     memset(&state, 0, sizeof(state));
     state.caller = pthread_self();
-    CHECK_OK(tspar_exec_new(&exec));
-    CHECK_OK(tspar_exec_set_threads(exec, 2));
-    CHECK_OK(tspar_exec_set_progress(exec, progress, &state));
+    CHECK_OK(tspar_exec_new(2, progress, &state, &exec));
     CHECK_OK(tspar_treeseq_divergence(ts, 3, sizes, sets, 4, pairs, 5, windows, TSPAR_STAT_BRANCH, exec, out, 20));
     CHECK(state.calls > 0);
     CHECK(!state.wrong_thread);
@@ -195,6 +200,9 @@ main(int argc, char **argv)
         TSPAR_ERR_MULTIPLE_STAT_MODES);
 
     tspar_exec_free(exec);
+    for (j = 0; j < 3; j++) {
+        tspar_exec_free(shared_exec[j]);
+    }
     free(sets);
     tspar_treeseq_free(ts);
     printf("test_stats_threads: ok\n");

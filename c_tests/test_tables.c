@@ -751,11 +751,11 @@ static void test_last_error_is_per_call(void)
     CHECK(strstr(tspar_last_error_message(), "nodes") != NULL);
     CHECK_OK(tspar_tables_num_rows(t, TSPAR_TABLE_NODES));
     CHECK(tspar_last_error_message()[0] == '\0');
-    CHECK_ERR(tspar_tables_load("/nonexistent/dir/x.trees", 0, &t), TSPAR_ERR_FILE_NOT_FOUND,
+    CHECK_ERR(tspar_tables_load("/nonexistent/dir/x.trees", 0, NULL, &t), TSPAR_ERR_FILE_NOT_FOUND,
         "x.trees");
-    CHECK_ERR(tspar_tables_load("irrelevant.trees", 1u << 7, &t), TSPAR_ERR_BAD_OPTIONS, "0x80");
+    CHECK_ERR(tspar_tables_load("irrelevant.trees", 1u << 7, NULL, &t), TSPAR_ERR_BAD_OPTIONS, "0x80");
     CHECK_ERR(tspar_tables_dump(t, NULL, 0), TSPAR_ERR_NULL_POINTER, "path");
-    CHECK_ERR(tspar_tables_load(NULL, 0, &t), TSPAR_ERR_NULL_POINTER, "path");
+    CHECK_ERR(tspar_tables_load(NULL, 0, NULL, &t), TSPAR_ERR_NULL_POINTER, "path");
     tspar_tables_free(t);
 }
 

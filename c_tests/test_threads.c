@@ -189,7 +189,7 @@ static void *writer(void *arg)
             tspar_tables_t *back = NULL;
             FORMAT(path, "%s/writer%d-%d.trees", scratch, w, dumps++);
             CHECK_OK(tspar_tables_dump(shared, path, 0));
-            CHECK_OK(tspar_tables_load(path, 0, &back));
+            CHECK_OK(tspar_tables_load(path, 0, NULL, &back));
             CHECK(tspar_tables_num_rows(back, TSPAR_TABLE_SITES) >= k + 1);
             check_snapshot(back);
             tspar_tables_free(back);
@@ -237,7 +237,7 @@ static void *loader(void *arg)
     for (round = 0; round < 3; round++) {
         tspar_tables_free(loaded[w]);
         loaded[w] = NULL;
-        CHECK_OK(tspar_tables_load(example, 0, &loaded[w]));
+        CHECK_OK(tspar_tables_load(example, 0, NULL, &loaded[w]));
         /* Comparing with the shared serial load while others do too. */
         CHECK_EQ(tspar_tables_equals(loaded[w], serial, 0), 1);
     }
@@ -248,7 +248,7 @@ static void test_concurrent_loads(void)
 {
     pthread_t threads[NUM_THREADS];
     size_t j;
-    CHECK_OK(tspar_tables_load(example, 0, &serial));
+    CHECK_OK(tspar_tables_load(example, 0, NULL, &serial));
     waiting = 0;
     for (j = 0; j < NUM_THREADS; j++) {
         CHECK(pthread_create(&threads[j], NULL, loader, (void *) j) == 0);

@@ -25,10 +25,10 @@ static void test_null_pointers(const char *path, const tspar_treeseq_t *ts)
     const void *data;
     tspar_size_t n;
 
-    CHECK_ERR(tspar_treeseq_load(NULL, 0, &out), TSPAR_ERR_NULL_POINTER, "");
-    CHECK_ERR(tspar_treeseq_load(path, 0, NULL), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_treeseq_load(NULL, 0, NULL, &out), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_treeseq_load(path, 0, NULL, NULL), TSPAR_ERR_NULL_POINTER, "");
     CHECK(out == NULL);
-    CHECK_ERR(tspar_treeseq_from_tables(NULL, 0, &out), TSPAR_ERR_NULL_POINTER, "");
+    CHECK_ERR(tspar_treeseq_from_tables(NULL, 0, NULL, &out), TSPAR_ERR_NULL_POINTER, "");
     CHECK(out == NULL);
     CHECK_ERR(tspar_treeseq_copy_tables(NULL, &tables), TSPAR_ERR_NULL_POINTER, "");
     CHECK_ERR(tspar_treeseq_copy_tables(ts, NULL), TSPAR_ERR_NULL_POINTER, "");
@@ -42,11 +42,12 @@ static void test_null_pointers(const char *path, const tspar_treeseq_t *ts)
         TSPAR_ERR_COLUMN_NOT_FOUND, "");
     CHECK_ERR(tspar_treeseq_num_rows(NULL, TSPAR_TABLE_NODES), TSPAR_ERR_NULL_POINTER, "");
     CHECK_ERR(tspar_treeseq_num_rows(ts, 99), TSPAR_ERR_BAD_PARAM_VALUE, "");
-    /* Counts and arrays of a NULL handle are 0 and NULL. */
-    CHECK(tspar_treeseq_num_trees(NULL) == 0);
-    CHECK(tspar_treeseq_num_nodes(NULL) == 0);
-    CHECK(tspar_treeseq_num_samples(NULL) == 0);
-    CHECK(tspar_treeseq_sequence_length(NULL) == 0.0);
+    /* Counts and the sequence length of a NULL handle are the code; its
+     * arrays are NULL. */
+    CHECK_ERR(tspar_treeseq_num_trees(NULL), TSPAR_ERR_NULL_POINTER, "ts is NULL");
+    CHECK_ERR(tspar_treeseq_num_nodes(NULL), TSPAR_ERR_NULL_POINTER, "ts is NULL");
+    CHECK_ERR(tspar_treeseq_num_samples(NULL), TSPAR_ERR_NULL_POINTER, "ts is NULL");
+    CHECK(tspar_treeseq_sequence_length(NULL) == (double) TSPAR_ERR_NULL_POINTER);
     CHECK(tspar_treeseq_samples(NULL) == NULL);
     CHECK(tspar_treeseq_breakpoints(NULL) == NULL);
 
@@ -205,7 +206,7 @@ static void test_lifetimes(const char *path)
     tspar_tree_free(NULL);
     tspar_tables_free(NULL);
 
-    CHECK(tspar_treeseq_load(path, 0, &ts) == 0);
+    CHECK(tspar_treeseq_load(path, 0, NULL, &ts) == 0);
     CHECK(tspar_treeseq_copy_tables(ts, &tables) == 0);
     CHECK(tspar_tree_new(ts, 0, &tree) == 0);
     /* A cursor keeps the data alive after its tree sequence is freed. */
@@ -215,17 +216,17 @@ static void test_lifetimes(const char *path)
     tspar_tree_free(tree);
     /* Tables without indexes need the build option. */
     CHECK(tspar_tables_drop_index(tables) == 0);
-    CHECK_ERR(tspar_treeseq_from_tables(tables, 0, &again), TSPAR_ERR_TABLES_NOT_INDEXED, "");
+    CHECK_ERR(tspar_treeseq_from_tables(tables, 0, NULL, &again), TSPAR_ERR_TABLES_NOT_INDEXED, "");
     CHECK(again == NULL);
-    CHECK_ERR(tspar_treeseq_from_tables(tables, 1u << 7, &again), TSPAR_ERR_BAD_OPTIONS, "");
-    CHECK(tspar_treeseq_from_tables(tables, TSPAR_TS_INIT_BUILD_INDEXES, &again) == 0);
+    CHECK_ERR(tspar_treeseq_from_tables(tables, 1u << 7, NULL, &again), TSPAR_ERR_BAD_OPTIONS, "");
+    CHECK(tspar_treeseq_from_tables(tables, TSPAR_TS_INIT_BUILD_INDEXES, NULL, &again) == 0);
     CHECK(again != NULL);
     CHECK(tspar_tables_has_index(tables) == 0);
     tspar_treeseq_free(again);
     tspar_tables_free(tables);
     /* A missing file. */
     ts = NULL;
-    CHECK_ERR(tspar_treeseq_load("no/such/file.trees", 0, &ts), TSPAR_ERR_FILE_NOT_FOUND, "");
+    CHECK_ERR(tspar_treeseq_load("no/such/file.trees", 0, NULL, &ts), TSPAR_ERR_FILE_NOT_FOUND, "");
     CHECK(ts == NULL);
 }
 
@@ -238,7 +239,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s FILE.trees\n", argv[0]);
         return 2;
     }
-    rc = tspar_treeseq_load(argv[1], 0, &ts);
+    rc = tspar_treeseq_load(argv[1], 0, NULL, &ts);
     if (rc < 0) {
         fprintf(stderr, "load %s: %s (%s)\n", argv[1], tspar_strerror(rc),
             tspar_last_error_message());

@@ -112,8 +112,8 @@ static void test_many_cursors(const tspar_treeseq_t *ts)
     alone.ts = ts;
     walk(&alone);
     CHECK(alone.result.status == 0);
-    CHECK(alone.result.trees_forward == tspar_treeseq_num_trees(ts));
-    CHECK(alone.result.trees_backward == tspar_treeseq_num_trees(ts));
+    CHECK_EQ(alone.result.trees_forward, tspar_treeseq_num_trees(ts));
+    CHECK_EQ(alone.result.trees_backward, tspar_treeseq_num_trees(ts));
     CHECK(alone.result.forward != alone.result.backward);
 
     memset(args, 0, sizeof args);
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s FILE.trees\n", argv[0]);
         return 2;
     }
-    rc = tspar_treeseq_load(argv[1], 0, &ts);
+    rc = tspar_treeseq_load(argv[1], 0, NULL, &ts);
     if (rc < 0) {
         fprintf(stderr, "load %s: %s (%s)\n", argv[1], tspar_strerror(rc),
             tspar_last_error_message());

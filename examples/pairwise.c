@@ -99,16 +99,15 @@ main(int argc, char **argv)
         }
     }
 
-    err = tspar_treeseq_load(path, 0, &ts);
-    if (err < 0) {
-        die(path, err);
-    }
-    err = tspar_exec_new(&exec);
+    /* One exec, made with all its settings, serves every call below. */
+    err = tspar_exec_new(threads, progress, (void *) "statistics", &exec);
     if (err < 0) {
         die("exec", err);
     }
-    tspar_exec_set_threads(exec, threads);
-    tspar_exec_set_progress(exec, progress, (void *) "statistics");
+    err = tspar_treeseq_load(path, 0, exec, &ts);
+    if (err < 0) {
+        die(path, err);
+    }
 
     /* Sample sets: the samples of each population, in population order. */
     size_t num_samples = tspar_treeseq_num_samples(ts);

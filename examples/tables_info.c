@@ -90,7 +90,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [FILE.trees]\n", argv[0]);
         return 2;
     }
-    ret = tspar_tables_load(path, 0, &tables);
+    ret = tspar_tables_load(path, 0, NULL, &tables);
     if (ret < 0) {
         fprintf(stderr, "tables_info: %s: %s\n", tspar_strerror(ret),
             tspar_last_error_message());

@@ -255,8 +255,8 @@ chrom_simplify(chrom_t *c, const params_t *p)
         c->node_map = grown;
         c->node_map_capacity = (size_t) num_nodes;
     }
-    CHECK(tspar_tables_sort(c->tables, 0, 0), "sort");
-    CHECK(tspar_tables_simplify(c->tables, c->alive, 2 * (tspar_size_t) p->N, TSPAR_SIMPLIFY_FILTER_SITES, c->node_map,
+    CHECK(tspar_tables_sort(c->tables, 0, 0, NULL), "sort");
+    CHECK(tspar_tables_simplify(c->tables, c->alive, 2 * (tspar_size_t) p->N, TSPAR_SIMPLIFY_FILTER_SITES, NULL, c->node_map,
               (tspar_size_t) num_nodes),
         "simplify");
     for (j = 0; j < 2 * p->N; j++) {
@@ -342,8 +342,8 @@ write_output(chrom_t *c, const params_t *p, const char *path)
 
     if (p->k > 0) {
         /* The final tables must make a valid tree sequence. */
-        CHECK(tspar_tables_build_index(c->tables, 0), "build index");
-        CHECK(tspar_treeseq_from_tables(c->tables, 0, &ts), "make tree sequence");
+        CHECK(tspar_tables_build_index(c->tables, 0, NULL), "build index");
+        CHECK(tspar_treeseq_from_tables(c->tables, 0, NULL, &ts), "make tree sequence");
         CHECK(tspar_treeseq_dump(ts, path, 0), "dump");
         tspar_treeseq_free(ts);
     } else {

@@ -1,29 +1,122 @@
 /*
  * tspar: tree sequences with a thread-safe C API and parallel statistics.
+ * This preamble is the contract for C, C++ and for bindings (R, Python,
+ * Julia): what each function returns, which thread runs what, and how long
+ * a pointer the library hands out stays valid.
  *
- * Conventions
- *   - Every fallible function returns int (or a row id): >= 0 is success, < 0
- *     a TSPAR_ERR_* code. tspar_strerror(code) gives a static message;
- *     tspar_last_error_message() the detail of the calling thread's last
- *     failed call (which file, key, row or argument), valid until that
- *     thread's next call into tspar.
+ * Return values, one convention per family
+ *   - int (status): >= 0 is success: 0, or 1 for a yes (tspar_tables_equals,
+ *     tspar_tables_has_index) and for a cursor that is on a tree after a
+ *     move (tspar_tree_first, _last, _next, _prev, _seek, _seek_index; 0
+ *     there means the null state past either end). < 0 is a TSPAR_ERR_* code.
+ *   - tspar_id_t (row ids): tspar_tables_add_* give the new row's id and
+ *     tspar_tables_check_integrity the number of trees (or 0); < 0 is a code.
+ *   - int64_t (counts): tspar_tables_num_rows, tspar_tables_get_column,
+ *     tspar_treeseq_num_* and tspar_tree_get_roots, _preorder, _postorder
+ *     give the count, >= 0; < 0 is a code.
+ *   - double (lengths): tspar_tables_get_sequence_length and
+ *     tspar_treeseq_sequence_length give the length, >= 0; < 0 is the code
+ *     as a double ((int) value is the TSPAR_ERR_* code).
+ *   - pointers: tspar_treeseq_samples and tspar_treeseq_breakpoints give a
+ *     non-NULL pointer, or NULL on error.
+ *   - Every function of these five families sets the calling thread's last
+ *     error message when it fails and clears it (to "") when it succeeds.
+ *     tspar_last_error_message() gives the detail (which file, key, row or
+ *     argument: "tables is NULL"), tspar_strerror(code) the static message.
+ *   - Functions that cannot fail: tspar_version, tspar_strerror,
+ *     tspar_last_error_message, tspar_unknown_time, tspar_is_unknown_time,
+ *     and the tspar_*_free functions (void; NULL is a no-op). They leave the
+ *     last error message as it was.
+ *
+ * Arguments and results
+ *   - NULL where a pointer is required gives TSPAR_ERR_NULL_POINTER; a
+ *     pointer paired with a length of 0 may be NULL.
  *   - Constructors write the new handle through an out-pointer only on
- *     success; tspar_X_free(NULL) is a no-op.
+ *     success.
  *   - Outputs go into caller buffers passed with their length; a buffer that
  *     is too small gives TSPAR_ERR_BUFFER_TOO_SMALL and nothing is written.
- *   - NULL where a pointer is required gives TSPAR_ERR_NULL_POINTER. A pointer
- *     paired with a length of 0 may be NULL.
- *   - The library never aborts the host process and never prints.
+ *   - The library copies what it keeps: no pointer argument is used after
+ *     the call returns, except a callback's user_data, which the exec
+ *     handle holds until it is freed.
+ *   - The library never aborts the host process and never prints. A Rust
+ *     panic inside it is caught and returned as TSPAR_ERR_INTERNAL; the
+ *     process-wide panic hook it installs once passes every panic outside
+ *     tspar calls to the hook that was there before.
  *
- * Thread safety
+ * Lifetimes of the pointers the library hands out
+ *   - tspar_version(), tspar_strerror(): static strings, valid while the
+ *     library is loaded.
+ *   - tspar_last_error_message(): valid until the calling thread's next
+ *     call into tspar other than the functions that cannot fail.
+ *   - tspar_treeseq_samples, _breakpoints and the zero-copy columns of
+ *     tspar_treeseq_column: valid and unchanged until tspar_treeseq_free of
+ *     that tree sequence.
+ *   - tspar_tree_get_arrays: the arrays belong to the cursor and stay
+ *     valid (same addresses) until tspar_tree_free. Their values are the
+ *     current tree's until that cursor's next move (first, last, next, prev,
+ *     seek, seek_index), which rewrites them in place.
+ *   - Callback arguments (the state and result of a summary function) are
+ *     valid only during that call of the callback.
+ *
+ * Threads
  *   - tspar_tables_t is internally synchronised: any function may be called
  *     on one handle from many threads at once. Writers (add, set, append,
- *     clear, set_field, ...) are serialised; readers (get, dump, copy,
+ *     clear, set_field, sort, ...) are serialised; readers (get, dump, copy,
  *     equals, ...) run together and see the state between two writes.
- *   - Loading, dumping and every other function may run on any number of
- *     threads at once on different or shared handles.
- *   - Freeing a handle while another thread still uses it is the one misuse
- *     the library cannot detect.
+ *   - tspar_treeseq_t is immutable: any number of threads may use one handle
+ *     at once.
+ *   - Functions that lock two table collections (tspar_tables_equals) take
+ *     the locks in one global order (by address): calls in either argument
+ *     order, with writers waiting, cannot deadlock; one handle may be passed
+ *     twice.
+ *   - Every function that may use worker threads (the statistics,
+ *     tspar_tables_load, _sort, _build_index, _simplify, tspar_treeseq_load,
+ *     _from_tables) takes `const tspar_exec_t *exec` right after its
+ *     options. A NULL exec means the default: TSPAR_NUM_THREADS threads if
+ *     it is a positive integer, else all cores. TSPAR_NUM_THREADS is read
+ *     once per process, the first time a default is needed, so a later
+ *     setenv has no effect (and cannot race with the library's getenv).
+ *   - tspar_exec_t is immutable once made (every setting is given to
+ *     tspar_exec_new): any number of threads may pass one exec to calls at
+ *     once. Only the statistics call its progress callback.
+ *   - A panic inside the library, on the calling thread or on a worker
+ *     thread, becomes TSPAR_ERR_INTERNAL with its message in the calling
+ *     thread's tspar_last_error_message().
+ *   - tspar_tree_t (a cursor) belongs to one thread at a time: a call on a
+ *     cursor that another thread's call is using gives TSPAR_ERR_BUSY. The
+ *     library cannot see a read of a cursor's arrays: reading them while
+ *     another thread moves that cursor is a data race, which the caller
+ *     must prevent.
+ *   - Freeing a handle while another thread still uses it is the other
+ *     misuse the library cannot detect.
+ *   - Parallel calls run on the library's own worker threads, never on a
+ *     pool the host owns, and return only when all their work is done.
+ *
+ * Callbacks
+ *   - A progress callback (tspar_progress_func_t) is called on the thread
+ *     that made the call; returning non-zero cancels the call, which then
+ *     returns TSPAR_ERR_CANCELLED.
+ *   - A summary function (tspar_general_stat_func_t) is called on the
+ *     library's worker threads, several at once, when the exec allows more
+ *     than one thread; on the calling thread only with one thread. It must
+ *     be safe to call concurrently. A non-zero return stops the call with
+ *     TSPAR_ERR_SUMMARY_FUNC.
+ *   - Every callback must return normally: no longjmp out of it (R's
+ *     Rf_error, Julia's throw) and no C++ exception through the library.
+ *     Either is undefined behaviour: in practice it aborts the process, or
+ *     skips the library's cleanup and leaves its locks held. Catch the
+ *     error inside the callback and return non-zero instead.
+ *   - A callback must not use the handles of the call that invoked it (a
+ *     write to those tables would wait for that call forever) nor free them.
+ *
+ * Platform
+ *   - Linux is the only platform tspar is built and tested on. What is
+ *     Linux-specific: the SONAME and the libtspar.so packaging (CMake,
+ *     pkg-config); dumps swap the new file into place with renameat2
+ *     (RENAME_EXCHANGE, glibc; elsewhere a plain rename); loads advise
+ *     transparent huge pages (madvise). Files are read with POSIX
+ *     positioned reads, so the library does not build on Windows, and it
+ *     needs a little-endian target.
  */
 
 
@@ -35,6 +128,310 @@
 
 #include <stdint.h>
 #include <stddef.h>
+
+// The version of this header (tspar_version() gives the version of the library
+// loaded at run time; a program may check that the two agree).
+#define TSPAR_VERSION_MAJOR 0
+#define TSPAR_VERSION_MINOR 1
+#define TSPAR_VERSION_PATCH 0
+
+// Error codes, < 0. The numbers are stable: never reused, never renumbered.
+// tspar_strerror(code) gives the message written above each one.
+
+// out of memory
+#define TSPAR_ERR_NO_MEMORY (-1)
+
+// a required pointer argument is NULL
+#define TSPAR_ERR_NULL_POINTER (-2)
+
+// bad parameter value
+#define TSPAR_ERR_BAD_PARAM_VALUE (-3)
+
+// output buffer too small
+#define TSPAR_ERR_BUFFER_TOO_SMALL (-4)
+
+// unknown option bits set
+#define TSPAR_ERR_BAD_OPTIONS (-5)
+
+// internal error (a bug in tspar)
+#define TSPAR_ERR_INTERNAL (-6)
+
+// object is in use by another thread
+#define TSPAR_ERR_BUSY (-7)
+
+// operation cancelled by the caller
+#define TSPAR_ERR_CANCELLED (-8)
+
+// string argument is not valid UTF-8
+#define TSPAR_ERR_BAD_STRING (-9)
+
+// data type does not match the column
+#define TSPAR_ERR_BAD_DTYPE (-10)
+
+// no column with this name
+#define TSPAR_ERR_COLUMN_NOT_FOUND (-11)
+
+// input/output error
+#define TSPAR_ERR_IO (-100)
+
+// file not found
+#define TSPAR_ERR_FILE_NOT_FOUND (-101)
+
+// permission denied
+#define TSPAR_ERR_PERMISSION_DENIED (-102)
+
+// path is a directory
+#define TSPAR_ERR_IS_A_DIRECTORY (-103)
+
+// not a kastore file (bad magic number)
+#define TSPAR_ERR_BAD_MAGIC (-104)
+
+// unexpected end of file
+#define TSPAR_ERR_FILE_TRUNCATED (-105)
+
+// bad file format
+#define TSPAR_ERR_FILE_FORMAT (-106)
+
+// kastore or tskit file version too old
+#define TSPAR_ERR_FILE_VERSION_TOO_OLD (-107)
+
+// kastore or tskit file version too new
+#define TSPAR_ERR_FILE_VERSION_TOO_NEW (-108)
+
+// item offset or length out of the file's bounds
+#define TSPAR_ERR_BAD_ITEM_OFFSET (-109)
+
+// duplicate key in file
+#define TSPAR_ERR_DUPLICATE_KEY (-110)
+
+// required column not found
+#define TSPAR_ERR_REQUIRED_COL_NOT_FOUND (-111)
+
+// bad column type
+#define TSPAR_ERR_BAD_COLUMN_TYPE (-112)
+
+// both columns of a ragged pair are required
+#define TSPAR_ERR_BOTH_COLUMNS_REQUIRED (-113)
+
+// column lengths disagree
+#define TSPAR_ERR_COLUMN_LENGTH_MISMATCH (-114)
+
+// bad offset column
+#define TSPAR_ERR_BAD_OFFSET (-200)
+
+// bad sequence length
+#define TSPAR_ERR_BAD_SEQUENCE_LENGTH (-201)
+
+// table would exceed the maximum number of rows
+#define TSPAR_ERR_TABLE_OVERFLOW (-202)
+
+// column would exceed the maximum size
+#define TSPAR_ERR_COLUMN_OVERFLOW (-203)
+
+// individual out of bounds
+#define TSPAR_ERR_INDIVIDUAL_OUT_OF_BOUNDS (-204)
+
+// node out of bounds
+#define TSPAR_ERR_NODE_OUT_OF_BOUNDS (-205)
+
+// edge out of bounds
+#define TSPAR_ERR_EDGE_OUT_OF_BOUNDS (-206)
+
+// migration out of bounds
+#define TSPAR_ERR_MIGRATION_OUT_OF_BOUNDS (-207)
+
+// site out of bounds
+#define TSPAR_ERR_SITE_OUT_OF_BOUNDS (-208)
+
+// mutation out of bounds
+#define TSPAR_ERR_MUTATION_OUT_OF_BOUNDS (-209)
+
+// population out of bounds
+#define TSPAR_ERR_POPULATION_OUT_OF_BOUNDS (-210)
+
+// provenance out of bounds
+#define TSPAR_ERR_PROVENANCE_OUT_OF_BOUNDS (-211)
+
+// table collection has no edge indexes
+#define TSPAR_ERR_TABLES_NOT_INDEXED (-212)
+
+// bad node time ordering: a parent is not older than its child
+#define TSPAR_ERR_BAD_NODE_TIME_ORDERING (-300)
+
+// edge parent is null
+#define TSPAR_ERR_NULL_PARENT (-301)
+
+// edge child is null
+#define TSPAR_ERR_NULL_CHILD (-302)
+
+// edges not sorted by parent time
+#define TSPAR_ERR_EDGES_NOT_SORTED_PARENT_TIME (-303)
+
+// edges not sorted by child within a parent
+#define TSPAR_ERR_EDGES_NOT_SORTED_CHILD (-304)
+
+// edges not sorted by left coordinate
+#define TSPAR_ERR_EDGES_NOT_SORTED_LEFT (-305)
+
+// edges for a parent are not contiguous
+#define TSPAR_ERR_EDGES_NONCONTIGUOUS_PARENTS (-306)
+
+// bad edge interval: left must be less than right
+#define TSPAR_ERR_BAD_EDGE_INTERVAL (-307)
+
+// duplicate edges
+#define TSPAR_ERR_DUPLICATE_EDGES (-308)
+
+// right coordinate greater than the sequence length
+#define TSPAR_ERR_RIGHT_GREATER_SEQ_LENGTH (-309)
+
+// left coordinate less than zero
+#define TSPAR_ERR_LEFT_LESS_ZERO (-310)
+
+// a child has more than one parent at a position
+#define TSPAR_ERR_BAD_EDGES_CONTRADICTORY_CHILDREN (-311)
+
+// genome coordinates must be finite
+#define TSPAR_ERR_GENOME_COORDS_NONFINITE (-312)
+
+// times must be finite
+#define TSPAR_ERR_TIME_NONFINITE (-313)
+
+// site position out of range [0, sequence length)
+#define TSPAR_ERR_BAD_SITE_POSITION (-314)
+
+// sites not sorted by position
+#define TSPAR_ERR_UNSORTED_SITES (-315)
+
+// duplicate site position
+#define TSPAR_ERR_DUPLICATE_SITE_POSITION (-316)
+
+// mutations not sorted
+#define TSPAR_ERR_UNSORTED_MUTATIONS (-317)
+
+// mutation parent is at a different site
+#define TSPAR_ERR_MUTATION_PARENT_DIFFERENT_SITE (-318)
+
+// mutation is its own parent
+#define TSPAR_ERR_MUTATION_PARENT_EQUAL (-319)
+
+// mutation parent comes after its child
+#define TSPAR_ERR_MUTATION_PARENT_AFTER_CHILD (-320)
+
+// mutation time younger than its node
+#define TSPAR_ERR_MUTATION_TIME_YOUNGER_THAN_NODE (-321)
+
+// mutation time older than the parent of its node
+#define TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_NODE (-322)
+
+// mutation time older than its parent mutation
+#define TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_MUTATION (-323)
+
+// mutation times at a site are both known and unknown
+#define TSPAR_ERR_MUTATION_TIME_HAS_BOTH_KNOWN_AND_UNKNOWN (-324)
+
+// mutation parents do not match those the trees imply
+#define TSPAR_ERR_BAD_MUTATION_PARENT (-325)
+
+// mutation parent chain is inconsistent (a cycle)
+#define TSPAR_ERR_MUTATION_PARENT_INCONSISTENT (-326)
+
+// migrations not sorted
+#define TSPAR_ERR_UNSORTED_MIGRATIONS (-327)
+
+// individuals not sorted: a parent comes after its child
+#define TSPAR_ERR_UNSORTED_INDIVIDUALS (-328)
+
+// individual is its own parent
+#define TSPAR_ERR_INDIVIDUAL_SELF_PARENT (-329)
+
+// individual parents form a cycle
+#define TSPAR_ERR_INDIVIDUAL_PARENT_CYCLE (-330)
+
+// edge indexes are invalid
+#define TSPAR_ERR_TABLES_BAD_INDEXES (-331)
+
+// sort offset not supported for this table
+#define TSPAR_ERR_SORT_OFFSET_NOT_SUPPORTED (-332)
+
+// migrations are not supported by this operation
+#define TSPAR_ERR_MIGRATIONS_NOT_SUPPORTED (-333)
+
+// position or tree index out of bounds
+#define TSPAR_ERR_SEEK_OUT_OF_BOUNDS (-334)
+
+// tree sequence has no samples
+#define TSPAR_ERR_TREE_SEQUENCE_HAS_NO_SAMPLES (-335)
+
+// unknown mutation times are not supported here
+#define TSPAR_ERR_UNKNOWN_TIME_NOT_SUPPORTED (-336)
+
+// too many trees
+#define TSPAR_ERR_TREE_OVERFLOW (-337)
+
+// a sample is listed more than once
+#define TSPAR_ERR_DUPLICATE_SAMPLE (-500)
+
+// the keep-unary and keep-unary-in-individuals options are mutually exclusive
+#define TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE (-501)
+
+// cannot process edges that have metadata
+#define TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA (-502)
+
+// simplify does not support migrations
+#define TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED (-503)
+
+// bookmark position beyond the end of a table
+#define TSPAR_ERR_BAD_TABLE_POSITION (-504)
+
+// bad number of windows
+#define TSPAR_ERR_BAD_NUM_WINDOWS (-400)
+
+// bad windows: they must increase strictly from 0 to the sequence length
+#define TSPAR_ERR_BAD_WINDOWS (-401)
+
+// more than one statistics mode given
+#define TSPAR_ERR_MULTIPLE_STAT_MODES (-402)
+
+// bad state dimension
+#define TSPAR_ERR_BAD_STATE_DIMS (-403)
+
+// bad result dimension
+#define TSPAR_ERR_BAD_RESULT_DIMS (-404)
+
+// not enough sample sets
+#define TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS (-405)
+
+// not enough index tuples
+#define TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES (-406)
+
+// sample set index out of bounds
+#define TSPAR_ERR_BAD_SAMPLE_SET_INDEX (-407)
+
+// empty sample set
+#define TSPAR_ERR_EMPTY_SAMPLE_SET (-408)
+
+// statistic does not support this mode
+#define TSPAR_ERR_UNSUPPORTED_STAT_MODE (-409)
+
+// statistics using branch lengths cannot be calculated when time_units is 'uncalibrated'
+#define TSPAR_ERR_TIME_UNCALIBRATED (-410)
+
+// statistic does not support the polarised option
+#define TSPAR_ERR_STAT_POLARISED_UNSUPPORTED (-411)
+
+// statistic does not support the span-normalise option
+#define TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED (-412)
+
+// not enough weight columns
+#define TSPAR_ERR_INSUFFICIENT_WEIGHTS (-413)
+
+// node in a sample set is not a sample
+#define TSPAR_ERR_BAD_SAMPLES (-414)
+
+// the summary callback returned an error
+#define TSPAR_ERR_SUMMARY_FUNC (-416)
+
 
 // Table identifiers, for functions that take a table as an argument.
 #define TSPAR_TABLE_INDIVIDUALS 0
@@ -66,206 +463,17 @@
 
 #define TSPAR_DTYPE_FLOAT64 9
 
-#define TSPAR_ERR_NO_MEMORY -1
-
-#define TSPAR_ERR_NULL_POINTER -2
-
-#define TSPAR_ERR_BAD_PARAM_VALUE -3
-
-#define TSPAR_ERR_BUFFER_TOO_SMALL -4
-
-#define TSPAR_ERR_BAD_OPTIONS -5
-
-#define TSPAR_ERR_INTERNAL -6
-
-#define TSPAR_ERR_BUSY -7
-
-#define TSPAR_ERR_CANCELLED -8
-
-#define TSPAR_ERR_BAD_STRING -9
-
-#define TSPAR_ERR_BAD_DTYPE -10
-
-#define TSPAR_ERR_COLUMN_NOT_FOUND -11
-
-#define TSPAR_ERR_IO -100
-
-#define TSPAR_ERR_FILE_NOT_FOUND -101
-
-#define TSPAR_ERR_PERMISSION_DENIED -102
-
-#define TSPAR_ERR_IS_A_DIRECTORY -103
-
-#define TSPAR_ERR_BAD_MAGIC -104
-
-#define TSPAR_ERR_FILE_TRUNCATED -105
-
-#define TSPAR_ERR_FILE_FORMAT -106
-
-#define TSPAR_ERR_FILE_VERSION_TOO_OLD -107
-
-#define TSPAR_ERR_FILE_VERSION_TOO_NEW -108
-
-#define TSPAR_ERR_BAD_ITEM_OFFSET -109
-
-#define TSPAR_ERR_DUPLICATE_KEY -110
-
-#define TSPAR_ERR_REQUIRED_COL_NOT_FOUND -111
-
-#define TSPAR_ERR_BAD_COLUMN_TYPE -112
-
-#define TSPAR_ERR_BOTH_COLUMNS_REQUIRED -113
-
-#define TSPAR_ERR_COLUMN_LENGTH_MISMATCH -114
-
-#define TSPAR_ERR_BAD_OFFSET -200
-
-#define TSPAR_ERR_BAD_SEQUENCE_LENGTH -201
-
-#define TSPAR_ERR_TABLE_OVERFLOW -202
-
-#define TSPAR_ERR_COLUMN_OVERFLOW -203
-
-#define TSPAR_ERR_INDIVIDUAL_OUT_OF_BOUNDS -204
-
-#define TSPAR_ERR_NODE_OUT_OF_BOUNDS -205
-
-#define TSPAR_ERR_EDGE_OUT_OF_BOUNDS -206
-
-#define TSPAR_ERR_MIGRATION_OUT_OF_BOUNDS -207
-
-#define TSPAR_ERR_SITE_OUT_OF_BOUNDS -208
-
-#define TSPAR_ERR_MUTATION_OUT_OF_BOUNDS -209
-
-#define TSPAR_ERR_POPULATION_OUT_OF_BOUNDS -210
-
-#define TSPAR_ERR_PROVENANCE_OUT_OF_BOUNDS -211
-
-#define TSPAR_ERR_TABLES_NOT_INDEXED -212
-
-#define TSPAR_ERR_BAD_NODE_TIME_ORDERING -300
-
-#define TSPAR_ERR_NULL_PARENT -301
-
-#define TSPAR_ERR_NULL_CHILD -302
-
-#define TSPAR_ERR_EDGES_NOT_SORTED_PARENT_TIME -303
-
-#define TSPAR_ERR_EDGES_NOT_SORTED_CHILD -304
-
-#define TSPAR_ERR_EDGES_NOT_SORTED_LEFT -305
-
-#define TSPAR_ERR_EDGES_NONCONTIGUOUS_PARENTS -306
-
-#define TSPAR_ERR_BAD_EDGE_INTERVAL -307
-
-#define TSPAR_ERR_DUPLICATE_EDGES -308
-
-#define TSPAR_ERR_RIGHT_GREATER_SEQ_LENGTH -309
-
-#define TSPAR_ERR_LEFT_LESS_ZERO -310
-
-#define TSPAR_ERR_BAD_EDGES_CONTRADICTORY_CHILDREN -311
-
-#define TSPAR_ERR_GENOME_COORDS_NONFINITE -312
-
-#define TSPAR_ERR_TIME_NONFINITE -313
-
-#define TSPAR_ERR_BAD_SITE_POSITION -314
-
-#define TSPAR_ERR_UNSORTED_SITES -315
-
-#define TSPAR_ERR_DUPLICATE_SITE_POSITION -316
-
-#define TSPAR_ERR_UNSORTED_MUTATIONS -317
-
-#define TSPAR_ERR_MUTATION_PARENT_DIFFERENT_SITE -318
-
-#define TSPAR_ERR_MUTATION_PARENT_EQUAL -319
-
-#define TSPAR_ERR_MUTATION_PARENT_AFTER_CHILD -320
-
-#define TSPAR_ERR_MUTATION_TIME_YOUNGER_THAN_NODE -321
-
-#define TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_NODE -322
-
-#define TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_MUTATION -323
-
-#define TSPAR_ERR_MUTATION_TIME_HAS_BOTH_KNOWN_AND_UNKNOWN -324
-
-#define TSPAR_ERR_BAD_MUTATION_PARENT -325
-
-#define TSPAR_ERR_MUTATION_PARENT_INCONSISTENT -326
-
-#define TSPAR_ERR_UNSORTED_MIGRATIONS -327
-
-#define TSPAR_ERR_UNSORTED_INDIVIDUALS -328
-
-#define TSPAR_ERR_INDIVIDUAL_SELF_PARENT -329
-
-#define TSPAR_ERR_INDIVIDUAL_PARENT_CYCLE -330
-
-#define TSPAR_ERR_TABLES_BAD_INDEXES -331
-
-#define TSPAR_ERR_SORT_OFFSET_NOT_SUPPORTED -332
-
-#define TSPAR_ERR_MIGRATIONS_NOT_SUPPORTED -333
-
-#define TSPAR_ERR_SEEK_OUT_OF_BOUNDS -334
-
-#define TSPAR_ERR_TREE_SEQUENCE_HAS_NO_SAMPLES -335
-
-#define TSPAR_ERR_UNKNOWN_TIME_NOT_SUPPORTED -336
-
-#define TSPAR_ERR_TREE_OVERFLOW -337
-
-#define TSPAR_ERR_DUPLICATE_SAMPLE -500
-
-#define TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE -501
-
-#define TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA -502
-
-#define TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED -503
-
-#define TSPAR_ERR_BAD_TABLE_POSITION -504
-
-#define TSPAR_ERR_BAD_NUM_WINDOWS -400
-
-#define TSPAR_ERR_BAD_WINDOWS -401
-
-#define TSPAR_ERR_MULTIPLE_STAT_MODES -402
-
-#define TSPAR_ERR_BAD_STATE_DIMS -403
-
-#define TSPAR_ERR_BAD_RESULT_DIMS -404
-
-#define TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS -405
-
-#define TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES -406
-
-#define TSPAR_ERR_BAD_SAMPLE_SET_INDEX -407
-
-#define TSPAR_ERR_EMPTY_SAMPLE_SET -408
-
-#define TSPAR_ERR_UNSUPPORTED_STAT_MODE -409
-
-#define TSPAR_ERR_TIME_UNCALIBRATED -410
-
-#define TSPAR_ERR_STAT_POLARISED_UNSUPPORTED -411
-
-#define TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED -412
-
-#define TSPAR_ERR_INSUFFICIENT_WEIGHTS -413
-
-#define TSPAR_ERR_BAD_SAMPLES -414
-
-#define TSPAR_ERR_SUMMARY_FUNC -416
-
-// Settings for parallel calls. Opaque; made by `tspar_exec_new`, freed by
-// `tspar_exec_free`. A call only reads it, so one handle may be passed to
-// calls on many threads at once (the progress callback is then called on
-// each of those threads).
+// Settings for the calls that may use worker threads (statistics, sort,
+// simplify, loading, making a tree sequence, building indexes): a thread
+// count and a progress callback. Opaque; made by `tspar_exec_new` with
+// every setting, freed by `tspar_exec_free`, and never changed in between,
+// so one exec may be passed to any number of calls on any number of
+// threads at once. Each call runs the progress callback on its own calling
+// thread (with the same `user_data`), so a callback shared that way must be
+// safe to run on several threads at once. Wherever an exec is taken, NULL
+// means the default: `TSPAR_NUM_THREADS` threads, else all cores, and no
+// progress callback. Freeing an exec while a call still uses it is a
+// misuse the library cannot detect.
 typedef struct tspar_exec_t tspar_exec_t;
 
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
@@ -274,8 +482,14 @@ typedef struct tspar_exec_t tspar_exec_t;
 typedef struct tspar_tables_t tspar_tables_t;
 
 // A tree cursor. Opaque; made by `tspar_tree_new`, freed by
-// `tspar_tree_free`. One thread at a time: a concurrent call gets
-// `TSPAR_ERR_BUSY`.
+// `tspar_tree_free`. One thread at a time: while a call on a cursor runs,
+// any other call on the same cursor (every `tspar_tree_*` function but
+// `_new` and `_free`) returns `TSPAR_ERR_BUSY` at once and changes nothing.
+// What the library cannot detect: reading through the pointers of
+// `tspar_tree_get_arrays` while another thread moves the same cursor (a
+// data race, undefined behaviour), and freeing a cursor while another
+// thread uses it. A program that shares a cursor between threads must
+// itself keep readers of its arrays and movers apart.
 typedef struct tspar_tree_t tspar_tree_t;
 
 // An immutable tree sequence. Opaque; made by `tspar_treeseq_from_tables`
@@ -286,9 +500,11 @@ typedef struct tspar_treeseq_t tspar_treeseq_t;
 // A count or length: `uint64_t`, as tskit's `tsk_size_t`.
 typedef uint64_t tspar_size_t;
 
-// A progress callback: called on the thread that made the call, with the
-// fraction of the work done (0 to 1). Return non-zero to cancel the call,
-// which then returns `TSPAR_ERR_CANCELLED`.
+// A progress callback: called on the thread that made the call, never on
+// a worker thread, with the fraction of the work done (0 to 1). Return
+// non-zero to cancel the call, which then returns `TSPAR_ERR_CANCELLED`.
+// It must return normally: no `longjmp` out of it and no C++ exception
+// thrown through the library (either is undefined behaviour).
 typedef int (*tspar_progress_func_t)(double fraction,
                                      void *user_data);
 
@@ -379,8 +595,14 @@ typedef struct tspar_provenance_t {
 } tspar_provenance_t;
 
 // The cursor's arrays, each of `length` = num_nodes + 1 entries (the last
-// is the virtual root, whose children are the roots). The pointers stay
-// valid until the cursor is freed; the contents change when it moves.
+// is the virtual root, whose children are the roots), as tskit's tree
+// arrays. Borrowed from the cursor: the pointers stay valid, and the
+// arrays keep their addresses, until the cursor is freed; the contents
+// describe the current tree and are rewritten in place by every move of
+// that cursor (`tspar_tree_first`, `_last`, `_next`, `_prev`, `_seek`,
+// `_seek_index`), so values read after a move are the new tree's. Read-only
+// for the caller. Reading them while another thread moves the same cursor
+// is a data race the library cannot detect.
 typedef struct tspar_tree_arrays_t {
   const tspar_id_t *parent;
   const tspar_id_t *left_child;
@@ -394,7 +616,7 @@ typedef struct tspar_tree_arrays_t {
 } tspar_tree_arrays_t;
 
 // The null id: no parent, no population, no individual.
-#define TSPAR_NULL -1
+#define TSPAR_NULL (-1)
 
 // Node flag: the node is a sample.
 #define TSPAR_NODE_IS_SAMPLE 1
@@ -524,36 +746,34 @@ const char *tspar_strerror(int err);
 // that succeeded. Valid until this thread's next call into tspar.
 const char *tspar_last_error_message(void);
 
-// Makes settings with the default thread count (`TSPAR_NUM_THREADS`, else
-// all cores) and no progress callback. On success `*out` owns the handle;
-// free it with `tspar_exec_free`.
-int tspar_exec_new(struct tspar_exec_t **out);
+// Makes the settings for parallel calls. `threads`: 1 runs everything on
+// the calling thread (no worker threads), 0 means the default
+// (`TSPAR_NUM_THREADS` if it is set to a positive integer when the library
+// first needs it, read once per process; else the number of cores); at
+// most 1024 (`TSPAR_ERR_BAD_PARAM_VALUE` above). `progress` (NULL: none)
+// is called with `user_data` by the statistics; the other functions that
+// take an exec use its thread count only. On success `*out` owns the
+// handle; free it with `tspar_exec_free`.
+int tspar_exec_new(tspar_size_t threads,
+                   tspar_progress_func_t progress,
+                   void *user_data,
+                   struct tspar_exec_t **out);
 
 // Frees settings made by `tspar_exec_new`. NULL is a no-op.
 void tspar_exec_free(struct tspar_exec_t *exec);
-
-// Sets the thread count: 1 runs everything on the calling thread, 0 means
-// the default (`TSPAR_NUM_THREADS`, else all cores). At most 1024.
-int tspar_exec_set_threads(struct tspar_exec_t *exec,
-                           tspar_size_t threads);
-
-// Sets (or with NULL clears) the progress callback and the pointer passed
-// to it. It is called on the thread that made the statistics call, never
-// on a worker thread.
-int tspar_exec_set_progress(struct tspar_exec_t *exec,
-                            tspar_progress_func_t progress,
-                            void *user_data);
 
 // Sorts the tables into tskit's canonical order: edges from row
 // `edge_start` on by (time of parent, parent, child, left); migrations by
 // (time, source, dest, left, node); sites by position; mutations by site,
 // then known time (older first), parents before children. Individuals keep
-// their order. The edge indexes are dropped. Uses `TSPAR_NUM_THREADS`
-// threads (else all cores); the result is the same for every count.
-// Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure the tables are unchanged.
+// their order. The edge indexes are dropped. Runs on `exec`'s threads
+// (NULL: the default, `TSPAR_NUM_THREADS` else all cores); the result is
+// the same for every count. Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure
+// the tables are unchanged.
 int tspar_tables_sort(struct tspar_tables_t *tables,
                       tspar_size_t edge_start,
-                      tspar_flags_t options);
+                      tspar_flags_t options,
+                      const struct tspar_exec_t *exec);
 
 // Checks the tables with tskit's conditions (`TSPAR_CHECK_*` flags; 0 checks
 // references and values only). Returns the number of trees when
@@ -562,9 +782,12 @@ int tspar_tables_sort(struct tspar_tables_t *tables,
 tspar_id_t tspar_tables_check_integrity(const struct tspar_tables_t *tables,
                                         tspar_flags_t options);
 
-// Builds the edge indexes (the edges must be sorted). `options` must be 0.
+// Builds the edge indexes (the edges must be sorted) on `exec`'s threads
+// (NULL: the default); the result is the same for every count. `options`
+// must be 0.
 int tspar_tables_build_index(struct tspar_tables_t *tables,
-                             tspar_flags_t options);
+                             tspar_flags_t options,
+                             const struct tspar_exec_t *exec);
 
 // Sets the mutation parent column from the trees (the tables must be
 // sorted and indexed). `options` must be 0.
@@ -595,13 +818,14 @@ int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
 // `TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA`,
 // `TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED` and the integrity errors.
 // On any error the tables and `node_map` are unchanged. The edge indexes
-// are dropped, as tskit does. Large tables are simplified on
-// `TSPAR_NUM_THREADS` threads (else all cores), pieces of the genome at
-// once; the result is the same for every count.
+// are dropped, as tskit does. Large tables are simplified on `exec`'s
+// threads (NULL: the default, `TSPAR_NUM_THREADS` else all cores), pieces
+// of the genome at once; the result is the same for every count.
 int tspar_tables_simplify(struct tspar_tables_t *tables,
                           const tspar_id_t *samples,
                           tspar_size_t num_samples,
                           tspar_flags_t options,
+                          const struct tspar_exec_t *exec,
                           tspar_id_t *node_map,
                           tspar_size_t node_map_length);
 
@@ -654,6 +878,8 @@ int tspar_treeseq_Y1(const struct tspar_treeseq_t *ts,
 
 // Tajima's D per sample set, from diversity and segregating sites not
 // span-normalised (as tskit's Python; the span-normalise bit is ignored).
+// NaN where the denominator is zero (no segregating sites, or fewer than
+// four samples), where tskit gives NaN or ±inf as its numerator rounds.
 int tspar_treeseq_Tajimas_D(const struct tspar_treeseq_t *ts,
                             tspar_size_t num_sample_sets,
                             const tspar_size_t *sample_set_sizes,
@@ -805,7 +1031,9 @@ int tspar_treeseq_trait_correlation(const struct tspar_treeseq_t *ts,
 
 // Divergence between every pair of sample sets: `[window][K][K]`;
 // diagonals over distinct pairs (0 for a one-sample set). Site and
-// branch modes, not polarised.
+// branch modes, not polarised. As in tskit: the windows may leave out the
+// start and the end of the genome; a sample in two sets is
+// `TSPAR_ERR_DUPLICATE_SAMPLE`; no sample sets give no values (K = 0).
 int tspar_treeseq_divergence_matrix(const struct tspar_treeseq_t *ts,
                                     tspar_size_t num_sample_sets,
                                     const tspar_size_t *sample_set_sizes,
@@ -818,7 +1046,8 @@ int tspar_treeseq_divergence_matrix(const struct tspar_treeseq_t *ts,
                                     tspar_size_t result_length);
 
 // Genetic relatedness between every pair of sample sets (tskit
-// Python's `genetic_relatedness_matrix`): `[window][K][K]`.
+// Python's `genetic_relatedness_matrix`): `[window][K][K]`. Windows and
+// sample sets as for `tspar_treeseq_divergence_matrix`.
 int tspar_treeseq_genetic_relatedness_matrix(const struct tspar_treeseq_t *ts,
                                              tspar_size_t num_sample_sets,
                                              const tspar_size_t *sample_set_sizes,
@@ -891,11 +1120,13 @@ int tspar_tables_new(double sequence_length,
 
 // Loads a `.trees` file (any tskit file format 12.x, 32- or 64-bit offsets).
 // Options: `TSPAR_LOAD_SKIP_TABLES`, `TSPAR_LOAD_SKIP_REFERENCE_SEQUENCE`.
-// On success `*out` owns a new handle (free it with `tspar_tables_free`);
-// on failure `*out` is not written and the last error message names the
-// file and what was wrong with it.
+// Large columns are read on `exec`'s threads (NULL: the default); the
+// result is the same for every count. On success `*out` owns a new handle
+// (free it with `tspar_tables_free`); on failure `*out` is not written and
+// the last error message names the file and what was wrong with it.
 int tspar_tables_load(const char *path,
                       tspar_flags_t options,
+                      const struct tspar_exec_t *exec,
                       struct tspar_tables_t **out);
 
 // Writes the tables to a `.trees` file that tskit loads. The file is
@@ -915,6 +1146,8 @@ int tspar_tables_copy(const struct tspar_tables_t *tables,
 // Compares two table collections as tskit does: 1 if equal, 0 if not, a
 // negative code on error. Options are the `TSPAR_CMP_*` bits. The edge
 // indexes are not compared. Columns compare bitwise (a NaN equals the same NaN).
+// Safe to call from many threads at once, in either argument order, while
+// others write to either handle; `a` and `b` may be the same handle (1).
 int tspar_tables_equals(const struct tspar_tables_t *a,
                         const struct tspar_tables_t *b,
                         tspar_flags_t options);
@@ -934,7 +1167,7 @@ void tspar_tables_free(struct tspar_tables_t *tables);
 int64_t tspar_tables_num_rows(const struct tspar_tables_t *tables,
                               int table);
 
-// The sequence length, or a negative value (a code) on error.
+// The sequence length, or a negative code (as a double).
 double tspar_tables_get_sequence_length(const struct tspar_tables_t *tables);
 
 // Sets the sequence length (finite, not negative).
@@ -1332,17 +1565,21 @@ int tspar_tables_append_provenances(struct tspar_tables_t *tables,
 // Makes a tree sequence from a copy of the tables, validated as tskit
 // validates a tree sequence (the tree and mutation-parent checks
 // included). Options: `TSPAR_TS_INIT_BUILD_INDEXES`,
-// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. On success `*out` owns the new
-// handle (free it with `tspar_treeseq_free`); the tables are not changed.
+// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. Runs on `exec`'s threads
+// (NULL: the default); the result is the same for every count. On success
+// `*out` owns the new handle (free it with `tspar_treeseq_free`); the
+// tables are not changed.
 int tspar_treeseq_from_tables(const struct tspar_tables_t *tables,
                               tspar_flags_t options,
+                              const struct tspar_exec_t *exec,
                               struct tspar_treeseq_t **out);
 
 // Loads a `.trees` file as a tree sequence (validated as by
-// `tspar_treeseq_from_tables`, with the same options). On success `*out`
-// owns the new handle.
+// `tspar_treeseq_from_tables`, with the same options), on `exec`'s
+// threads (NULL: the default). On success `*out` owns the new handle.
 int tspar_treeseq_load(const char *path,
                        tspar_flags_t options,
+                       const struct tspar_exec_t *exec,
                        struct tspar_treeseq_t **out);
 
 // Writes the tree sequence to a `.trees` file (as `tspar_tables_dump`).
@@ -1359,37 +1596,37 @@ void tspar_treeseq_free(struct tspar_treeseq_t *ts);
 int tspar_treeseq_copy_tables(const struct tspar_treeseq_t *ts,
                               struct tspar_tables_t **out);
 
-// The number of trees (0 for NULL).
-tspar_size_t tspar_treeseq_num_trees(const struct tspar_treeseq_t *ts);
+// The number of trees, or a negative code.
+int64_t tspar_treeseq_num_trees(const struct tspar_treeseq_t *ts);
 
-// The number of sample nodes (0 for NULL).
-tspar_size_t tspar_treeseq_num_samples(const struct tspar_treeseq_t *ts);
+// The number of sample nodes, or a negative code.
+int64_t tspar_treeseq_num_samples(const struct tspar_treeseq_t *ts);
 
-// The number of nodes (0 for NULL).
-tspar_size_t tspar_treeseq_num_nodes(const struct tspar_treeseq_t *ts);
+// The number of nodes, or a negative code.
+int64_t tspar_treeseq_num_nodes(const struct tspar_treeseq_t *ts);
 
-// The number of edges (0 for NULL).
-tspar_size_t tspar_treeseq_num_edges(const struct tspar_treeseq_t *ts);
+// The number of edges, or a negative code.
+int64_t tspar_treeseq_num_edges(const struct tspar_treeseq_t *ts);
 
-// The number of sites (0 for NULL).
-tspar_size_t tspar_treeseq_num_sites(const struct tspar_treeseq_t *ts);
+// The number of sites, or a negative code.
+int64_t tspar_treeseq_num_sites(const struct tspar_treeseq_t *ts);
 
-// The number of mutations (0 for NULL).
-tspar_size_t tspar_treeseq_num_mutations(const struct tspar_treeseq_t *ts);
+// The number of mutations, or a negative code.
+int64_t tspar_treeseq_num_mutations(const struct tspar_treeseq_t *ts);
 
 // The number of rows of any table (`TSPAR_TABLE_*`), or a negative code.
 int64_t tspar_treeseq_num_rows(const struct tspar_treeseq_t *ts,
                                int table);
 
-// The sequence length (0 for NULL).
+// The sequence length, or a negative code (as a double).
 double tspar_treeseq_sequence_length(const struct tspar_treeseq_t *ts);
 
 // The sample node ids in increasing order: `tspar_treeseq_num_samples`
-// entries, valid until the tree sequence is freed. NULL for a NULL handle.
+// entries, valid until the tree sequence is freed. NULL on error.
 const tspar_id_t *tspar_treeseq_samples(const struct tspar_treeseq_t *ts);
 
 // The tree boundaries: `num_trees + 1` positions from 0 to the sequence
-// length, valid until the tree sequence is freed. NULL for a NULL handle.
+// length, valid until the tree sequence is freed. NULL on error.
 const double *tspar_treeseq_breakpoints(const struct tspar_treeseq_t *ts);
 
 // Zero-copy access to a column by its file key (see
@@ -1404,12 +1641,15 @@ int tspar_treeseq_column(const struct tspar_treeseq_t *ts,
 
 // Makes a cursor on `ts`, in the null state (every sample an isolated
 // root). `options` must be 0. On success `*out` owns the cursor (free it
-// with `tspar_tree_free`); it keeps the tree sequence's data alive.
+// with `tspar_tree_free`); it keeps the tree sequence's data alive, so the
+// cursor may outlive `ts`'s handle. Each thread that walks trees at the
+// same time as others needs a cursor of its own (see `tspar_tree_t`).
 int tspar_tree_new(const struct tspar_treeseq_t *ts,
                    tspar_flags_t options,
                    struct tspar_tree_t **out);
 
-// Frees a cursor. NULL is a no-op.
+// Frees a cursor, which ends the validity of the pointers from
+// `tspar_tree_get_arrays`. NULL is a no-op.
 void tspar_tree_free(struct tspar_tree_t *tree);
 
 // Moves to the first tree. Returns 1 (on a tree) or a negative code.
@@ -1446,7 +1686,10 @@ int tspar_tree_get_interval(const struct tspar_tree_t *tree,
                             double *left,
                             double *right);
 
-// Fills `*arrays` with the cursor's arrays (see `tspar_tree_arrays_t`).
+// Fills `*arrays` with pointers to the cursor's arrays: valid until the
+// cursor is freed, contents those of the current tree until the cursor's
+// next move (see `tspar_tree_arrays_t`). The only function that hands out
+// pointers into a cursor; the others copy into the caller's buffers.
 int tspar_tree_get_arrays(const struct tspar_tree_t *tree,
                           struct tspar_tree_arrays_t *arrays);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test: the Rust tests, the C tests and packaging tests through
-# ctest, and the pytest suite that compares tspar with tskit. Stops at the
-# first failing step and prints how long each step took.
+# Every test: cargo fmt and clippy, the Rust tests, the C tests and
+# packaging tests through ctest, the pytest suite that compares tspar with
+# tskit, and (with a nightly toolchain) the sanitizer runs of the threaded C
+# tests. Stops at the first failing step and prints how long each step took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -27,9 +28,30 @@ oracle() {
     TSPAR_LIB=$root/target/release/libtspar.so .venv/bin/python -m pytest -q tests/oracle
     # Simplify merges pieces of the genome in parallel only from 200,000
     # edges on; TSPAR_SIMPLIFY_PIECES forces that path on the small inputs
-    # of the tests, which must then give tskit's output all the same.
-    TSPAR_SIMPLIFY_PIECES=3 TSPAR_NUM_THREADS=2 TSPAR_LIB=$root/target/release/libtspar.so \
+    # of the tests, which must then give tskit's output all the same. Only a
+    # library built with the test-knobs feature reads it: that one is built
+    # into its own target directory, apart from the shipped library.
+    cargo build --release --lib --features test-knobs --target-dir target/knobs
+    TSPAR_SIMPLIFY_PIECES=3 TSPAR_NUM_THREADS=2 TSPAR_LIB=$root/target/knobs/release/libtspar.so \
         .venv/bin/python -m pytest -q tests/oracle/test_simplify.py tests/oracle/test_wright_fisher.py
+}
+
+# ThreadSanitizer and AddressSanitizer runs of the threaded C tests need the
+# nightly toolchain; without it they are skipped, and the summary says so.
+sanitizer_note="sanitizers: not run"
+sanitizers() {
+    if ! cargo +nightly --version >/dev/null 2>&1; then
+        sanitizer_note="sanitizers: SKIPPED (no nightly toolchain: cargo +nightly --version fails)"
+        echo "$sanitizer_note"
+        return 0
+    fi
+    echo "with $(cargo +nightly --version)"
+    if scripts/sanitizers.sh; then
+        sanitizer_note="sanitizers: TSan and ASan runs passed (scripts/sanitizers.sh)"
+    else
+        sanitizer_note="sanitizers: FAILED (see the summary above)"
+        return 1
+    fi
 }
 
 ctest_in_build() {
@@ -39,11 +61,15 @@ ctest_in_build() {
 export TSPAR_LIB=$root/target/release/libtspar.so
 
 step "setup" scripts/setup.sh
+step "cargo fmt --check" cargo fmt --check
+step "cargo clippy" cargo clippy --all-targets -- -D warnings
 step "cargo test --release" cargo test --release
 step "cmake configure" cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 step "cmake build" cmake --build build --parallel "$jobs"
 step "ctest" ctest_in_build
 step "pytest tests/oracle" oracle
+step "sanitizers" sanitizers
 
 printf '\nall steps passed\n'
 printf '  %s\n' "${timings[@]}"
+echo "$sanitizer_note"

@@ -8,432 +8,180 @@
 //! statistics (-400..-449), simplification and the simulator helpers
 //! (-500..-549). A sample listed twice is one error wherever it happens
 //! (tskit's TSK_ERR_DUPLICATE_SAMPLE).
+//!
+//! Each code is written once, in the `errors!` list below: the variant, its
+//! number, its C name and its message. The enum, [`Error::code`],
+//! [`Error::ALL`], [`Error::c_name`], the `TSPAR_ERR_*` constants of
+//! [`codes`] and the `#define TSPAR_ERR_*` block of include/tspar.h
+//! (written by tests/header.rs) all come from that list.
 
 use thiserror::Error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
-#[non_exhaustive]
-pub enum Error {
+/// Defines [`Error`] and everything derived from its list of codes. An
+/// entry is `Variant = code, TSPAR_ERR_NAME, "message";`.
+macro_rules! errors {
+    ($( $(#[$attr:meta])* $variant:ident = $code:literal, $c_name:ident, $msg:literal; )*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
+        #[non_exhaustive]
+        #[repr(i32)]
+        pub enum Error {
+            $( $(#[$attr])* #[error($msg)] $variant = $code, )*
+        }
+
+        impl Error {
+            /// Every variant, in the order of the list.
+            pub const ALL: &'static [Error] = &[$(Error::$variant),*];
+
+            /// The stable code the C API returns for this error.
+            pub fn code(self) -> i32 {
+                self as i32
+            }
+
+            /// The name of the code in the C header (`TSPAR_ERR_...`).
+            pub fn c_name(self) -> &'static str {
+                match self {
+                    $(Error::$variant => stringify!($c_name),)*
+                }
+            }
+        }
+
+        /// The error codes under their C names, for Rust code that speaks
+        /// the C API (`crate::capi` re-exports them).
+        pub mod codes {
+            $( pub const $c_name: std::ffi::c_int = $code; )*
+        }
+    };
+}
+
+errors! {
     // General.
-    #[error("out of memory")]
-    NoMemory,
-    #[error("a required pointer argument is NULL")]
-    NullPointer,
-    #[error("bad parameter value")]
-    BadParamValue,
-    #[error("output buffer too small")]
-    BufferTooSmall,
-    #[error("unknown option bits set")]
-    BadOptions,
-    #[error("internal error (a bug in tspar)")]
-    Internal,
-    #[error("object is in use by another thread")]
-    Busy,
-    #[error("operation cancelled by the caller")]
-    Cancelled,
-    #[error("string argument is not valid UTF-8")]
-    BadString,
-    #[error("data type does not match the column")]
-    BadDtype,
-    #[error("no column with this name")]
-    ColumnNotFound,
+    NoMemory = -1, TSPAR_ERR_NO_MEMORY, "out of memory";
+    NullPointer = -2, TSPAR_ERR_NULL_POINTER, "a required pointer argument is NULL";
+    BadParamValue = -3, TSPAR_ERR_BAD_PARAM_VALUE, "bad parameter value";
+    BufferTooSmall = -4, TSPAR_ERR_BUFFER_TOO_SMALL, "output buffer too small";
+    BadOptions = -5, TSPAR_ERR_BAD_OPTIONS, "unknown option bits set";
+    Internal = -6, TSPAR_ERR_INTERNAL, "internal error (a bug in tspar)";
+    Busy = -7, TSPAR_ERR_BUSY, "object is in use by another thread";
+    Cancelled = -8, TSPAR_ERR_CANCELLED, "operation cancelled by the caller";
+    BadString = -9, TSPAR_ERR_BAD_STRING, "string argument is not valid UTF-8";
+    BadDtype = -10, TSPAR_ERR_BAD_DTYPE, "data type does not match the column";
+    ColumnNotFound = -11, TSPAR_ERR_COLUMN_NOT_FOUND, "no column with this name";
 
     // Files.
-    #[error("input/output error")]
-    Io,
-    #[error("file not found")]
-    FileNotFound,
-    #[error("permission denied")]
-    PermissionDenied,
-    #[error("path is a directory")]
-    IsADirectory,
-    #[error("not a kastore file (bad magic number)")]
-    BadMagic,
-    #[error("unexpected end of file")]
-    FileTruncated,
-    #[error("bad file format")]
-    FileFormat,
-    #[error("kastore or tskit file version too old")]
-    FileVersionTooOld,
-    #[error("kastore or tskit file version too new")]
-    FileVersionTooNew,
-    #[error("item offset or length out of the file's bounds")]
-    BadItemOffset,
-    #[error("duplicate key in file")]
-    DuplicateKey,
-    #[error("required column not found")]
-    RequiredColNotFound,
-    #[error("bad column type")]
-    BadColumnType,
-    #[error("both columns of a ragged pair are required")]
-    BothColumnsRequired,
-    #[error("column lengths disagree")]
-    ColumnLengthMismatch,
+    Io = -100, TSPAR_ERR_IO, "input/output error";
+    FileNotFound = -101, TSPAR_ERR_FILE_NOT_FOUND, "file not found";
+    PermissionDenied = -102, TSPAR_ERR_PERMISSION_DENIED, "permission denied";
+    IsADirectory = -103, TSPAR_ERR_IS_A_DIRECTORY, "path is a directory";
+    BadMagic = -104, TSPAR_ERR_BAD_MAGIC, "not a kastore file (bad magic number)";
+    FileTruncated = -105, TSPAR_ERR_FILE_TRUNCATED, "unexpected end of file";
+    FileFormat = -106, TSPAR_ERR_FILE_FORMAT, "bad file format";
+    FileVersionTooOld = -107, TSPAR_ERR_FILE_VERSION_TOO_OLD, "kastore or tskit file version too old";
+    FileVersionTooNew = -108, TSPAR_ERR_FILE_VERSION_TOO_NEW, "kastore or tskit file version too new";
+    BadItemOffset = -109, TSPAR_ERR_BAD_ITEM_OFFSET, "item offset or length out of the file's bounds";
+    DuplicateKey = -110, TSPAR_ERR_DUPLICATE_KEY, "duplicate key in file";
+    RequiredColNotFound = -111, TSPAR_ERR_REQUIRED_COL_NOT_FOUND, "required column not found";
+    BadColumnType = -112, TSPAR_ERR_BAD_COLUMN_TYPE, "bad column type";
+    BothColumnsRequired = -113, TSPAR_ERR_BOTH_COLUMNS_REQUIRED, "both columns of a ragged pair are required";
+    ColumnLengthMismatch = -114, TSPAR_ERR_COLUMN_LENGTH_MISMATCH, "column lengths disagree";
 
     // Tables.
-    #[error("bad offset column")]
-    BadOffset,
-    #[error("bad sequence length")]
-    BadSequenceLength,
-    #[error("table would exceed the maximum number of rows")]
-    TableOverflow,
-    #[error("column would exceed the maximum size")]
-    ColumnOverflow,
-    #[error("individual out of bounds")]
-    IndividualOutOfBounds,
-    #[error("node out of bounds")]
-    NodeOutOfBounds,
-    #[error("edge out of bounds")]
-    EdgeOutOfBounds,
-    #[error("migration out of bounds")]
-    MigrationOutOfBounds,
-    #[error("site out of bounds")]
-    SiteOutOfBounds,
-    #[error("mutation out of bounds")]
-    MutationOutOfBounds,
-    #[error("population out of bounds")]
-    PopulationOutOfBounds,
-    #[error("provenance out of bounds")]
-    ProvenanceOutOfBounds,
-    #[error("table collection has no edge indexes")]
-    TablesNotIndexed,
+    BadOffset = -200, TSPAR_ERR_BAD_OFFSET, "bad offset column";
+    BadSequenceLength = -201, TSPAR_ERR_BAD_SEQUENCE_LENGTH, "bad sequence length";
+    TableOverflow = -202, TSPAR_ERR_TABLE_OVERFLOW, "table would exceed the maximum number of rows";
+    ColumnOverflow = -203, TSPAR_ERR_COLUMN_OVERFLOW, "column would exceed the maximum size";
+    IndividualOutOfBounds = -204, TSPAR_ERR_INDIVIDUAL_OUT_OF_BOUNDS, "individual out of bounds";
+    NodeOutOfBounds = -205, TSPAR_ERR_NODE_OUT_OF_BOUNDS, "node out of bounds";
+    EdgeOutOfBounds = -206, TSPAR_ERR_EDGE_OUT_OF_BOUNDS, "edge out of bounds";
+    MigrationOutOfBounds = -207, TSPAR_ERR_MIGRATION_OUT_OF_BOUNDS, "migration out of bounds";
+    SiteOutOfBounds = -208, TSPAR_ERR_SITE_OUT_OF_BOUNDS, "site out of bounds";
+    MutationOutOfBounds = -209, TSPAR_ERR_MUTATION_OUT_OF_BOUNDS, "mutation out of bounds";
+    PopulationOutOfBounds = -210, TSPAR_ERR_POPULATION_OUT_OF_BOUNDS, "population out of bounds";
+    ProvenanceOutOfBounds = -211, TSPAR_ERR_PROVENANCE_OUT_OF_BOUNDS, "provenance out of bounds";
+    TablesNotIndexed = -212, TSPAR_ERR_TABLES_NOT_INDEXED, "table collection has no edge indexes";
 
     // Integrity, sorting, tree sequences.
-    #[error("bad node time ordering: a parent is not older than its child")]
-    BadNodeTimeOrdering,
-    #[error("edge parent is null")]
-    NullParent,
-    #[error("edge child is null")]
-    NullChild,
-    #[error("edges not sorted by parent time")]
-    EdgesNotSortedParentTime,
-    #[error("edges not sorted by child within a parent")]
-    EdgesNotSortedChild,
-    #[error("edges not sorted by left coordinate")]
-    EdgesNotSortedLeft,
-    #[error("edges for a parent are not contiguous")]
-    EdgesNoncontiguousParents,
-    #[error("bad edge interval: left must be less than right")]
-    BadEdgeInterval,
-    #[error("duplicate edges")]
-    DuplicateEdges,
-    #[error("right coordinate greater than the sequence length")]
-    RightGreaterSeqLength,
-    #[error("left coordinate less than zero")]
-    LeftLessZero,
-    #[error("a child has more than one parent at a position")]
-    BadEdgesContradictoryChildren,
-    #[error("genome coordinates must be finite")]
-    GenomeCoordsNonfinite,
-    #[error("times must be finite")]
-    TimeNonfinite,
-    #[error("site position out of range [0, sequence length)")]
-    BadSitePosition,
-    #[error("sites not sorted by position")]
-    UnsortedSites,
-    #[error("duplicate site position")]
-    DuplicateSitePosition,
-    #[error("mutations not sorted")]
-    UnsortedMutations,
-    #[error("mutation parent is at a different site")]
-    MutationParentDifferentSite,
-    #[error("mutation is its own parent")]
-    MutationParentEqual,
-    #[error("mutation parent comes after its child")]
-    MutationParentAfterChild,
-    #[error("mutation time younger than its node")]
-    MutationTimeYoungerThanNode,
-    #[error("mutation time older than the parent of its node")]
-    MutationTimeOlderThanParentNode,
-    #[error("mutation time older than its parent mutation")]
-    MutationTimeOlderThanParentMutation,
-    #[error("mutation times at a site are both known and unknown")]
-    MutationTimeHasBothKnownAndUnknown,
-    #[error("mutation parents do not match those the trees imply")]
-    BadMutationParent,
-    #[error("mutation parent chain is inconsistent (a cycle)")]
-    MutationParentInconsistent,
-    #[error("migrations not sorted")]
-    UnsortedMigrations,
-    #[error("individuals not sorted: a parent comes after its child")]
-    UnsortedIndividuals,
-    #[error("individual is its own parent")]
-    IndividualSelfParent,
-    #[error("individual parents form a cycle")]
-    IndividualParentCycle,
-    #[error("edge indexes are invalid")]
-    TablesBadIndexes,
-    #[error("sort offset not supported for this table")]
-    SortOffsetNotSupported,
-    #[error("migrations are not supported by this operation")]
-    MigrationsNotSupported,
-    #[error("position or tree index out of bounds")]
-    SeekOutOfBounds,
-    #[error("tree sequence has no samples")]
-    TreeSequenceHasNoSamples,
-    #[error("unknown mutation times are not supported here")]
-    UnknownTimeNotSupported,
-    #[error("too many trees")]
-    TreeOverflow,
+    BadNodeTimeOrdering = -300, TSPAR_ERR_BAD_NODE_TIME_ORDERING,
+        "bad node time ordering: a parent is not older than its child";
+    NullParent = -301, TSPAR_ERR_NULL_PARENT, "edge parent is null";
+    NullChild = -302, TSPAR_ERR_NULL_CHILD, "edge child is null";
+    EdgesNotSortedParentTime = -303, TSPAR_ERR_EDGES_NOT_SORTED_PARENT_TIME, "edges not sorted by parent time";
+    EdgesNotSortedChild = -304, TSPAR_ERR_EDGES_NOT_SORTED_CHILD, "edges not sorted by child within a parent";
+    EdgesNotSortedLeft = -305, TSPAR_ERR_EDGES_NOT_SORTED_LEFT, "edges not sorted by left coordinate";
+    EdgesNoncontiguousParents = -306, TSPAR_ERR_EDGES_NONCONTIGUOUS_PARENTS, "edges for a parent are not contiguous";
+    BadEdgeInterval = -307, TSPAR_ERR_BAD_EDGE_INTERVAL, "bad edge interval: left must be less than right";
+    DuplicateEdges = -308, TSPAR_ERR_DUPLICATE_EDGES, "duplicate edges";
+    RightGreaterSeqLength = -309, TSPAR_ERR_RIGHT_GREATER_SEQ_LENGTH,
+        "right coordinate greater than the sequence length";
+    LeftLessZero = -310, TSPAR_ERR_LEFT_LESS_ZERO, "left coordinate less than zero";
+    BadEdgesContradictoryChildren = -311, TSPAR_ERR_BAD_EDGES_CONTRADICTORY_CHILDREN,
+        "a child has more than one parent at a position";
+    GenomeCoordsNonfinite = -312, TSPAR_ERR_GENOME_COORDS_NONFINITE, "genome coordinates must be finite";
+    TimeNonfinite = -313, TSPAR_ERR_TIME_NONFINITE, "times must be finite";
+    BadSitePosition = -314, TSPAR_ERR_BAD_SITE_POSITION, "site position out of range [0, sequence length)";
+    UnsortedSites = -315, TSPAR_ERR_UNSORTED_SITES, "sites not sorted by position";
+    DuplicateSitePosition = -316, TSPAR_ERR_DUPLICATE_SITE_POSITION, "duplicate site position";
+    UnsortedMutations = -317, TSPAR_ERR_UNSORTED_MUTATIONS, "mutations not sorted";
+    MutationParentDifferentSite = -318, TSPAR_ERR_MUTATION_PARENT_DIFFERENT_SITE,
+        "mutation parent is at a different site";
+    MutationParentEqual = -319, TSPAR_ERR_MUTATION_PARENT_EQUAL, "mutation is its own parent";
+    MutationParentAfterChild = -320, TSPAR_ERR_MUTATION_PARENT_AFTER_CHILD, "mutation parent comes after its child";
+    MutationTimeYoungerThanNode = -321, TSPAR_ERR_MUTATION_TIME_YOUNGER_THAN_NODE,
+        "mutation time younger than its node";
+    MutationTimeOlderThanParentNode = -322, TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_NODE,
+        "mutation time older than the parent of its node";
+    MutationTimeOlderThanParentMutation = -323, TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_MUTATION,
+        "mutation time older than its parent mutation";
+    MutationTimeHasBothKnownAndUnknown = -324, TSPAR_ERR_MUTATION_TIME_HAS_BOTH_KNOWN_AND_UNKNOWN,
+        "mutation times at a site are both known and unknown";
+    BadMutationParent = -325, TSPAR_ERR_BAD_MUTATION_PARENT, "mutation parents do not match those the trees imply";
+    MutationParentInconsistent = -326, TSPAR_ERR_MUTATION_PARENT_INCONSISTENT,
+        "mutation parent chain is inconsistent (a cycle)";
+    UnsortedMigrations = -327, TSPAR_ERR_UNSORTED_MIGRATIONS, "migrations not sorted";
+    UnsortedIndividuals = -328, TSPAR_ERR_UNSORTED_INDIVIDUALS,
+        "individuals not sorted: a parent comes after its child";
+    IndividualSelfParent = -329, TSPAR_ERR_INDIVIDUAL_SELF_PARENT, "individual is its own parent";
+    IndividualParentCycle = -330, TSPAR_ERR_INDIVIDUAL_PARENT_CYCLE, "individual parents form a cycle";
+    TablesBadIndexes = -331, TSPAR_ERR_TABLES_BAD_INDEXES, "edge indexes are invalid";
+    SortOffsetNotSupported = -332, TSPAR_ERR_SORT_OFFSET_NOT_SUPPORTED, "sort offset not supported for this table";
+    MigrationsNotSupported = -333, TSPAR_ERR_MIGRATIONS_NOT_SUPPORTED, "migrations are not supported by this operation";
+    SeekOutOfBounds = -334, TSPAR_ERR_SEEK_OUT_OF_BOUNDS, "position or tree index out of bounds";
+    TreeSequenceHasNoSamples = -335, TSPAR_ERR_TREE_SEQUENCE_HAS_NO_SAMPLES, "tree sequence has no samples";
+    UnknownTimeNotSupported = -336, TSPAR_ERR_UNKNOWN_TIME_NOT_SUPPORTED,
+        "unknown mutation times are not supported here";
+    TreeOverflow = -337, TSPAR_ERR_TREE_OVERFLOW, "too many trees";
 
     // Simplification and the simulator helpers.
-    #[error("a sample is listed more than once")]
-    DuplicateSample,
-    #[error("the keep-unary and keep-unary-in-individuals options are mutually exclusive")]
-    KeepUnaryMutuallyExclusive,
-    #[error("cannot process edges that have metadata")]
-    CantProcessEdgesWithMetadata,
-    #[error("simplify does not support migrations")]
-    SimplifyMigrationsNotSupported,
-    #[error("bookmark position beyond the end of a table")]
-    BadTablePosition,
+    DuplicateSample = -500, TSPAR_ERR_DUPLICATE_SAMPLE, "a sample is listed more than once";
+    KeepUnaryMutuallyExclusive = -501, TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE,
+        "the keep-unary and keep-unary-in-individuals options are mutually exclusive";
+    CantProcessEdgesWithMetadata = -502, TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA,
+        "cannot process edges that have metadata";
+    SimplifyMigrationsNotSupported = -503, TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED,
+        "simplify does not support migrations";
+    BadTablePosition = -504, TSPAR_ERR_BAD_TABLE_POSITION, "bookmark position beyond the end of a table";
+
     // Statistics.
-    #[error("bad number of windows")]
-    BadNumWindows,
-    #[error("bad windows: they must increase strictly from 0 to the sequence length")]
-    BadWindows,
-    #[error("more than one statistics mode given")]
-    MultipleStatModes,
-    #[error("bad state dimension")]
-    BadStateDims,
-    #[error("bad result dimension")]
-    BadResultDims,
-    #[error("not enough sample sets")]
-    InsufficientSampleSets,
-    #[error("not enough index tuples")]
-    InsufficientIndexTuples,
-    #[error("sample set index out of bounds")]
-    BadSampleSetIndex,
-    #[error("empty sample set")]
-    EmptySampleSet,
-    #[error("statistic does not support this mode")]
-    UnsupportedStatMode,
-    #[error("branch statistics need calibrated node times")]
-    TimeUncalibrated,
-    #[error("statistic does not support the polarised option")]
-    StatPolarisedUnsupported,
-    #[error("statistic does not support the span-normalise option")]
-    StatSpanNormaliseUnsupported,
-    #[error("not enough weight columns")]
-    InsufficientWeights,
-    #[error("node in a sample set is not a sample")]
-    BadSamples,
-    #[error("the summary callback returned an error")]
-    SummaryFunc,
+    BadNumWindows = -400, TSPAR_ERR_BAD_NUM_WINDOWS, "bad number of windows";
+    BadWindows = -401, TSPAR_ERR_BAD_WINDOWS, "bad windows: they must increase strictly from 0 to the sequence length";
+    MultipleStatModes = -402, TSPAR_ERR_MULTIPLE_STAT_MODES, "more than one statistics mode given";
+    BadStateDims = -403, TSPAR_ERR_BAD_STATE_DIMS, "bad state dimension";
+    BadResultDims = -404, TSPAR_ERR_BAD_RESULT_DIMS, "bad result dimension";
+    InsufficientSampleSets = -405, TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS, "not enough sample sets";
+    InsufficientIndexTuples = -406, TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES, "not enough index tuples";
+    BadSampleSetIndex = -407, TSPAR_ERR_BAD_SAMPLE_SET_INDEX, "sample set index out of bounds";
+    EmptySampleSet = -408, TSPAR_ERR_EMPTY_SAMPLE_SET, "empty sample set";
+    UnsupportedStatMode = -409, TSPAR_ERR_UNSUPPORTED_STAT_MODE, "statistic does not support this mode";
+    TimeUncalibrated = -410, TSPAR_ERR_TIME_UNCALIBRATED, "statistics using branch lengths cannot be calculated when time_units is 'uncalibrated'";
+    StatPolarisedUnsupported = -411, TSPAR_ERR_STAT_POLARISED_UNSUPPORTED,
+        "statistic does not support the polarised option";
+    StatSpanNormaliseUnsupported = -412, TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED,
+        "statistic does not support the span-normalise option";
+    InsufficientWeights = -413, TSPAR_ERR_INSUFFICIENT_WEIGHTS, "not enough weight columns";
+    BadSamples = -414, TSPAR_ERR_BAD_SAMPLES, "node in a sample set is not a sample";
+    SummaryFunc = -416, TSPAR_ERR_SUMMARY_FUNC, "the summary callback returned an error";
 }
 
 impl Error {
-    /// The stable code the C API returns for this error.
-    pub fn code(self) -> i32 {
-        use Error::*;
-        match self {
-            NoMemory => -1,
-            NullPointer => -2,
-            BadParamValue => -3,
-            BufferTooSmall => -4,
-            BadOptions => -5,
-            Internal => -6,
-            Busy => -7,
-            Cancelled => -8,
-            BadString => -9,
-            BadDtype => -10,
-            ColumnNotFound => -11,
-
-            Io => -100,
-            FileNotFound => -101,
-            PermissionDenied => -102,
-            IsADirectory => -103,
-            BadMagic => -104,
-            FileTruncated => -105,
-            FileFormat => -106,
-            FileVersionTooOld => -107,
-            FileVersionTooNew => -108,
-            BadItemOffset => -109,
-            DuplicateKey => -110,
-            RequiredColNotFound => -111,
-            BadColumnType => -112,
-            BothColumnsRequired => -113,
-            ColumnLengthMismatch => -114,
-
-            BadOffset => -200,
-            BadSequenceLength => -201,
-            TableOverflow => -202,
-            ColumnOverflow => -203,
-            IndividualOutOfBounds => -204,
-            NodeOutOfBounds => -205,
-            EdgeOutOfBounds => -206,
-            MigrationOutOfBounds => -207,
-            SiteOutOfBounds => -208,
-            MutationOutOfBounds => -209,
-            PopulationOutOfBounds => -210,
-            ProvenanceOutOfBounds => -211,
-            TablesNotIndexed => -212,
-
-            BadNodeTimeOrdering => -300,
-            NullParent => -301,
-            NullChild => -302,
-            EdgesNotSortedParentTime => -303,
-            EdgesNotSortedChild => -304,
-            EdgesNotSortedLeft => -305,
-            EdgesNoncontiguousParents => -306,
-            BadEdgeInterval => -307,
-            DuplicateEdges => -308,
-            RightGreaterSeqLength => -309,
-            LeftLessZero => -310,
-            BadEdgesContradictoryChildren => -311,
-            GenomeCoordsNonfinite => -312,
-            TimeNonfinite => -313,
-            BadSitePosition => -314,
-            UnsortedSites => -315,
-            DuplicateSitePosition => -316,
-            UnsortedMutations => -317,
-            MutationParentDifferentSite => -318,
-            MutationParentEqual => -319,
-            MutationParentAfterChild => -320,
-            MutationTimeYoungerThanNode => -321,
-            MutationTimeOlderThanParentNode => -322,
-            MutationTimeOlderThanParentMutation => -323,
-            MutationTimeHasBothKnownAndUnknown => -324,
-            BadMutationParent => -325,
-            MutationParentInconsistent => -326,
-            UnsortedMigrations => -327,
-            UnsortedIndividuals => -328,
-            IndividualSelfParent => -329,
-            IndividualParentCycle => -330,
-            TablesBadIndexes => -331,
-            SortOffsetNotSupported => -332,
-            MigrationsNotSupported => -333,
-            SeekOutOfBounds => -334,
-            TreeSequenceHasNoSamples => -335,
-            UnknownTimeNotSupported => -336,
-            TreeOverflow => -337,
-
-            DuplicateSample => -500,
-            KeepUnaryMutuallyExclusive => -501,
-            CantProcessEdgesWithMetadata => -502,
-            SimplifyMigrationsNotSupported => -503,
-            BadTablePosition => -504,
-            BadNumWindows => -400,
-            BadWindows => -401,
-            MultipleStatModes => -402,
-            BadStateDims => -403,
-            BadResultDims => -404,
-            InsufficientSampleSets => -405,
-            InsufficientIndexTuples => -406,
-            BadSampleSetIndex => -407,
-            EmptySampleSet => -408,
-            UnsupportedStatMode => -409,
-            TimeUncalibrated => -410,
-            StatPolarisedUnsupported => -411,
-            StatSpanNormaliseUnsupported => -412,
-            InsufficientWeights => -413,
-            BadSamples => -414,
-            SummaryFunc => -416,
-        }
-    }
-
-    /// Every variant, so that codes can be listed and checked for uniqueness.
-    pub const ALL: &'static [Error] = &[
-        Error::NoMemory,
-        Error::NullPointer,
-        Error::BadParamValue,
-        Error::BufferTooSmall,
-        Error::BadOptions,
-        Error::Internal,
-        Error::Busy,
-        Error::Cancelled,
-        Error::BadString,
-        Error::BadDtype,
-        Error::ColumnNotFound,
-        Error::Io,
-        Error::FileNotFound,
-        Error::PermissionDenied,
-        Error::IsADirectory,
-        Error::BadMagic,
-        Error::FileTruncated,
-        Error::FileFormat,
-        Error::FileVersionTooOld,
-        Error::FileVersionTooNew,
-        Error::BadItemOffset,
-        Error::DuplicateKey,
-        Error::RequiredColNotFound,
-        Error::BadColumnType,
-        Error::BothColumnsRequired,
-        Error::ColumnLengthMismatch,
-        Error::BadOffset,
-        Error::BadSequenceLength,
-        Error::TableOverflow,
-        Error::ColumnOverflow,
-        Error::IndividualOutOfBounds,
-        Error::NodeOutOfBounds,
-        Error::EdgeOutOfBounds,
-        Error::MigrationOutOfBounds,
-        Error::SiteOutOfBounds,
-        Error::MutationOutOfBounds,
-        Error::PopulationOutOfBounds,
-        Error::ProvenanceOutOfBounds,
-        Error::TablesNotIndexed,
-        Error::BadNodeTimeOrdering,
-        Error::NullParent,
-        Error::NullChild,
-        Error::EdgesNotSortedParentTime,
-        Error::EdgesNotSortedChild,
-        Error::EdgesNotSortedLeft,
-        Error::EdgesNoncontiguousParents,
-        Error::BadEdgeInterval,
-        Error::DuplicateEdges,
-        Error::RightGreaterSeqLength,
-        Error::LeftLessZero,
-        Error::BadEdgesContradictoryChildren,
-        Error::GenomeCoordsNonfinite,
-        Error::TimeNonfinite,
-        Error::BadSitePosition,
-        Error::UnsortedSites,
-        Error::DuplicateSitePosition,
-        Error::UnsortedMutations,
-        Error::MutationParentDifferentSite,
-        Error::MutationParentEqual,
-        Error::MutationParentAfterChild,
-        Error::MutationTimeYoungerThanNode,
-        Error::MutationTimeOlderThanParentNode,
-        Error::MutationTimeOlderThanParentMutation,
-        Error::MutationTimeHasBothKnownAndUnknown,
-        Error::BadMutationParent,
-        Error::MutationParentInconsistent,
-        Error::UnsortedMigrations,
-        Error::UnsortedIndividuals,
-        Error::IndividualSelfParent,
-        Error::IndividualParentCycle,
-        Error::TablesBadIndexes,
-        Error::SortOffsetNotSupported,
-        Error::MigrationsNotSupported,
-        Error::SeekOutOfBounds,
-        Error::TreeSequenceHasNoSamples,
-        Error::UnknownTimeNotSupported,
-        Error::TreeOverflow,
-        Error::DuplicateSample,
-        Error::KeepUnaryMutuallyExclusive,
-        Error::CantProcessEdgesWithMetadata,
-        Error::SimplifyMigrationsNotSupported,
-        Error::BadTablePosition,
-        Error::BadNumWindows,
-        Error::BadWindows,
-        Error::MultipleStatModes,
-        Error::BadStateDims,
-        Error::BadResultDims,
-        Error::InsufficientSampleSets,
-        Error::InsufficientIndexTuples,
-        Error::BadSampleSetIndex,
-        Error::EmptySampleSet,
-        Error::UnsupportedStatMode,
-        Error::TimeUncalibrated,
-        Error::StatPolarisedUnsupported,
-        Error::StatSpanNormaliseUnsupported,
-        Error::InsufficientWeights,
-        Error::BadSamples,
-        Error::SummaryFunc,
-    ];
-
     pub fn from_code(code: i32) -> Option<Error> {
         Error::ALL.iter().copied().find(|e| e.code() == code)
     }
@@ -515,6 +263,32 @@ mod tests {
             assert!(e.code() < 0, "{e:?}");
             assert!(seen.insert(e.code()), "duplicate code {}", e.code());
             assert_eq!(Error::from_code(e.code()), Some(*e));
+        }
+    }
+
+    /// The C name is the variant's name in upper snake case, so a copied
+    /// line that kept the wrong name fails here.
+    #[test]
+    fn c_names_follow_the_variant_names() {
+        let mut seen = std::collections::HashSet::new();
+        for e in Error::ALL {
+            let mut want = String::from("TSPAR_ERR_");
+            for (i, ch) in format!("{e:?}").chars().enumerate() {
+                if ch.is_ascii_uppercase() && i > 0 {
+                    want.push('_');
+                }
+                want.push(ch.to_ascii_uppercase());
+            }
+            assert_eq!(e.c_name(), want, "{e:?}");
+            assert!(seen.insert(e.c_name()), "duplicate name {}", e.c_name());
+        }
+    }
+
+    #[test]
+    fn messages_are_static_text() {
+        assert_eq!(Error::NodeOutOfBounds.to_string(), "node out of bounds");
+        for e in Error::ALL {
+            assert!(!e.to_string().is_empty(), "{e:?}");
         }
     }
 }

@@ -4,6 +4,7 @@
 //! eight tables. The core modules are safe Rust returning
 //! [`error::Result`]; `capi` is the only module with `extern "C"` functions.
 
+pub mod alloc;
 pub mod capi;
 pub mod error;
 pub mod io;

@@ -23,14 +23,24 @@ pub const WORKER_NAME_PREFIX: &str = "tspar-worker";
 pub const MAX_THREADS: usize = 1024;
 
 /// The thread count used when the caller gives none: `TSPAR_NUM_THREADS` if
-/// it is set to a positive integer, else the number of cores.
+/// it is set to a positive integer (at most [`MAX_THREADS`]), else the
+/// number of cores. Read once, the first time it is needed, and kept for the
+/// life of the process: reading the environment on every call would race
+/// with a host's `setenv` on another thread.
 pub fn default_threads() -> usize {
-    std::env::var("TSPAR_NUM_THREADS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .map(|n| n.min(MAX_THREADS))
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+    static DEFAULT: OnceLock<usize> = OnceLock::new();
+    *DEFAULT.get_or_init(|| {
+        std::env::var("TSPAR_NUM_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .map(|n| n.min(MAX_THREADS))
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get().min(MAX_THREADS))
+                    .unwrap_or(1)
+            })
+    })
 }
 
 /// The pool for `threads` worker threads (`threads >= 2`).
@@ -64,7 +74,38 @@ pub fn run<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> Result<R> {
     if threads <= 1 {
         Ok(f())
     } else {
-        Ok(pool(threads)?.install(f))
+        // Tells ThreadSanitizer that `f` happened before we go on (a no-op
+        // in other builds; see capi/tsan.rs).
+        let hand_off = crate::capi::tsan::HandOff::default();
+        let r = pool(threads)?.install(|| {
+            #[cfg(test)]
+            test_hooks::maybe_panic(threads);
+            let r = f();
+            hand_off.release();
+            r
+        });
+        hand_off.acquire();
+        Ok(r)
+    }
+}
+
+/// Test-only hooks: a way to make the work of a parallel call panic on a
+/// worker thread, to test how the C API reports it.
+#[cfg(test)]
+pub(crate) mod test_hooks {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Work run by [`super::run`] on a pool of exactly this many threads
+    /// panics on its worker thread (0: never). Keyed by the pool size, so
+    /// that tests running at the same time on pools of other sizes are not
+    /// affected; no other test uses this size.
+    pub(crate) static PANIC_ON_POOL_OF: AtomicUsize = AtomicUsize::new(0);
+    pub(crate) const POOL_SIZE: usize = 11;
+
+    pub(super) fn maybe_panic(threads: usize) {
+        if PANIC_ON_POOL_OF.load(Ordering::SeqCst) == threads {
+            panic!("test hook: forced panic in the work of a pool of {threads} threads");
+        }
     }
 }
 

@@ -1,11 +1,55 @@
 //! The committed include/tspar.h must be exactly what the pinned cbindgen
-//! generates from the sources. Run with TSPAR_BLESS=1 to regenerate it.
+//! generates from the sources, plus what cbindgen cannot see: the version
+//! macros (from Cargo.toml) and the error codes (from the one list in
+//! src/error.rs, which a macro expands). Run with TSPAR_BLESS=1 to
+//! regenerate it.
 
 use std::path::Path;
+
+use tspar::error::Error;
+
+/// The lines written after the header's includes: the version of the
+/// crate and every error code, each under its message.
+fn version_and_error_codes() -> String {
+    let mut s = String::from(
+        "\n// The version of this header (tspar_version() gives the version of the library\n\
+         // loaded at run time; a program may check that the two agree).\n",
+    );
+    for (part, value) in [
+        ("MAJOR", env!("CARGO_PKG_VERSION_MAJOR")),
+        ("MINOR", env!("CARGO_PKG_VERSION_MINOR")),
+        ("PATCH", env!("CARGO_PKG_VERSION_PATCH")),
+    ] {
+        s += &format!("#define TSPAR_VERSION_{part} {value}\n");
+    }
+    s += "\n// Error codes, < 0. The numbers are stable: never reused, never renumbered.\n\
+          // tspar_strerror(code) gives the message written above each one.\n";
+    for e in Error::ALL {
+        s += &format!("\n// {e}\n#define {} ({})\n", e.c_name(), e.code());
+    }
+    s
+}
+
+/// Puts every negative constant cbindgen writes in parentheses, so that
+/// `5-TSPAR_NULL` is 6 and not a syntax error.
+fn parenthesise_negatives(header: &str) -> String {
+    let mut out = String::with_capacity(header.len() + 64);
+    for line in header.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        match body.strip_prefix("#define ").and_then(|rest| rest.split_once(' ')) {
+            Some((name, value)) if value.starts_with('-') && value[1..].bytes().all(|b| b.is_ascii_digit()) => {
+                out += &format!("#define {name} ({value})\n");
+            }
+            _ => out += line,
+        }
+    }
+    out
+}
 
 fn generate(root: &Path, exclude: &[String]) -> Vec<u8> {
     let mut config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml parses");
     config.export.exclude.extend(exclude.iter().cloned());
+    config.after_includes = Some(version_and_error_codes());
     let bindings = cbindgen::Builder::new()
         .with_crate(root)
         .with_config(config)
@@ -13,7 +57,7 @@ fn generate(root: &Path, exclude: &[String]) -> Vec<u8> {
         .expect("cbindgen generates the header");
     let mut out = Vec::new();
     bindings.write(&mut out);
-    out
+    parenthesise_negatives(std::str::from_utf8(&out).expect("header is UTF-8")).into_bytes()
 }
 
 /// The name a `typedef` line defines (the text after `typedef `).
@@ -119,4 +163,52 @@ fn header_defines_option_flags() {
     ] {
         assert!(text.contains(&format!("#define {name}\n")), "missing: #define {name}");
     }
+}
+
+fn header_text() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(root.join("include").join("tspar.h")).expect("read include/tspar.h")
+}
+
+/// Every error code is in the header once, with its number in parentheses,
+/// and the header defines no other TSPAR_ERR_ name.
+#[test]
+fn header_defines_every_error_code() {
+    let text = header_text();
+    let defined: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("#define TSPAR_ERR_"))
+        .collect();
+    assert_eq!(defined.len(), Error::ALL.len(), "one #define per error code");
+    for e in Error::ALL {
+        let line = format!("#define {} ({})\n", e.c_name(), e.code());
+        assert_eq!(text.matches(&line).count(), 1, "missing or repeated: {line}");
+    }
+}
+
+/// No constant of the header is a bare negative number.
+#[test]
+fn header_negative_constants_are_parenthesised() {
+    let text = header_text();
+    let bare: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("#define ") && l.split_whitespace().nth(2).is_some_and(|v| v.starts_with('-')))
+        .collect();
+    assert!(bare.is_empty(), "negative constants without parentheses: {bare:?}");
+    assert!(text.contains("#define TSPAR_NULL (-1)\n"));
+}
+
+/// The version macros are the crate's version.
+#[test]
+fn header_defines_the_version() {
+    let text = header_text();
+    let version: Vec<String> = ["MAJOR", "MINOR", "PATCH"]
+        .iter()
+        .map(|part| {
+            let prefix = format!("#define TSPAR_VERSION_{part} ");
+            let line = text.lines().find(|l| l.starts_with(&prefix));
+            line.unwrap_or_else(|| panic!("missing TSPAR_VERSION_{part}"))[prefix.len()..].to_string()
+        })
+        .collect();
+    assert_eq!(version.join("."), env!("CARGO_PKG_VERSION"));
 }

@@ -28,7 +28,7 @@ fn items(bytes: &[u8]) -> Items {
 
 fn write(items: &Items) -> Vec<u8> {
     let arrays = items.iter().map(|(k, d, b)| (k.clone(), Array::Raw(*d, b))).collect();
-    Writer::new(arrays).unwrap().to_bytes()
+    Writer::new(arrays).unwrap().to_bytes().unwrap()
 }
 
 /// The example file with `edit` applied to its items.
@@ -419,4 +419,70 @@ fn dump_through_a_symlink_replaces_its_target() {
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     assert_eq!(load(&target, 0).unwrap().num_rows(TableKind::Populations), 2);
     assert_eq!(dir.names(), ["link.trees", "target.trees"]);
+}
+
+/// No detail says again what its kind's message says.
+fn assert_not_repeated(e: &Failure) {
+    let kind = e.kind.to_string().to_lowercase();
+    assert!(!e.detail.to_lowercase().contains(&kind), "'{e}' repeats '{kind}'");
+}
+
+#[test]
+fn other_formats_are_named_with_what_to_do() {
+    let zip = [b"PK\x03\x04".as_slice(), &[0u8; 80]].concat();
+    let hdf5 = [b"\x89HDF\r\n\x1a\n".as_slice(), &[0u8; 80]].concat();
+    let gzip = [b"\x1f\x8b\x08\x00".as_slice(), &[0u8; 80]].concat();
+    for (bytes, mentions) in [
+        (&zip, &["zip", "tszip -d", "tszip.decompress"][..]),
+        (&hdf5, &["HDF5", "tskit upgrade"][..]),
+        (&gzip, &["gzip", "gunzip"][..]),
+        (
+            &b"a text file, long enough for a kastore header.............".to_vec(),
+            &["damaged"][..],
+        ),
+    ] {
+        let e = err(bytes);
+        assert_eq!(e.kind, Error::BadMagic, "{e}");
+        assert_not_repeated(&e);
+        for m in mentions {
+            assert!(e.detail.contains(m), "'{}' does not mention '{m}'", e.detail);
+        }
+    }
+}
+
+#[test]
+fn empty_path_is_a_missing_file_name() {
+    for e in [
+        load(Path::new(""), 0).unwrap_err(),
+        dump(&small(), Path::new(""), 0).unwrap_err(),
+    ] {
+        assert_eq!(e.kind, Error::FileNotFound, "{e}");
+        assert!(e.detail.contains("no file name"), "{e}");
+    }
+}
+
+#[test]
+fn file_system_messages_say_it_once() {
+    let dir = TempDir::new("io-messages");
+    let e = dump(&small(), &dir.0, 0).unwrap_err();
+    assert_eq!(e.kind, Error::IsADirectory);
+    assert_not_repeated(&e);
+    assert!(!e.detail.to_lowercase().contains("is a directory"), "{e}");
+    let e = load(&dir.0, 0).unwrap_err();
+    assert_eq!(e.kind, Error::IsADirectory);
+    assert!(!e.detail.to_lowercase().contains("is a directory"), "{e}");
+    let e = load(&dir.0.join("missing.trees"), 0).unwrap_err();
+    assert!(!e.detail.contains("No such file"), "{e}");
+    assert!(e.detail.contains("missing.trees"), "{e}");
+}
+
+#[test]
+fn unknown_option_bits_said_once() {
+    let e = load_bytes(&example(), 1 << 30).unwrap_err();
+    assert_eq!(e.kind, Error::BadOptions);
+    assert_not_repeated(&e);
+    assert!(e.detail.contains("0x40000000"), "{e}");
+    let e = dump(&small(), Path::new("x.trees"), 1 << 30).unwrap_err();
+    assert_eq!(e.kind, Error::BadOptions);
+    assert_not_repeated(&e);
 }

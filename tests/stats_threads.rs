@@ -38,7 +38,14 @@ fn stats() -> Vec<(&'static str, Box<Run>)> {
             Box::new(|ts, s, w, o, e| summary::f4(ts, s, &[0, 1, 2, 0], w, o, e)),
         ),
         ("afs", Box::new(afs::allele_frequency_spectrum)),
-        ("divmat", Box::new(matrix::divergence_matrix)),
+        // A matrix's sets must not overlap (as in tskit): the first two.
+        (
+            "divmat",
+            Box::new(|ts, s, w, o, e| {
+                let two = SampleSets::new(&s.sizes[..2], &s.ids[..(s.sizes[0] + s.sizes[1]) as usize]);
+                matrix::divergence_matrix(ts, two, w, o, e)
+            }),
+        ),
     ]
 }
 

@@ -35,7 +35,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s FILE.trees\n", argv[0]);
         return 2;
     }
-    rc = tspar_treeseq_load(argv[1], 0, &ts);
+    rc = tspar_treeseq_load(argv[1], 0, NULL, &ts);
     if (rc < 0) {
         die("load", rc);
     }
@@ -68,7 +68,7 @@ int main(int argc, char **argv)
     printf("trees=%llu edges=%llu forward=%.6f backward=%.6f checksum=%lld\n",
         (unsigned long long) n_fwd, (unsigned long long) tspar_treeseq_num_edges(ts), forward,
         backward, (long long) checksum);
-    if (n_fwd != n_bwd || n_fwd != tspar_treeseq_num_trees(ts)) {
+    if (n_fwd != n_bwd || (int64_t) n_fwd != tspar_treeseq_num_trees(ts)) {
         fprintf(stderr, "walk counted %llu / %llu trees\n", (unsigned long long) n_fwd,
             (unsigned long long) n_bwd);
         return 1;

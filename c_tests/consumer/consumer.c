@@ -29,7 +29,7 @@ int main(int argc, char **argv)
         return 2;
     }
     printf("tspar %s\n", tspar_version());
-    ret = tspar_tables_load(argv[1], 0, &tables);
+    ret = tspar_tables_load(argv[1], 0, NULL, &tables);
     if (ret < 0) {
         return fail("load", ret);
     }
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     if (ret < 0) {
         return fail("dump", ret);
     }
-    ret = tspar_tables_load(out, 0, &again);
+    ret = tspar_tables_load(out, 0, NULL, &again);
     if (ret < 0) {
         return fail("reload", ret);
     }

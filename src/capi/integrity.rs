@@ -5,6 +5,7 @@
 
 use std::ffi::c_int;
 
+use super::exec::{threads_of, tspar_exec_t};
 use super::tables::tspar_tables_t;
 use super::*;
 use crate::tables::{check, sort_options};
@@ -56,21 +57,25 @@ unsafe fn handle<'a>(p: *const tspar_tables_t) -> Result<&'a tspar_tables_t> {
 /// `edge_start` on by (time of parent, parent, child, left); migrations by
 /// (time, source, dest, left, node); sites by position; mutations by site,
 /// then known time (older first), parents before children. Individuals keep
-/// their order. The edge indexes are dropped. Uses `TSPAR_NUM_THREADS`
-/// threads (else all cores); the result is the same for every count.
-/// Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure the tables are unchanged.
+/// their order. The edge indexes are dropped. Runs on `exec`'s threads
+/// (NULL: the default, `TSPAR_NUM_THREADS` else all cores); the result is
+/// the same for every count. Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure
+/// the tables are unchanged.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tables_sort(
     tables: *mut tspar_tables_t,
     edge_start: tspar_size_t,
     options: tspar_flags_t,
+    exec: *const tspar_exec_t,
 ) -> c_int {
     status(|| {
         check_options(options, sort_options::ALL, "sort")?;
+        // SAFETY: exec is NULL or a live handle.
+        let threads = unsafe { threads_of(exec) }?;
         // SAFETY: NULL or a live handle.
         let mut t = unsafe { handle(tables) }?.write()?;
         let start = usize::try_from(edge_start).unwrap_or(usize::MAX);
-        t.sort(start, options)
+        t.sort_with(start, options, threads)
     })
 }
 
@@ -90,13 +95,21 @@ pub unsafe extern "C" fn tspar_tables_check_integrity(
     })
 }
 
-/// Builds the edge indexes (the edges must be sorted). `options` must be 0.
+/// Builds the edge indexes (the edges must be sorted) on `exec`'s threads
+/// (NULL: the default); the result is the same for every count. `options`
+/// must be 0.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_tables_build_index(tables: *mut tspar_tables_t, options: tspar_flags_t) -> c_int {
+pub unsafe extern "C" fn tspar_tables_build_index(
+    tables: *mut tspar_tables_t,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+) -> c_int {
     status(|| {
         check_options(options, 0, "build_index")?;
+        // SAFETY: exec is NULL or a live handle.
+        let threads = unsafe { threads_of(exec) }?;
         // SAFETY: NULL or a live handle.
-        unsafe { handle(tables) }?.write()?.build_index()
+        unsafe { handle(tables) }?.write()?.build_index_with(threads)
     })
 }
 

@@ -18,11 +18,14 @@ pub mod simplify;
 pub mod stats;
 pub mod tables;
 pub mod treeseq;
+pub(crate) mod tsan;
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 
 use crate::error::{Error, Failure, Result};
 
@@ -75,106 +78,9 @@ pub const TSPAR_CLEAR_METADATA_SCHEMAS: tspar_flags_t = 1 << 0;
 pub const TSPAR_CLEAR_TS_METADATA_AND_SCHEMA: tspar_flags_t = 1 << 1;
 pub const TSPAR_CLEAR_PROVENANCE: tspar_flags_t = 1 << 2;
 
-// Error codes. The numbers are stable: never reused, never renumbered.
-// A test checks that each equals the code of the matching `Error` variant.
-pub const TSPAR_ERR_NO_MEMORY: c_int = -1;
-pub const TSPAR_ERR_NULL_POINTER: c_int = -2;
-pub const TSPAR_ERR_BAD_PARAM_VALUE: c_int = -3;
-pub const TSPAR_ERR_BUFFER_TOO_SMALL: c_int = -4;
-pub const TSPAR_ERR_BAD_OPTIONS: c_int = -5;
-pub const TSPAR_ERR_INTERNAL: c_int = -6;
-pub const TSPAR_ERR_BUSY: c_int = -7;
-pub const TSPAR_ERR_CANCELLED: c_int = -8;
-pub const TSPAR_ERR_BAD_STRING: c_int = -9;
-pub const TSPAR_ERR_BAD_DTYPE: c_int = -10;
-pub const TSPAR_ERR_COLUMN_NOT_FOUND: c_int = -11;
-pub const TSPAR_ERR_IO: c_int = -100;
-pub const TSPAR_ERR_FILE_NOT_FOUND: c_int = -101;
-pub const TSPAR_ERR_PERMISSION_DENIED: c_int = -102;
-pub const TSPAR_ERR_IS_A_DIRECTORY: c_int = -103;
-pub const TSPAR_ERR_BAD_MAGIC: c_int = -104;
-pub const TSPAR_ERR_FILE_TRUNCATED: c_int = -105;
-pub const TSPAR_ERR_FILE_FORMAT: c_int = -106;
-pub const TSPAR_ERR_FILE_VERSION_TOO_OLD: c_int = -107;
-pub const TSPAR_ERR_FILE_VERSION_TOO_NEW: c_int = -108;
-pub const TSPAR_ERR_BAD_ITEM_OFFSET: c_int = -109;
-pub const TSPAR_ERR_DUPLICATE_KEY: c_int = -110;
-pub const TSPAR_ERR_REQUIRED_COL_NOT_FOUND: c_int = -111;
-pub const TSPAR_ERR_BAD_COLUMN_TYPE: c_int = -112;
-pub const TSPAR_ERR_BOTH_COLUMNS_REQUIRED: c_int = -113;
-pub const TSPAR_ERR_COLUMN_LENGTH_MISMATCH: c_int = -114;
-pub const TSPAR_ERR_BAD_OFFSET: c_int = -200;
-pub const TSPAR_ERR_BAD_SEQUENCE_LENGTH: c_int = -201;
-pub const TSPAR_ERR_TABLE_OVERFLOW: c_int = -202;
-pub const TSPAR_ERR_COLUMN_OVERFLOW: c_int = -203;
-pub const TSPAR_ERR_INDIVIDUAL_OUT_OF_BOUNDS: c_int = -204;
-pub const TSPAR_ERR_NODE_OUT_OF_BOUNDS: c_int = -205;
-pub const TSPAR_ERR_EDGE_OUT_OF_BOUNDS: c_int = -206;
-pub const TSPAR_ERR_MIGRATION_OUT_OF_BOUNDS: c_int = -207;
-pub const TSPAR_ERR_SITE_OUT_OF_BOUNDS: c_int = -208;
-pub const TSPAR_ERR_MUTATION_OUT_OF_BOUNDS: c_int = -209;
-pub const TSPAR_ERR_POPULATION_OUT_OF_BOUNDS: c_int = -210;
-pub const TSPAR_ERR_PROVENANCE_OUT_OF_BOUNDS: c_int = -211;
-pub const TSPAR_ERR_TABLES_NOT_INDEXED: c_int = -212;
-pub const TSPAR_ERR_BAD_NODE_TIME_ORDERING: c_int = -300;
-pub const TSPAR_ERR_NULL_PARENT: c_int = -301;
-pub const TSPAR_ERR_NULL_CHILD: c_int = -302;
-pub const TSPAR_ERR_EDGES_NOT_SORTED_PARENT_TIME: c_int = -303;
-pub const TSPAR_ERR_EDGES_NOT_SORTED_CHILD: c_int = -304;
-pub const TSPAR_ERR_EDGES_NOT_SORTED_LEFT: c_int = -305;
-pub const TSPAR_ERR_EDGES_NONCONTIGUOUS_PARENTS: c_int = -306;
-pub const TSPAR_ERR_BAD_EDGE_INTERVAL: c_int = -307;
-pub const TSPAR_ERR_DUPLICATE_EDGES: c_int = -308;
-pub const TSPAR_ERR_RIGHT_GREATER_SEQ_LENGTH: c_int = -309;
-pub const TSPAR_ERR_LEFT_LESS_ZERO: c_int = -310;
-pub const TSPAR_ERR_BAD_EDGES_CONTRADICTORY_CHILDREN: c_int = -311;
-pub const TSPAR_ERR_GENOME_COORDS_NONFINITE: c_int = -312;
-pub const TSPAR_ERR_TIME_NONFINITE: c_int = -313;
-pub const TSPAR_ERR_BAD_SITE_POSITION: c_int = -314;
-pub const TSPAR_ERR_UNSORTED_SITES: c_int = -315;
-pub const TSPAR_ERR_DUPLICATE_SITE_POSITION: c_int = -316;
-pub const TSPAR_ERR_UNSORTED_MUTATIONS: c_int = -317;
-pub const TSPAR_ERR_MUTATION_PARENT_DIFFERENT_SITE: c_int = -318;
-pub const TSPAR_ERR_MUTATION_PARENT_EQUAL: c_int = -319;
-pub const TSPAR_ERR_MUTATION_PARENT_AFTER_CHILD: c_int = -320;
-pub const TSPAR_ERR_MUTATION_TIME_YOUNGER_THAN_NODE: c_int = -321;
-pub const TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_NODE: c_int = -322;
-pub const TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_MUTATION: c_int = -323;
-pub const TSPAR_ERR_MUTATION_TIME_HAS_BOTH_KNOWN_AND_UNKNOWN: c_int = -324;
-pub const TSPAR_ERR_BAD_MUTATION_PARENT: c_int = -325;
-pub const TSPAR_ERR_MUTATION_PARENT_INCONSISTENT: c_int = -326;
-pub const TSPAR_ERR_UNSORTED_MIGRATIONS: c_int = -327;
-pub const TSPAR_ERR_UNSORTED_INDIVIDUALS: c_int = -328;
-pub const TSPAR_ERR_INDIVIDUAL_SELF_PARENT: c_int = -329;
-pub const TSPAR_ERR_INDIVIDUAL_PARENT_CYCLE: c_int = -330;
-pub const TSPAR_ERR_TABLES_BAD_INDEXES: c_int = -331;
-pub const TSPAR_ERR_SORT_OFFSET_NOT_SUPPORTED: c_int = -332;
-pub const TSPAR_ERR_MIGRATIONS_NOT_SUPPORTED: c_int = -333;
-pub const TSPAR_ERR_SEEK_OUT_OF_BOUNDS: c_int = -334;
-pub const TSPAR_ERR_TREE_SEQUENCE_HAS_NO_SAMPLES: c_int = -335;
-pub const TSPAR_ERR_UNKNOWN_TIME_NOT_SUPPORTED: c_int = -336;
-pub const TSPAR_ERR_TREE_OVERFLOW: c_int = -337;
-pub const TSPAR_ERR_DUPLICATE_SAMPLE: c_int = -500;
-pub const TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE: c_int = -501;
-pub const TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA: c_int = -502;
-pub const TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED: c_int = -503;
-pub const TSPAR_ERR_BAD_TABLE_POSITION: c_int = -504;
-pub const TSPAR_ERR_BAD_NUM_WINDOWS: c_int = -400;
-pub const TSPAR_ERR_BAD_WINDOWS: c_int = -401;
-pub const TSPAR_ERR_MULTIPLE_STAT_MODES: c_int = -402;
-pub const TSPAR_ERR_BAD_STATE_DIMS: c_int = -403;
-pub const TSPAR_ERR_BAD_RESULT_DIMS: c_int = -404;
-pub const TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS: c_int = -405;
-pub const TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES: c_int = -406;
-pub const TSPAR_ERR_BAD_SAMPLE_SET_INDEX: c_int = -407;
-pub const TSPAR_ERR_EMPTY_SAMPLE_SET: c_int = -408;
-pub const TSPAR_ERR_UNSUPPORTED_STAT_MODE: c_int = -409;
-pub const TSPAR_ERR_TIME_UNCALIBRATED: c_int = -410;
-pub const TSPAR_ERR_STAT_POLARISED_UNSUPPORTED: c_int = -411;
-pub const TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED: c_int = -412;
-pub const TSPAR_ERR_INSUFFICIENT_WEIGHTS: c_int = -413;
-pub const TSPAR_ERR_BAD_SAMPLES: c_int = -414;
-pub const TSPAR_ERR_SUMMARY_FUNC: c_int = -416;
+// The error codes (`TSPAR_ERR_*`), defined once with their variants in
+// src/error.rs; tests/header.rs writes them into the header.
+pub use crate::error::codes::*;
 
 thread_local! {
     /// The detail of the calling thread's last failed call.
@@ -182,36 +88,92 @@ thread_local! {
     /// Set while this thread runs inside a tspar call, so that our panic hook
     /// stays silent for our panics and leaves the host's alone.
     static IN_TSPAR: Cell<bool> = const { Cell::new(false) };
-    /// The message of a panic caught on this thread, for the error detail.
-    static PANIC_MESSAGE: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The last panic raised on this thread inside a tspar call: its
+    /// message and the detail (message and place) for the error message.
+    static PANIC_MESSAGE: RefCell<Option<RecordedPanic>> = const { RefCell::new(None) };
 }
+
+/// A panic seen by our hook: the payload's text, by which the thread that
+/// catches the panic finds it, and the detail to report (with the place).
+struct RecordedPanic {
+    text: String,
+    detail: String,
+}
+
+/// Panics raised on our worker threads. Rayon catches such a panic and
+/// resumes it, with the same payload, on the thread that made the call,
+/// where the hook does not run again: that thread takes the detail from
+/// here by the payload's text. Only the latest few are kept, so panics
+/// caught elsewhere (inside a pool and never resumed) cannot pile up.
+static WORKER_PANICS: Mutex<VecDeque<RecordedPanic>> = Mutex::new(VecDeque::new());
+const WORKER_PANICS_KEPT: usize = 16;
 
 static HOOK: Once = Once::new();
 
+/// The text of a panic payload (`panic!`'s message).
+fn payload_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a payload that is not a string".to_string()
+    }
+}
+
 /// Installs, once, a panic hook that records (instead of printing) panics
-/// raised inside tspar calls and hands every other panic to the hook that
-/// was there before, so a host's own panic reporting is unchanged.
+/// raised inside tspar calls or on tspar's worker threads and hands every
+/// other panic to the hook that was there before, so a host's own panic
+/// reporting is unchanged.
 fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let worker = std::thread::current()
+            let thread = std::thread::current();
+            let worker = thread
                 .name()
-                .is_some_and(|n| n.starts_with(crate::parallel::WORKER_NAME_PREFIX));
-            if IN_TSPAR.with(|f| f.get()) || worker {
-                let msg = info
-                    .payload()
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line()));
-                PANIC_MESSAGE.with(|m| *m.borrow_mut() = format!("panic: {msg}{}", at.unwrap_or_default()));
-            } else {
-                previous(info)
+                .filter(|n| n.starts_with(crate::parallel::WORKER_NAME_PREFIX));
+            if worker.is_none() && !IN_TSPAR.with(|f| f.get()) {
+                return previous(info);
+            }
+            let text = payload_text(info.payload());
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            match worker {
+                Some(name) => {
+                    let detail = format!("panic on worker thread {name}: {text}{at}");
+                    let mut kept = WORKER_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+                    if kept.len() == WORKER_PANICS_KEPT {
+                        kept.pop_front();
+                    }
+                    kept.push_back(RecordedPanic { text, detail });
+                }
+                None => {
+                    let detail = format!("panic: {text}{at}");
+                    PANIC_MESSAGE.with(|m| *m.borrow_mut() = Some(RecordedPanic { text, detail }));
+                }
             }
         }));
     });
+}
+
+/// The detail for a panic caught on this thread with `payload`: recorded
+/// by the hook on this thread, or on a worker thread (rayon carries the
+/// payload across), or else the payload's text alone.
+fn panic_detail(payload: &(dyn Any + Send)) -> String {
+    let text = payload_text(payload);
+    if let Some(own) = PANIC_MESSAGE.with(|m| m.borrow_mut().take()) {
+        if own.text == text {
+            return own.detail;
+        }
+    }
+    let mut kept = WORKER_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+    match kept.iter().rposition(|p| p.text == text) {
+        Some(j) => kept.remove(j).map(|p| p.detail).unwrap_or_default(),
+        None => format!("panic: {text}"),
+    }
 }
 
 fn set_last_error(failure: &Failure) {
@@ -241,8 +203,8 @@ pub(crate) fn boundary<T: Into<i64>>(body: impl FnOnce() -> Result<T>) -> i64 {
             set_last_error(&failure);
             failure.kind.code() as i64
         }
-        Err(_) => {
-            let detail = PANIC_MESSAGE.with(|m| std::mem::take(&mut *m.borrow_mut()));
+        Err(payload) => {
+            let detail = panic_detail(&*payload);
             let failure = Failure::new(Error::Internal, detail);
             set_last_error(&failure);
             Error::Internal.code() as i64
@@ -258,6 +220,24 @@ pub(crate) fn status(body: impl FnOnce() -> Result<()>) -> c_int {
 /// [`boundary`] for functions that return a row id or a negative code.
 pub(crate) fn id_or_code(body: impl FnOnce() -> Result<tspar_id_t>) -> tspar_id_t {
     boundary(body) as tspar_id_t
+}
+
+/// [`boundary`] for functions that return a double that is never
+/// negative (a sequence length): the value, or the negative code as a double.
+pub(crate) fn double_or_code(body: impl FnOnce() -> Result<f64>) -> f64 {
+    let mut value = 0.0;
+    match status(|| body().map(|v| value = v)) {
+        code if code < 0 => code as f64,
+        _ => value,
+    }
+}
+
+/// [`boundary`] for functions that return a pointer: the pointer, or NULL
+/// when the call fails.
+pub(crate) fn pointer_or_null<T>(body: impl FnOnce() -> Result<*const T>) -> *const T {
+    let mut pointer = std::ptr::null();
+    status(|| body().map(|p| pointer = p));
+    pointer
 }
 
 fn null(what: &str) -> Failure {
@@ -349,7 +329,7 @@ pub(crate) fn check_options(options: tspar_flags_t, allowed: tspar_flags_t, what
     if options & !allowed != 0 {
         return Err(Failure::new(
             Error::BadOptions,
-            format!("{what}: unknown option bits {:#x}", options & !allowed),
+            format!("{what}: {:#x}", options & !allowed),
         ));
     }
     Ok(())
@@ -393,147 +373,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn c_constants_match_error_codes() {
-        let pairs = [
-            (TSPAR_ERR_NO_MEMORY, Error::NoMemory),
-            (TSPAR_ERR_NULL_POINTER, Error::NullPointer),
-            (TSPAR_ERR_BAD_PARAM_VALUE, Error::BadParamValue),
-            (TSPAR_ERR_BUFFER_TOO_SMALL, Error::BufferTooSmall),
-            (TSPAR_ERR_BAD_OPTIONS, Error::BadOptions),
-            (TSPAR_ERR_INTERNAL, Error::Internal),
-            (TSPAR_ERR_BUSY, Error::Busy),
-            (TSPAR_ERR_CANCELLED, Error::Cancelled),
-            (TSPAR_ERR_BAD_STRING, Error::BadString),
-            (TSPAR_ERR_BAD_DTYPE, Error::BadDtype),
-            (TSPAR_ERR_COLUMN_NOT_FOUND, Error::ColumnNotFound),
-            (TSPAR_ERR_IO, Error::Io),
-            (TSPAR_ERR_FILE_NOT_FOUND, Error::FileNotFound),
-            (TSPAR_ERR_PERMISSION_DENIED, Error::PermissionDenied),
-            (TSPAR_ERR_IS_A_DIRECTORY, Error::IsADirectory),
-            (TSPAR_ERR_BAD_MAGIC, Error::BadMagic),
-            (TSPAR_ERR_FILE_TRUNCATED, Error::FileTruncated),
-            (TSPAR_ERR_FILE_FORMAT, Error::FileFormat),
-            (TSPAR_ERR_FILE_VERSION_TOO_OLD, Error::FileVersionTooOld),
-            (TSPAR_ERR_FILE_VERSION_TOO_NEW, Error::FileVersionTooNew),
-            (TSPAR_ERR_BAD_ITEM_OFFSET, Error::BadItemOffset),
-            (TSPAR_ERR_DUPLICATE_KEY, Error::DuplicateKey),
-            (TSPAR_ERR_REQUIRED_COL_NOT_FOUND, Error::RequiredColNotFound),
-            (TSPAR_ERR_BAD_COLUMN_TYPE, Error::BadColumnType),
-            (TSPAR_ERR_BOTH_COLUMNS_REQUIRED, Error::BothColumnsRequired),
-            (TSPAR_ERR_COLUMN_LENGTH_MISMATCH, Error::ColumnLengthMismatch),
-            (TSPAR_ERR_BAD_OFFSET, Error::BadOffset),
-            (TSPAR_ERR_BAD_SEQUENCE_LENGTH, Error::BadSequenceLength),
-            (TSPAR_ERR_TABLE_OVERFLOW, Error::TableOverflow),
-            (TSPAR_ERR_COLUMN_OVERFLOW, Error::ColumnOverflow),
-            (TSPAR_ERR_INDIVIDUAL_OUT_OF_BOUNDS, Error::IndividualOutOfBounds),
-            (TSPAR_ERR_NODE_OUT_OF_BOUNDS, Error::NodeOutOfBounds),
-            (TSPAR_ERR_EDGE_OUT_OF_BOUNDS, Error::EdgeOutOfBounds),
-            (TSPAR_ERR_MIGRATION_OUT_OF_BOUNDS, Error::MigrationOutOfBounds),
-            (TSPAR_ERR_SITE_OUT_OF_BOUNDS, Error::SiteOutOfBounds),
-            (TSPAR_ERR_MUTATION_OUT_OF_BOUNDS, Error::MutationOutOfBounds),
-            (TSPAR_ERR_POPULATION_OUT_OF_BOUNDS, Error::PopulationOutOfBounds),
-            (TSPAR_ERR_PROVENANCE_OUT_OF_BOUNDS, Error::ProvenanceOutOfBounds),
-            (TSPAR_ERR_TABLES_NOT_INDEXED, Error::TablesNotIndexed),
-            (TSPAR_ERR_BAD_NODE_TIME_ORDERING, Error::BadNodeTimeOrdering),
-            (TSPAR_ERR_NULL_PARENT, Error::NullParent),
-            (TSPAR_ERR_NULL_CHILD, Error::NullChild),
-            (TSPAR_ERR_EDGES_NOT_SORTED_PARENT_TIME, Error::EdgesNotSortedParentTime),
-            (TSPAR_ERR_EDGES_NOT_SORTED_CHILD, Error::EdgesNotSortedChild),
-            (TSPAR_ERR_EDGES_NOT_SORTED_LEFT, Error::EdgesNotSortedLeft),
-            (TSPAR_ERR_EDGES_NONCONTIGUOUS_PARENTS, Error::EdgesNoncontiguousParents),
-            (TSPAR_ERR_BAD_EDGE_INTERVAL, Error::BadEdgeInterval),
-            (TSPAR_ERR_DUPLICATE_EDGES, Error::DuplicateEdges),
-            (TSPAR_ERR_RIGHT_GREATER_SEQ_LENGTH, Error::RightGreaterSeqLength),
-            (TSPAR_ERR_LEFT_LESS_ZERO, Error::LeftLessZero),
-            (
-                TSPAR_ERR_BAD_EDGES_CONTRADICTORY_CHILDREN,
-                Error::BadEdgesContradictoryChildren,
-            ),
-            (TSPAR_ERR_GENOME_COORDS_NONFINITE, Error::GenomeCoordsNonfinite),
-            (TSPAR_ERR_TIME_NONFINITE, Error::TimeNonfinite),
-            (TSPAR_ERR_BAD_SITE_POSITION, Error::BadSitePosition),
-            (TSPAR_ERR_UNSORTED_SITES, Error::UnsortedSites),
-            (TSPAR_ERR_DUPLICATE_SITE_POSITION, Error::DuplicateSitePosition),
-            (TSPAR_ERR_UNSORTED_MUTATIONS, Error::UnsortedMutations),
-            (
-                TSPAR_ERR_MUTATION_PARENT_DIFFERENT_SITE,
-                Error::MutationParentDifferentSite,
-            ),
-            (TSPAR_ERR_MUTATION_PARENT_EQUAL, Error::MutationParentEqual),
-            (TSPAR_ERR_MUTATION_PARENT_AFTER_CHILD, Error::MutationParentAfterChild),
-            (
-                TSPAR_ERR_MUTATION_TIME_YOUNGER_THAN_NODE,
-                Error::MutationTimeYoungerThanNode,
-            ),
-            (
-                TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_NODE,
-                Error::MutationTimeOlderThanParentNode,
-            ),
-            (
-                TSPAR_ERR_MUTATION_TIME_OLDER_THAN_PARENT_MUTATION,
-                Error::MutationTimeOlderThanParentMutation,
-            ),
-            (
-                TSPAR_ERR_MUTATION_TIME_HAS_BOTH_KNOWN_AND_UNKNOWN,
-                Error::MutationTimeHasBothKnownAndUnknown,
-            ),
-            (TSPAR_ERR_BAD_MUTATION_PARENT, Error::BadMutationParent),
-            (
-                TSPAR_ERR_MUTATION_PARENT_INCONSISTENT,
-                Error::MutationParentInconsistent,
-            ),
-            (TSPAR_ERR_UNSORTED_MIGRATIONS, Error::UnsortedMigrations),
-            (TSPAR_ERR_UNSORTED_INDIVIDUALS, Error::UnsortedIndividuals),
-            (TSPAR_ERR_INDIVIDUAL_SELF_PARENT, Error::IndividualSelfParent),
-            (TSPAR_ERR_INDIVIDUAL_PARENT_CYCLE, Error::IndividualParentCycle),
-            (TSPAR_ERR_TABLES_BAD_INDEXES, Error::TablesBadIndexes),
-            (TSPAR_ERR_SORT_OFFSET_NOT_SUPPORTED, Error::SortOffsetNotSupported),
-            (TSPAR_ERR_MIGRATIONS_NOT_SUPPORTED, Error::MigrationsNotSupported),
-            (TSPAR_ERR_SEEK_OUT_OF_BOUNDS, Error::SeekOutOfBounds),
-            (TSPAR_ERR_TREE_SEQUENCE_HAS_NO_SAMPLES, Error::TreeSequenceHasNoSamples),
-            (TSPAR_ERR_UNKNOWN_TIME_NOT_SUPPORTED, Error::UnknownTimeNotSupported),
-            (TSPAR_ERR_TREE_OVERFLOW, Error::TreeOverflow),
-            (TSPAR_ERR_DUPLICATE_SAMPLE, Error::DuplicateSample),
-            (
-                TSPAR_ERR_KEEP_UNARY_MUTUALLY_EXCLUSIVE,
-                Error::KeepUnaryMutuallyExclusive,
-            ),
-            (
-                TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA,
-                Error::CantProcessEdgesWithMetadata,
-            ),
-            (
-                TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED,
-                Error::SimplifyMigrationsNotSupported,
-            ),
-            (TSPAR_ERR_BAD_TABLE_POSITION, Error::BadTablePosition),
-            (TSPAR_ERR_BAD_NUM_WINDOWS, Error::BadNumWindows),
-            (TSPAR_ERR_BAD_WINDOWS, Error::BadWindows),
-            (TSPAR_ERR_MULTIPLE_STAT_MODES, Error::MultipleStatModes),
-            (TSPAR_ERR_BAD_STATE_DIMS, Error::BadStateDims),
-            (TSPAR_ERR_BAD_RESULT_DIMS, Error::BadResultDims),
-            (TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS, Error::InsufficientSampleSets),
-            (TSPAR_ERR_INSUFFICIENT_INDEX_TUPLES, Error::InsufficientIndexTuples),
-            (TSPAR_ERR_BAD_SAMPLE_SET_INDEX, Error::BadSampleSetIndex),
-            (TSPAR_ERR_EMPTY_SAMPLE_SET, Error::EmptySampleSet),
-            (TSPAR_ERR_UNSUPPORTED_STAT_MODE, Error::UnsupportedStatMode),
-            (TSPAR_ERR_TIME_UNCALIBRATED, Error::TimeUncalibrated),
-            (TSPAR_ERR_STAT_POLARISED_UNSUPPORTED, Error::StatPolarisedUnsupported),
-            (
-                TSPAR_ERR_STAT_SPAN_NORMALISE_UNSUPPORTED,
-                Error::StatSpanNormaliseUnsupported,
-            ),
-            (TSPAR_ERR_INSUFFICIENT_WEIGHTS, Error::InsufficientWeights),
-            (TSPAR_ERR_BAD_SAMPLES, Error::BadSamples),
-            (TSPAR_ERR_SUMMARY_FUNC, Error::SummaryFunc),
-        ];
-        assert_eq!(pairs.len(), Error::ALL.len(), "every error has a C constant");
-        for (c, e) in pairs {
-            assert_eq!(c, e.code(), "{e:?}");
-        }
-    }
-
-    #[test]
     fn panic_becomes_internal_silently() {
         let code = status(|| panic!("boom"));
         assert_eq!(code, TSPAR_ERR_INTERNAL);
@@ -542,6 +381,38 @@ mod tests {
         assert_eq!(status(|| Ok(())), 0);
         let msg = unsafe { CStr::from_ptr(tspar_last_error_message()) };
         assert!(msg.to_bytes().is_empty());
+    }
+
+    /// A panic inside a parallel piece, on one of the pool's worker
+    /// threads, reaches the calling thread's last error message, with the
+    /// place it was raised; the next failed call does not reuse it.
+    #[test]
+    fn worker_panic_reaches_the_caller() {
+        use rayon::prelude::*;
+        for round in 0..3 {
+            let code = status(|| {
+                crate::parallel::run(3, || {
+                    (0..64).into_par_iter().for_each(|i| {
+                        if i == 41 {
+                            panic!("forced failure in piece {i}, round {round}");
+                        }
+                    })
+                })
+            });
+            assert_eq!(code, TSPAR_ERR_INTERNAL);
+            let msg = unsafe { CStr::from_ptr(tspar_last_error_message()) }.to_str().unwrap();
+            assert!(
+                msg.contains(&format!("forced failure in piece 41, round {round}")),
+                "{msg}"
+            );
+            assert!(msg.contains("worker thread tspar-worker-"), "{msg}");
+            assert!(msg.contains(file!()), "{msg}");
+        }
+        // A panic on the calling thread itself (one thread: no pool).
+        let code = status(|| crate::parallel::run(1, || panic!("on the calling thread")));
+        assert_eq!(code, TSPAR_ERR_INTERNAL);
+        let msg = unsafe { CStr::from_ptr(tspar_last_error_message()) }.to_str().unwrap();
+        assert!(msg.contains("panic: on the calling thread at"), "{msg}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::ffi::c_int;
 
+use super::exec::{threads_of, tspar_exec_t};
 use super::tables::tspar_tables_t;
 use super::*;
 use crate::error::{fail, Error};
@@ -88,20 +89,23 @@ impl From<Bookmark> for tspar_bookmark_t {
 /// `TSPAR_ERR_CANT_PROCESS_EDGES_WITH_METADATA`,
 /// `TSPAR_ERR_SIMPLIFY_MIGRATIONS_NOT_SUPPORTED` and the integrity errors.
 /// On any error the tables and `node_map` are unchanged. The edge indexes
-/// are dropped, as tskit does. Large tables are simplified on
-/// `TSPAR_NUM_THREADS` threads (else all cores), pieces of the genome at
-/// once; the result is the same for every count.
+/// are dropped, as tskit does. Large tables are simplified on `exec`'s
+/// threads (NULL: the default, `TSPAR_NUM_THREADS` else all cores), pieces
+/// of the genome at once; the result is the same for every count.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tables_simplify(
     tables: *mut tspar_tables_t,
     samples: *const tspar_id_t,
     num_samples: tspar_size_t,
     options: tspar_flags_t,
+    exec: *const tspar_exec_t,
     node_map: *mut tspar_id_t,
     node_map_length: tspar_size_t,
 ) -> c_int {
     status(|| {
         check_options(options, simplify::ALL_OPTIONS, "tspar_tables_simplify")?;
+        // SAFETY: exec is NULL or a live handle.
+        let threads = unsafe { threads_of(exec) }?;
         // SAFETY: tables is NULL or a live handle (contract).
         let h = unsafe { deref(tables.cast_const(), "tables") }?;
         let samples = if samples.is_null() {
@@ -125,7 +129,7 @@ pub unsafe extern "C" fn tspar_tables_simplify(
             // ids (contract); we write only the first num_nodes.
             Some(unsafe { slice_mut(node_map, num_nodes as tspar_size_t, "node_map") }?)
         };
-        let map = t.simplify(samples, options)?;
+        let map = t.simplify_with(samples, options, threads)?;
         if let Some(out) = out {
             out.copy_from_slice(&map);
         }
@@ -218,25 +222,44 @@ mod tests {
         unsafe {
             let mut map = [7; 3];
             assert_eq!(
-                tspar_tables_simplify(h, std::ptr::null(), 0, 0, map.as_mut_ptr(), 3),
+                tspar_tables_simplify(h, std::ptr::null(), 0, 0, std::ptr::null(), map.as_mut_ptr(), 3),
                 TSPAR_ERR_BUFFER_TOO_SMALL
             );
             assert_eq!(map, [7; 3], "nothing written on failure");
             let mut map = [7; 5];
-            assert_eq!(tspar_tables_simplify(h, std::ptr::null(), 0, 0, map.as_mut_ptr(), 5), 0);
+            assert_eq!(
+                tspar_tables_simplify(h, std::ptr::null(), 0, 0, std::ptr::null(), map.as_mut_ptr(), 5),
+                0
+            );
             assert_eq!(map, [0, 1, 2, NULL, 7]);
             assert_eq!((*h).read().unwrap().edges.left.len(), 2);
             let samples = [1, 1];
             assert_eq!(
-                tspar_tables_simplify(h, samples.as_ptr(), 2, 0, std::ptr::null_mut(), 0),
+                tspar_tables_simplify(h, samples.as_ptr(), 2, 0, std::ptr::null(), std::ptr::null_mut(), 0),
                 TSPAR_ERR_DUPLICATE_SAMPLE
             );
             assert_eq!(
-                tspar_tables_simplify(h, std::ptr::null(), 0, 1 << 20, std::ptr::null_mut(), 0),
+                tspar_tables_simplify(
+                    h,
+                    std::ptr::null(),
+                    0,
+                    1 << 20,
+                    std::ptr::null(),
+                    std::ptr::null_mut(),
+                    0
+                ),
                 TSPAR_ERR_BAD_OPTIONS
             );
             assert_eq!(
-                tspar_tables_simplify(std::ptr::null_mut(), std::ptr::null(), 0, 0, std::ptr::null_mut(), 0),
+                tspar_tables_simplify(
+                    std::ptr::null_mut(),
+                    std::ptr::null(),
+                    0,
+                    0,
+                    std::ptr::null(),
+                    std::ptr::null_mut(),
+                    0
+                ),
                 TSPAR_ERR_NULL_POINTER
             );
             super::super::tables::tspar_tables_free(h);
@@ -267,7 +290,17 @@ mod tests {
                 });
             }
             scope.spawn(|| {
-                let code = unsafe { tspar_tables_simplify(h.get(), std::ptr::null(), 0, 0, std::ptr::null_mut(), 0) };
+                let code = unsafe {
+                    tspar_tables_simplify(
+                        h.get(),
+                        std::ptr::null(),
+                        0,
+                        0,
+                        std::ptr::null(),
+                        std::ptr::null_mut(),
+                        0,
+                    )
+                };
                 assert_eq!(code, 0);
             });
         });

@@ -3,7 +3,14 @@
 //! length. Output `[window][index]` (site, branch), `[window][node][index]`
 //! (node), `[window][K][K]` (matrices), `[window][n_0 + 1]...[n_k + 1]`
 //! (frequency spectra). `windows` holds `num_windows + 1` breakpoints from 0
-//! to the sequence length; NULL means one window over the whole genome.
+//! to the sequence length (the two matrices: within `[0, L]`, the ends of
+//! the genome may be left out); NULL means one window over the whole genome.
+//!
+//! NaN means what it means in tskit: a value that is 0 / 0 (a one-sample
+//! set's diversity, say). In branch mode tskit sums every branch into one
+//! running total, so a result whose summary is not finite on some branch is
+//! NaN in every window from where that branch starts to the end of the
+//! genome, stretches without edges included; tspar gives the same.
 
 use std::ffi::{c_int, c_void};
 
@@ -11,8 +18,10 @@ use super::exec::{tspar_exec_t, Settings};
 use super::treeseq::tspar_treeseq_t;
 use super::*;
 use crate::error::{fail, Error, Failure, Result};
-use crate::stats::{self, afs, matrix, opt, summary, Exec, Mode, SampleSets, Summary};
+use crate::stats::call::{self, Input, SetStat, WeightStat};
+use crate::stats::{SampleSets, Summary};
 use crate::treeseq::TreeSequence;
+use std::ptr::null;
 
 /// Site mode (the default when no mode is given).
 pub const TSPAR_STAT_SITE: tspar_flags_t = 1 << 0;
@@ -68,6 +77,34 @@ unsafe fn sets_of<'a>(num: tspar_size_t, sizes: *const tspar_size_t, ids: *const
     Ok(SampleSets::new(sizes, ids))
 }
 
+/// `num` index tuples of `tuple` ids each (none when `tuple` is 0).
+///
+/// # Safety
+/// `p` valid for `num * tuple` ids.
+unsafe fn tuples_of<'a>(num: tspar_size_t, tuple: usize, p: *const tspar_id_t) -> Result<&'a [tspar_id_t]> {
+    if tuple == 0 {
+        return Ok(&[]);
+    }
+    let n = num
+        .checked_mul(tuple as u64)
+        .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
+    // SAFETY: forwarded contract.
+    unsafe { slice(p, n, "index_tuples") }
+}
+
+/// `[sample][column]` weights with `columns` columns.
+///
+/// # Safety
+/// `p` valid for `num_samples * columns` values.
+unsafe fn weights_of<'a>(ts: &TreeSequence, columns: tspar_size_t, p: *const f64, what: &str) -> Result<&'a [f64]> {
+    let Some(len) = (ts.samples().len() as u64).checked_mul(columns) else {
+        let arg = if what == "weights" { "num_weights" } else { "state_dim" };
+        fail!(Error::BadParamValue, "{arg} too large");
+    };
+    // SAFETY: forwarded contract.
+    unsafe { slice(p, len, what) }
+}
+
 /// # Safety
 /// `windows` is NULL or holds `num_windows + 1` values.
 unsafe fn windows_arg<'a>(num_windows: tspar_size_t, windows: *const f64) -> Result<Option<&'a [f64]>> {
@@ -81,87 +118,32 @@ unsafe fn windows_arg<'a>(num_windows: tspar_size_t, windows: *const f64) -> Res
     unsafe { slice(windows, num_windows + 1, "windows") }.map(Some)
 }
 
-/// Checks mode, windows and the buffer length, runs `f`, copies out.
-#[allow(clippy::too_many_arguments)]
+/// The caller's result buffer, asked for by the core once it knows how many
+/// values it writes: too short is `TSPAR_ERR_BUFFER_TOO_SMALL`.
 ///
 /// # Safety
-/// `exec` NULL or live; `result` valid for `result_length`.
-unsafe fn run_into(
-    ts: &TreeSequence,
-    windows: Option<&[f64]>,
-    options: tspar_flags_t,
-    row: usize,
-    exec: *const tspar_exec_t,
-    result: *mut f64,
-    result_length: tspar_size_t,
-    f: impl FnOnce(&mut Exec) -> Result<Vec<f64>>,
-) -> Result<()> {
-    let (mode, nw) = summary::check_common(ts, windows, options)?;
-    let per_window = if mode == Mode::Node {
-        row.checked_mul(ts.num_nodes())
-    } else {
-        Some(row)
-    };
-    let need = per_window.and_then(|r| r.checked_mul(nw)).unwrap_or(usize::MAX);
-    if (result_length as u128) < need as u128 {
-        fail!(
-            Error::BufferTooSmall,
-            "result has {result_length} values; {need} are needed"
-        );
-    }
-    // SAFETY: forwarded contract.
-    let out = unsafe { slice_mut(result, result_length, "result") }?;
-    // SAFETY: forwarded contract.
-    let settings = unsafe { Settings::from(exec) }?;
-    let values = settings.run(f)?;
-    if values.len() != need {
-        fail!(
-            Error::Internal,
-            "statistic gave {} values, expected {need}",
-            values.len()
-        );
-    }
-    out[..need].copy_from_slice(&values);
-    Ok(())
-}
-
-/// # Safety
-/// The C API contract for every pointer argument.
-#[allow(clippy::too_many_arguments)]
-unsafe fn one_way_call(
-    ts: *const tspar_treeseq_t,
-    num_sample_sets: tspar_size_t,
-    sample_set_sizes: *const tspar_size_t,
-    sample_sets: *const tspar_id_t,
-    num_windows: tspar_size_t,
-    windows: *const f64,
-    options: tspar_flags_t,
-    exec: *const tspar_exec_t,
-    result: *mut f64,
-    result_length: tspar_size_t,
-    f: SetsFn,
-) -> c_int {
-    status(|| {
-        // SAFETY: forwarded contract.
-        unsafe {
-            let ts = ts_of(ts)?;
-            let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
-            let w = windows_arg(num_windows, windows)?;
-            run_into(ts, w, options, sets.len(), exec, result, result_length, |e| {
-                f(ts, sets, w, options, e)
-            })
+/// `result` valid for `result_length` values, used by nothing else during the call.
+unsafe fn output<'o>(result: *mut f64, result_length: tspar_size_t) -> impl FnOnce(usize) -> Result<&'o mut [f64]> {
+    move |need| {
+        if (result_length as u128) < need as u128 {
+            fail!(
+                Error::BufferTooSmall,
+                "result has {result_length} values; {need} are needed"
+            );
         }
-    })
+        // SAFETY: forwarded contract.
+        unsafe { slice_mut(result, result_length, "result") }
+    }
 }
 
-type SetsFn = fn(&TreeSequence, SampleSets, Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>;
-type WeightsFn = fn(&TreeSequence, &[f64], usize, Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>;
-type KWayFn = fn(&TreeSequence, SampleSets, &[tspar_id_t], Option<&[f64]>, u32, &mut Exec) -> Result<Vec<f64>>;
-
+/// A statistic of sample sets (and index tuples, for a k-way statistic):
+/// the pointers made slices, everything else in the core.
+///
 /// # Safety
 /// The C API contract for every pointer argument.
 #[allow(clippy::too_many_arguments)]
-unsafe fn k_way_call(
+unsafe fn sets_call(
+    stat: SetStat,
     ts: *const tspar_treeseq_t,
     num_sample_sets: tspar_size_t,
     sample_set_sizes: *const tspar_size_t,
@@ -174,94 +156,52 @@ unsafe fn k_way_call(
     exec: *const tspar_exec_t,
     result: *mut f64,
     result_length: tspar_size_t,
-    tuple: u64,
-    f: KWayFn,
 ) -> c_int {
     status(|| {
         // SAFETY: forwarded contract.
         unsafe {
             let ts = ts_of(ts)?;
             let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
-            let n = num_index_tuples
-                .checked_mul(tuple)
-                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
-            let idx = slice(index_tuples, n, "index_tuples")?;
+            let idx = tuples_of(num_index_tuples, stat.tuple(), index_tuples)?;
             let w = windows_arg(num_windows, windows)?;
-            run_into(
-                ts,
-                w,
-                options,
-                num_index_tuples as usize,
-                exec,
-                result,
-                result_length,
-                |e| f(ts, sets, idx, w, options, e),
-            )
+            let out = output(result, result_length);
+            let input = Input::Sets(stat, sets, idx);
+            Settings::from(exec)?.run(|e| call::stat_into(ts, input, w, options, e, out))
         }
     })
 }
 
+/// A statistic of per-sample weights (and index pairs of weight columns,
+/// for weighted relatedness): the pointers made slices, everything else in
+/// the core.
+///
 /// # Safety
 /// The C API contract for every pointer argument.
 #[allow(clippy::too_many_arguments)]
-unsafe fn weighted_call(
+unsafe fn weights_call(
+    stat: WeightStat,
     ts: *const tspar_treeseq_t,
     num_weights: tspar_size_t,
     weights: *const f64,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
     num_windows: tspar_size_t,
     windows: *const f64,
     options: tspar_flags_t,
     exec: *const tspar_exec_t,
     result: *mut f64,
     result_length: tspar_size_t,
-    f: WeightsFn,
 ) -> c_int {
     status(|| {
         // SAFETY: forwarded contract.
         unsafe {
             let ts = ts_of(ts)?;
-            let len = (ts.samples().len() as u64)
-                .checked_mul(num_weights)
-                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_weights too large"))?;
-            let wts = slice(weights, len, "weights")?;
+            let wts = weights_of(ts, num_weights, weights, "weights")?;
+            let idx = tuples_of(num_index_tuples, stat.tuple(), index_tuples)?;
             let w = windows_arg(num_windows, windows)?;
-            run_into(ts, w, options, num_weights as usize, exec, result, result_length, |e| {
-                f(ts, wts, num_weights as usize, w, options, e)
-            })
-        }
-    })
-}
-
-/// # Safety
-/// The C API contract for every pointer argument.
-#[allow(clippy::too_many_arguments)]
-unsafe fn matrix_call(
-    ts: *const tspar_treeseq_t,
-    num_sample_sets: tspar_size_t,
-    sample_set_sizes: *const tspar_size_t,
-    sample_sets: *const tspar_id_t,
-    num_windows: tspar_size_t,
-    windows: *const f64,
-    options: tspar_flags_t,
-    exec: *const tspar_exec_t,
-    result: *mut f64,
-    result_length: tspar_size_t,
-    f: SetsFn,
-) -> c_int {
-    status(|| {
-        // SAFETY: forwarded contract.
-        unsafe {
-            let ts = ts_of(ts)?;
-            let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
-            let w = windows_arg(num_windows, windows)?;
-            if options & opt::NODE != 0 {
-                stats::mode_of(options)?;
-                fail!(Error::UnsupportedStatMode, "matrices have no node mode");
-            }
-            let k = sets.len();
-            run_into(ts, w, options, k * k, exec, result, result_length, |e| {
-                f(ts, sets, w, options, e)
-            })
+            let out = output(result, result_length);
+            let input = Input::Weights(stat, wts, num_weights as usize, idx);
+            Settings::from(exec)?.run(|e| call::stat_into(ts, input, w, options, e, out))
         }
     })
 }
@@ -283,18 +223,20 @@ pub unsafe extern "C" fn tspar_treeseq_diversity(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        one_way_call(
+        sets_call(
+            SetStat::Diversity,
             ts,
             num_sample_sets,
             sample_set_sizes,
             sample_sets,
+            0,
+            null(),
             num_windows,
             windows,
             options,
             exec,
             result,
             result_length,
-            summary::diversity,
         )
     }
 }
@@ -315,18 +257,20 @@ pub unsafe extern "C" fn tspar_treeseq_segregating_sites(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        one_way_call(
+        sets_call(
+            SetStat::SegregatingSites,
             ts,
             num_sample_sets,
             sample_set_sizes,
             sample_sets,
+            0,
+            null(),
             num_windows,
             windows,
             options,
             exec,
             result,
             result_length,
-            summary::segregating_sites,
         )
     }
 }
@@ -347,24 +291,28 @@ pub unsafe extern "C" fn tspar_treeseq_Y1(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        one_way_call(
+        sets_call(
+            SetStat::Y1,
             ts,
             num_sample_sets,
             sample_set_sizes,
             sample_sets,
+            0,
+            null(),
             num_windows,
             windows,
             options,
             exec,
             result,
             result_length,
-            summary::y1,
         )
     }
 }
 
 /// Tajima's D per sample set, from diversity and segregating sites not
 /// span-normalised (as tskit's Python; the span-normalise bit is ignored).
+/// NaN where the denominator is zero (no segregating sites, or fewer than
+/// four samples), where tskit gives NaN or ±inf as its numerator rounds.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_Tajimas_D(
     ts: *const tspar_treeseq_t,
@@ -380,18 +328,20 @@ pub unsafe extern "C" fn tspar_treeseq_Tajimas_D(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        one_way_call(
+        sets_call(
+            SetStat::TajimasD,
             ts,
             num_sample_sets,
             sample_set_sizes,
             sample_sets,
+            0,
+            null(),
             num_windows,
             windows,
             options,
             exec,
             result,
             result_length,
-            summary::tajimas_d,
         )
     }
 }
@@ -415,7 +365,8 @@ pub unsafe extern "C" fn tspar_treeseq_divergence(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        k_way_call(
+        sets_call(
+            SetStat::Divergence,
             ts,
             num_sample_sets,
             sample_set_sizes,
@@ -428,8 +379,6 @@ pub unsafe extern "C" fn tspar_treeseq_divergence(
             exec,
             result,
             result_length,
-            2,
-            summary::divergence,
         )
     }
 }
@@ -452,7 +401,8 @@ pub unsafe extern "C" fn tspar_treeseq_Fst(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        k_way_call(
+        sets_call(
+            SetStat::Fst,
             ts,
             num_sample_sets,
             sample_set_sizes,
@@ -465,8 +415,6 @@ pub unsafe extern "C" fn tspar_treeseq_Fst(
             exec,
             result,
             result_length,
-            2,
-            summary::fst,
         )
     }
 }
@@ -489,7 +437,8 @@ pub unsafe extern "C" fn tspar_treeseq_Y2(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        k_way_call(
+        sets_call(
+            SetStat::Y2,
             ts,
             num_sample_sets,
             sample_set_sizes,
@@ -502,8 +451,6 @@ pub unsafe extern "C" fn tspar_treeseq_Y2(
             exec,
             result,
             result_length,
-            2,
-            summary::y2,
         )
     }
 }
@@ -526,7 +473,8 @@ pub unsafe extern "C" fn tspar_treeseq_f2(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        k_way_call(
+        sets_call(
+            SetStat::F2,
             ts,
             num_sample_sets,
             sample_set_sizes,
@@ -539,8 +487,6 @@ pub unsafe extern "C" fn tspar_treeseq_f2(
             exec,
             result,
             result_length,
-            2,
-            summary::f2,
         )
     }
 }
@@ -565,7 +511,8 @@ pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        k_way_call(
+        sets_call(
+            SetStat::GeneticRelatedness,
             ts,
             num_sample_sets,
             sample_set_sizes,
@@ -578,8 +525,6 @@ pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness(
             exec,
             result,
             result_length,
-            2,
-            summary::genetic_relatedness,
         )
     }
 }
@@ -602,7 +547,8 @@ pub unsafe extern "C" fn tspar_treeseq_Y3(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        k_way_call(
+        sets_call(
+            SetStat::Y3,
             ts,
             num_sample_sets,
             sample_set_sizes,
@@ -615,8 +561,6 @@ pub unsafe extern "C" fn tspar_treeseq_Y3(
             exec,
             result,
             result_length,
-            3,
-            summary::y3,
         )
     }
 }
@@ -639,7 +583,8 @@ pub unsafe extern "C" fn tspar_treeseq_f3(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        k_way_call(
+        sets_call(
+            SetStat::F3,
             ts,
             num_sample_sets,
             sample_set_sizes,
@@ -652,8 +597,6 @@ pub unsafe extern "C" fn tspar_treeseq_f3(
             exec,
             result,
             result_length,
-            3,
-            summary::f3,
         )
     }
 }
@@ -676,7 +619,8 @@ pub unsafe extern "C" fn tspar_treeseq_f4(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        k_way_call(
+        sets_call(
+            SetStat::F4,
             ts,
             num_sample_sets,
             sample_set_sizes,
@@ -689,8 +633,6 @@ pub unsafe extern "C" fn tspar_treeseq_f4(
             exec,
             result,
             result_length,
-            4,
-            summary::f4,
         )
     }
 }
@@ -711,17 +653,19 @@ pub unsafe extern "C" fn tspar_treeseq_trait_covariance(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        weighted_call(
+        weights_call(
+            WeightStat::TraitCovariance,
             ts,
             num_weights,
             weights,
+            0,
+            null(),
             num_windows,
             windows,
             options,
             exec,
             result,
             result_length,
-            summary::trait_covariance,
         )
     }
 }
@@ -741,24 +685,28 @@ pub unsafe extern "C" fn tspar_treeseq_trait_correlation(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        weighted_call(
+        weights_call(
+            WeightStat::TraitCorrelation,
             ts,
             num_weights,
             weights,
+            0,
+            null(),
             num_windows,
             windows,
             options,
             exec,
             result,
             result_length,
-            summary::trait_correlation,
         )
     }
 }
 
 /// Divergence between every pair of sample sets: `[window][K][K]`;
 /// diagonals over distinct pairs (0 for a one-sample set). Site and
-/// branch modes, not polarised.
+/// branch modes, not polarised. As in tskit: the windows may leave out the
+/// start and the end of the genome; a sample in two sets is
+/// `TSPAR_ERR_DUPLICATE_SAMPLE`; no sample sets give no values (K = 0).
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_divergence_matrix(
     ts: *const tspar_treeseq_t,
@@ -774,24 +722,27 @@ pub unsafe extern "C" fn tspar_treeseq_divergence_matrix(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        matrix_call(
+        sets_call(
+            SetStat::DivergenceMatrix,
             ts,
             num_sample_sets,
             sample_set_sizes,
             sample_sets,
+            0,
+            null(),
             num_windows,
             windows,
             options,
             exec,
             result,
             result_length,
-            matrix::divergence_matrix,
         )
     }
 }
 
 /// Genetic relatedness between every pair of sample sets (tskit
-/// Python's `genetic_relatedness_matrix`): `[window][K][K]`.
+/// Python's `genetic_relatedness_matrix`): `[window][K][K]`. Windows and
+/// sample sets as for `tspar_treeseq_divergence_matrix`.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness_matrix(
     ts: *const tspar_treeseq_t,
@@ -807,18 +758,20 @@ pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness_matrix(
 ) -> c_int {
     // SAFETY: forwarded contract.
     unsafe {
-        matrix_call(
+        sets_call(
+            SetStat::GeneticRelatednessMatrix,
             ts,
             num_sample_sets,
             sample_set_sizes,
             sample_sets,
+            0,
+            null(),
             num_windows,
             windows,
             options,
             exec,
             result,
             result_length,
-            matrix::genetic_relatedness_matrix,
         )
     }
 }
@@ -839,31 +792,23 @@ pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness_weighted(
     result: *mut f64,
     result_length: tspar_size_t,
 ) -> c_int {
-    status(|| {
-        // SAFETY: the C API contract for every pointer argument.
-        unsafe {
-            let ts = ts_of(ts)?;
-            let len = (ts.samples().len() as u64)
-                .checked_mul(num_weights)
-                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_weights too large"))?;
-            let wts = slice(weights, len, "weights")?;
-            let n = num_index_tuples
-                .checked_mul(2)
-                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
-            let idx = slice(index_tuples, n, "index_tuples")?;
-            let w = windows_arg(num_windows, windows)?;
-            run_into(
-                ts,
-                w,
-                options,
-                num_index_tuples as usize,
-                exec,
-                result,
-                result_length,
-                |e| summary::genetic_relatedness_weighted(ts, wts, num_weights as usize, idx, w, options, e),
-            )
-        }
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        weights_call(
+            WeightStat::GeneticRelatednessWeighted,
+            ts,
+            num_weights,
+            weights,
+            num_index_tuples,
+            index_tuples,
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+        )
+    }
 }
 
 /// The joint allele frequency spectrum of the sample sets: output
@@ -887,55 +832,24 @@ pub unsafe extern "C" fn tspar_treeseq_allele_frequency_spectrum(
     result: *mut f64,
     result_length: tspar_size_t,
 ) -> c_int {
-    status(|| {
-        // SAFETY: the C API contract for every pointer argument.
-        unsafe {
-            let ts = ts_of(ts)?;
-            let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
-            let w = windows_arg(num_windows, windows)?;
-            if options & opt::NODE != 0 {
-                // Checked before the buffer length, which node mode would change.
-                stats::mode_of(options)?;
-                fail!(
-                    Error::UnsupportedStatMode,
-                    "the allele frequency spectrum has no node mode"
-                );
-            }
-            let mut row = 1usize;
-            for d in afs::afs_dims(sets) {
-                row = row
-                    .checked_mul(d)
-                    .ok_or_else(|| Failure::new(Error::BadParamValue, "spectrum too large"))?;
-            }
-            let (_, nw) = summary::check_common(ts, w, options)?;
-            let need = row.saturating_mul(nw);
-            if (result_length as u128) < need as u128 {
-                fail!(
-                    Error::BufferTooSmall,
-                    "result has {result_length} values; {need} are needed"
-                );
-            }
-            let out = slice_mut(result, result_length, "result")?;
-            let settings = Settings::from(exec)?;
-            // Written in place: a spectrum can be large. A call that fails
-            // once writing has begun (cancelled, or an internal error) sets
-            // every value to NaN rather than leave a partial spectrum.
-            let mut started = false;
-            let outcome = settings.run(|e| {
-                afs::allele_frequency_spectrum_into(ts, sets, w, options, e, |len| {
-                    if len != need {
-                        fail!(Error::Internal, "spectrum of {len} values, expected {need}");
-                    }
-                    started = true;
-                    Ok(&mut out[..need])
-                })
-            });
-            if outcome.is_err() && started {
-                out[..need].fill(f64::NAN);
-            }
-            outcome
-        }
-    })
+    // SAFETY: forwarded contract.
+    unsafe {
+        sets_call(
+            SetStat::AlleleFrequencySpectrum,
+            ts,
+            num_sample_sets,
+            sample_set_sizes,
+            sample_sets,
+            0,
+            null(),
+            num_windows,
+            windows,
+            options,
+            exec,
+            result,
+            result_length,
+        )
+    }
 }
 
 /// The caller's summary callback and its parameter pointer.
@@ -979,14 +893,8 @@ pub unsafe extern "C" fn tspar_treeseq_general_stat(
         // SAFETY: the C API contract for every pointer argument.
         let (ts, wts, w) = unsafe {
             let ts = ts_of(ts)?;
-            let len = (ts.samples().len() as u64)
-                .checked_mul(state_dim)
-                .ok_or_else(|| Failure::new(Error::BadParamValue, "state_dim too large"))?;
-            (
-                ts,
-                slice(sample_weights, len, "sample_weights")?,
-                windows_arg(num_windows, windows)?,
-            )
+            let wts = weights_of(ts, state_dim, sample_weights, "sample_weights")?;
+            (ts, wts, windows_arg(num_windows, windows)?)
         };
         let cs = CSummary {
             f: func,
@@ -1011,24 +919,15 @@ pub unsafe extern "C" fn tspar_treeseq_general_stat(
             Ok(())
         });
         // SAFETY: exec and result by the C API contract.
-        unsafe {
-            run_into(
-                ts,
-                w,
-                options,
-                (result_dim as usize).max(1),
-                exec,
-                result,
-                result_length,
-                |e| stats::general_stat(ts, wts, &summary, w, options, e),
-            )
-        }
+        let (settings, out) = unsafe { (Settings::from(exec)?, output(result, result_length)) };
+        settings.run(|e| call::stat_into(ts, Input::General(wts, &summary), w, options, e, out))
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::opt;
 
     #[test]
     fn stat_flags_match_core() {

@@ -6,6 +6,9 @@ use std::ffi::{c_char, c_int};
 use std::path::Path;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use super::exec::{threads_of, tspar_exec_t};
+#[cfg(tspar_tsan)]
+use super::tsan;
 use super::*;
 use crate::error::{fail, Error, Failure, Result};
 use crate::io::trees;
@@ -21,6 +24,13 @@ pub struct tspar_tables_t {
     inner: RwLock<TableCollection>,
 }
 
+/// A read lock on a handle's tables (announced to ThreadSanitizer in
+/// `tspar_tsan` builds).
+#[cfg(not(tspar_tsan))]
+pub(crate) type ReadGuard<'a> = RwLockReadGuard<'a, TableCollection>;
+#[cfg(tspar_tsan)]
+pub(crate) type ReadGuard<'a> = tsan::Guard<RwLockReadGuard<'a, TableCollection>>;
+
 impl tspar_tables_t {
     pub(crate) fn new(tables: TableCollection) -> Self {
         tspar_tables_t {
@@ -28,12 +38,46 @@ impl tspar_tables_t {
         }
     }
 
+    #[cfg(not(tspar_tsan))]
     pub(crate) fn read(&self) -> Result<RwLockReadGuard<'_, TableCollection>> {
         self.inner.read().map_err(|_| poisoned())
     }
 
+    #[cfg(not(tspar_tsan))]
     pub(crate) fn write(&self) -> Result<RwLockWriteGuard<'_, TableCollection>> {
         self.inner.write().map_err(|_| poisoned())
+    }
+
+    // ThreadSanitizer builds: the same, announced to it (see capi/tsan.rs).
+    #[cfg(tspar_tsan)]
+    pub(crate) fn read(&self) -> Result<tsan::Guard<RwLockReadGuard<'_, TableCollection>>> {
+        let lock = tsan::Lock::read(&self.inner);
+        let guard = self.inner.read();
+        tsan::Guard::new(lock, guard).map_err(|_| poisoned())
+    }
+
+    #[cfg(tspar_tsan)]
+    pub(crate) fn write(&self) -> Result<tsan::Guard<RwLockWriteGuard<'_, TableCollection>>> {
+        let lock = tsan::Lock::write(&self.inner);
+        let guard = self.inner.write();
+        tsan::Guard::new(lock, guard).map_err(|_| poisoned())
+    }
+
+    /// Read-locks two distinct handles in the one global order every
+    /// function that locks two handles uses: lower address first. A
+    /// reader-writer lock blocks new readers while a writer waits, so two
+    /// calls taking the same pair in opposite orders, with a writer waiting
+    /// on each, would deadlock. The caller handles `a == b` itself (a read
+    /// lock taken twice on one thread can deadlock the same way).
+    pub(crate) fn read_pair<'a>(a: &'a Self, b: &'a Self) -> Result<(ReadGuard<'a>, ReadGuard<'a>)> {
+        debug_assert!(!std::ptr::eq(a, b), "read_pair needs two distinct handles");
+        if (a as *const Self) < (b as *const Self) {
+            let ga = a.read()?;
+            Ok((ga, b.read()?))
+        } else {
+            let gb = b.read()?;
+            Ok((a.read()?, gb))
+        }
     }
 }
 
@@ -78,13 +122,15 @@ pub unsafe extern "C" fn tspar_tables_new(sequence_length: f64, out: *mut *mut t
 
 /// Loads a `.trees` file (any tskit file format 12.x, 32- or 64-bit offsets).
 /// Options: `TSPAR_LOAD_SKIP_TABLES`, `TSPAR_LOAD_SKIP_REFERENCE_SEQUENCE`.
-/// On success `*out` owns a new handle (free it with `tspar_tables_free`);
-/// on failure `*out` is not written and the last error message names the
-/// file and what was wrong with it.
+/// Large columns are read on `exec`'s threads (NULL: the default); the
+/// result is the same for every count. On success `*out` owns a new handle
+/// (free it with `tspar_tables_free`); on failure `*out` is not written and
+/// the last error message names the file and what was wrong with it.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tables_load(
     path: *const c_char,
     options: tspar_flags_t,
+    exec: *const tspar_exec_t,
     out: *mut *mut tspar_tables_t,
 ) -> c_int {
     status(|| {
@@ -93,7 +139,9 @@ pub unsafe extern "C" fn tspar_tables_load(
         if out.is_null() {
             fail!(Error::NullPointer, "out is NULL");
         }
-        let tables = trees::load(Path::new(path), options)?;
+        // SAFETY: exec is NULL or a live handle.
+        let threads = unsafe { threads_of(exec) }?;
+        let tables = trees::load_with(Path::new(path), options, threads)?;
         // SAFETY: out is non-NULL and writable.
         unsafe { give(out, tables) }
     })
@@ -128,7 +176,7 @@ pub unsafe extern "C" fn tspar_tables_copy(tables: *const tspar_tables_t, out: *
         if out.is_null() {
             fail!(Error::NullPointer, "out is NULL");
         }
-        let copy = h.read()?.clone();
+        let copy = h.read()?.try_clone()?;
         // SAFETY: out is non-NULL and writable.
         unsafe { give(out, copy) }
     })
@@ -137,6 +185,8 @@ pub unsafe extern "C" fn tspar_tables_copy(tables: *const tspar_tables_t, out: *
 /// Compares two table collections as tskit does: 1 if equal, 0 if not, a
 /// negative code on error. Options are the `TSPAR_CMP_*` bits. The edge
 /// indexes are not compared. Columns compare bitwise (a NaN equals the same NaN).
+/// Safe to call from many threads at once, in either argument order, while
+/// others write to either handle; `a` and `b` may be the same handle (1).
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tables_equals(
     a: *const tspar_tables_t,
@@ -150,7 +200,7 @@ pub unsafe extern "C" fn tspar_tables_equals(
         if std::ptr::eq(a, b) {
             return Ok(1);
         }
-        let (ta, tb) = (a.read()?, b.read()?);
+        let (ta, tb) = tspar_tables_t::read_pair(a, b)?;
         Ok(ta.equals(&tb, options) as i32)
     }) as c_int
 }
@@ -213,20 +263,11 @@ fn table_kind(table: c_int) -> Result<TableKind> {
         .ok_or_else(|| Failure::new(Error::BadParamValue, format!("unknown table identifier {table}")))
 }
 
-/// The sequence length, or a negative value (a code) on error.
+/// The sequence length, or a negative code (as a double).
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tables_get_sequence_length(tables: *const tspar_tables_t) -> f64 {
-    let mut value = 0.0;
-    let code = status(|| {
-        // SAFETY: NULL or a live handle.
-        value = unsafe { handle(tables) }?.read()?.sequence_length;
-        Ok(())
-    });
-    if code < 0 {
-        code as f64
-    } else {
-        value
-    }
+    // SAFETY: NULL or a live handle.
+    double_or_code(|| Ok(unsafe { handle(tables) }?.read()?.sequence_length))
 }
 
 /// Sets the sequence length (finite, not negative).
@@ -303,6 +344,7 @@ pub unsafe extern "C" fn tspar_tables_set_field(
         let field = t
             .field_mut(name)
             .ok_or_else(|| Failure::new(Error::ColumnNotFound, format!("no field named '{name}'")))?;
+        crate::alloc::reserve_exact(field, value.len().saturating_sub(field.len()), name)?;
         field.clear();
         field.extend_from_slice(value);
         Ok(())

@@ -1,11 +1,14 @@
 //! `tspar_treeseq_t`, the immutable tree sequence any number of threads may
 //! read at once, and `tspar_tree_t`, a tree cursor owned by one thread at a
-//! time (a second thread using it at the same moment gets `TSPAR_ERR_BUSY`).
+//! time (a second thread calling into it at the same moment gets
+//! `TSPAR_ERR_BUSY`; reading its arrays while another thread moves it is
+//! the caller's race, which the library cannot see).
 
 use std::ffi::{c_char, c_int, c_void};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
+use super::exec::{threads_of, tspar_exec_t};
 use super::tables::tspar_tables_t;
 use super::*;
 use crate::error::{fail, Error, Failure, Result};
@@ -38,8 +41,14 @@ impl tspar_treeseq_t {
 }
 
 /// A tree cursor. Opaque; made by `tspar_tree_new`, freed by
-/// `tspar_tree_free`. One thread at a time: a concurrent call gets
-/// `TSPAR_ERR_BUSY`.
+/// `tspar_tree_free`. One thread at a time: while a call on a cursor runs,
+/// any other call on the same cursor (every `tspar_tree_*` function but
+/// `_new` and `_free`) returns `TSPAR_ERR_BUSY` at once and changes nothing.
+/// What the library cannot detect: reading through the pointers of
+/// `tspar_tree_get_arrays` while another thread moves the same cursor (a
+/// data race, undefined behaviour), and freeing a cursor while another
+/// thread uses it. A program that shares a cursor between threads must
+/// itself keep readers of its arrays and movers apart.
 pub struct tspar_tree_t {
     tree: Mutex<Tree>,
 }
@@ -60,10 +69,7 @@ unsafe fn tree_handle<'a>(p: *const tspar_tree_t) -> Result<MutexGuard<'a, Tree>
     let h = unsafe { deref(p, "tree") }?;
     match h.tree.try_lock() {
         Ok(guard) => Ok(guard),
-        Err(TryLockError::WouldBlock) => Err(Failure::new(
-            Error::Busy,
-            "the tree cursor is in use by another thread at this moment",
-        )),
+        Err(TryLockError::WouldBlock) => Err(Failure::new(Error::Busy, "a tree cursor, used by one thread at a time")),
         Err(TryLockError::Poisoned(_)) => Err(Failure::new(
             Error::Internal,
             "an earlier call failed inside the library while moving this cursor; it can only be freed",
@@ -86,12 +92,15 @@ unsafe fn give_ts(out: *mut *mut tspar_treeseq_t, ts: TreeSequence) -> Result<()
 /// Makes a tree sequence from a copy of the tables, validated as tskit
 /// validates a tree sequence (the tree and mutation-parent checks
 /// included). Options: `TSPAR_TS_INIT_BUILD_INDEXES`,
-/// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. On success `*out` owns the new
-/// handle (free it with `tspar_treeseq_free`); the tables are not changed.
+/// `TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS`. Runs on `exec`'s threads
+/// (NULL: the default); the result is the same for every count. On success
+/// `*out` owns the new handle (free it with `tspar_treeseq_free`); the
+/// tables are not changed.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_from_tables(
     tables: *const tspar_tables_t,
     options: tspar_flags_t,
+    exec: *const tspar_exec_t,
     out: *mut *mut tspar_treeseq_t,
 ) -> c_int {
     status(|| {
@@ -100,20 +109,23 @@ pub unsafe extern "C" fn tspar_treeseq_from_tables(
         if out.is_null() {
             fail!(Error::NullPointer, "out is NULL");
         }
-        let copy = h.read()?.clone();
-        let ts = TreeSequence::new(copy, options)?;
+        // SAFETY: exec is NULL or a live handle.
+        let threads = unsafe { threads_of(exec) }?;
+        let copy = h.read()?.try_clone()?;
+        let ts = TreeSequence::new_with(copy, options, threads)?;
         // SAFETY: out is non-NULL and writable.
         unsafe { give_ts(out, ts) }
     })
 }
 
 /// Loads a `.trees` file as a tree sequence (validated as by
-/// `tspar_treeseq_from_tables`, with the same options). On success `*out`
-/// owns the new handle.
+/// `tspar_treeseq_from_tables`, with the same options), on `exec`'s
+/// threads (NULL: the default). On success `*out` owns the new handle.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_load(
     path: *const c_char,
     options: tspar_flags_t,
+    exec: *const tspar_exec_t,
     out: *mut *mut tspar_treeseq_t,
 ) -> c_int {
     status(|| {
@@ -123,9 +135,11 @@ pub unsafe extern "C" fn tspar_treeseq_load(
             fail!(Error::NullPointer, "out is NULL");
         }
         check_options(options, init::ALL, "tspar_treeseq_load")?;
-        let tables = trees::load(Path::new(path), 0)?;
-        let ts =
-            TreeSequence::new(tables, options).map_err(|f| Failure::new(f.kind, format!("{}: {}", path, f.detail)))?;
+        // SAFETY: exec is NULL or a live handle.
+        let threads = unsafe { threads_of(exec) }?;
+        let tables = trees::load_with(Path::new(path), 0, threads)?;
+        let ts = TreeSequence::new_with(tables, options, threads)
+            .map_err(|f| Failure::new(f.kind, format!("{}: {}", path, f.detail)))?;
         // SAFETY: out is non-NULL and writable.
         unsafe { give_ts(out, ts) }
     })
@@ -166,63 +180,63 @@ pub unsafe extern "C" fn tspar_treeseq_copy_tables(ts: *const tspar_treeseq_t, o
         if out.is_null() {
             fail!(Error::NullPointer, "out is NULL");
         }
-        let boxed = Box::into_raw(Box::new(tspar_tables_t::new(ts.tables().clone())));
+        let boxed = Box::into_raw(Box::new(tspar_tables_t::new(ts.tables().try_clone()?)));
         // SAFETY: out is non-NULL and writable.
         unsafe { write_out(out, boxed) };
         Ok(())
     })
 }
 
-/// Reads a count without a fallible path: 0 for a NULL handle.
+/// Reads a count: the count, or a negative code for a NULL handle.
 ///
 /// # Safety
 /// `ts` is NULL or a live handle.
-unsafe fn count(ts: *const tspar_treeseq_t, f: impl FnOnce(&TreeSequence) -> usize) -> tspar_size_t {
-    // SAFETY: forwarded contract.
-    match unsafe { ts.as_ref() } {
-        Some(h) => f(&h.ts) as tspar_size_t,
-        None => 0,
-    }
+unsafe fn count(ts: *const tspar_treeseq_t, f: impl FnOnce(&TreeSequence) -> usize) -> i64 {
+    boundary(|| {
+        // SAFETY: forwarded contract.
+        let ts = unsafe { ts_handle(ts) }?;
+        Ok(f(ts) as i64)
+    })
 }
 
-/// The number of trees (0 for NULL).
+/// The number of trees, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_trees(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_trees(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.num_trees()) }
 }
 
-/// The number of sample nodes (0 for NULL).
+/// The number of sample nodes, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_samples(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_samples(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.samples().len()) }
 }
 
-/// The number of nodes (0 for NULL).
+/// The number of nodes, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_nodes(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_nodes(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.num_nodes()) }
 }
 
-/// The number of edges (0 for NULL).
+/// The number of edges, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_edges(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_edges(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.num_edges()) }
 }
 
-/// The number of sites (0 for NULL).
+/// The number of sites, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_sites(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_sites(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.tables().num_rows(TableKind::Sites)) }
 }
 
-/// The number of mutations (0 for NULL).
+/// The number of mutations, or a negative code.
 #[no_mangle]
-pub unsafe extern "C" fn tspar_treeseq_num_mutations(ts: *const tspar_treeseq_t) -> tspar_size_t {
+pub unsafe extern "C" fn tspar_treeseq_num_mutations(ts: *const tspar_treeseq_t) -> i64 {
     // SAFETY: forwarded contract.
     unsafe { count(ts, |t| t.tables().num_rows(TableKind::Mutations)) }
 }
@@ -239,36 +253,27 @@ pub unsafe extern "C" fn tspar_treeseq_num_rows(ts: *const tspar_treeseq_t, tabl
     })
 }
 
-/// The sequence length (0 for NULL).
+/// The sequence length, or a negative code (as a double).
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_sequence_length(ts: *const tspar_treeseq_t) -> f64 {
     // SAFETY: NULL or a live handle.
-    match unsafe { ts.as_ref() } {
-        Some(h) => h.ts.sequence_length(),
-        None => 0.0,
-    }
+    double_or_code(|| Ok(unsafe { ts_handle(ts) }?.sequence_length()))
 }
 
 /// The sample node ids in increasing order: `tspar_treeseq_num_samples`
-/// entries, valid until the tree sequence is freed. NULL for a NULL handle.
+/// entries, valid until the tree sequence is freed. NULL on error.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_samples(ts: *const tspar_treeseq_t) -> *const tspar_id_t {
     // SAFETY: NULL or a live handle.
-    match unsafe { ts.as_ref() } {
-        Some(h) => h.ts.samples().as_ptr(),
-        None => std::ptr::null(),
-    }
+    pointer_or_null(|| Ok(unsafe { ts_handle(ts) }?.samples().as_ptr()))
 }
 
 /// The tree boundaries: `num_trees + 1` positions from 0 to the sequence
-/// length, valid until the tree sequence is freed. NULL for a NULL handle.
+/// length, valid until the tree sequence is freed. NULL on error.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_breakpoints(ts: *const tspar_treeseq_t) -> *const f64 {
     // SAFETY: NULL or a live handle.
-    match unsafe { ts.as_ref() } {
-        Some(h) => h.ts.breakpoints().as_ptr(),
-        None => std::ptr::null(),
-    }
+    pointer_or_null(|| Ok(unsafe { ts_handle(ts) }?.breakpoints().as_ptr()))
 }
 
 /// Zero-copy access to a column by its file key (see
@@ -314,7 +319,9 @@ pub unsafe extern "C" fn tspar_treeseq_column(
 
 /// Makes a cursor on `ts`, in the null state (every sample an isolated
 /// root). `options` must be 0. On success `*out` owns the cursor (free it
-/// with `tspar_tree_free`); it keeps the tree sequence's data alive.
+/// with `tspar_tree_free`); it keeps the tree sequence's data alive, so the
+/// cursor may outlive `ts`'s handle. Each thread that walks trees at the
+/// same time as others needs a cursor of its own (see `tspar_tree_t`).
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tree_new(
     ts: *const tspar_treeseq_t,
@@ -328,7 +335,7 @@ pub unsafe extern "C" fn tspar_tree_new(
         if out.is_null() {
             fail!(Error::NullPointer, "out is NULL");
         }
-        let tree = Tree::new(Arc::clone(&h.ts));
+        let tree = Tree::new(Arc::clone(&h.ts))?;
         let boxed = Box::into_raw(Box::new(tspar_tree_t { tree: Mutex::new(tree) }));
         // SAFETY: out is non-NULL and writable.
         unsafe { write_out(out, boxed) };
@@ -336,7 +343,8 @@ pub unsafe extern "C" fn tspar_tree_new(
     })
 }
 
-/// Frees a cursor. NULL is a no-op.
+/// Frees a cursor, which ends the validity of the pointers from
+/// `tspar_tree_get_arrays`. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tree_free(tree: *mut tspar_tree_t) {
     if !tree.is_null() {
@@ -444,8 +452,14 @@ pub unsafe extern "C" fn tspar_tree_get_interval(
 }
 
 /// The cursor's arrays, each of `length` = num_nodes + 1 entries (the last
-/// is the virtual root, whose children are the roots). The pointers stay
-/// valid until the cursor is freed; the contents change when it moves.
+/// is the virtual root, whose children are the roots), as tskit's tree
+/// arrays. Borrowed from the cursor: the pointers stay valid, and the
+/// arrays keep their addresses, until the cursor is freed; the contents
+/// describe the current tree and are rewritten in place by every move of
+/// that cursor (`tspar_tree_first`, `_last`, `_next`, `_prev`, `_seek`,
+/// `_seek_index`), so values read after a move are the new tree's. Read-only
+/// for the caller. Reading them while another thread moves the same cursor
+/// is a data race the library cannot detect.
 #[repr(C)]
 pub struct tspar_tree_arrays_t {
     pub parent: *const tspar_id_t,
@@ -459,7 +473,10 @@ pub struct tspar_tree_arrays_t {
     pub virtual_root: tspar_id_t,
 }
 
-/// Fills `*arrays` with the cursor's arrays (see `tspar_tree_arrays_t`).
+/// Fills `*arrays` with pointers to the cursor's arrays: valid until the
+/// cursor is freed, contents those of the current tree until the cursor's
+/// next move (see `tspar_tree_arrays_t`). The only function that hands out
+/// pointers into a cursor; the others copy into the caller's buffers.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tree_get_arrays(tree: *const tspar_tree_t, arrays: *mut tspar_tree_arrays_t) -> c_int {
     status(|| {
@@ -509,7 +526,7 @@ pub unsafe extern "C" fn tspar_tree_get_roots(
     boundary(|| {
         // SAFETY: NULL or a live handle.
         let t = unsafe { tree_handle(tree) }?;
-        copy_ids(&t.roots(), out, out_length, "roots")
+        copy_ids(&t.roots()?, out, out_length, "roots")
     })
 }
 
@@ -630,4 +647,156 @@ pub unsafe extern "C" fn tspar_tree_get_sites(
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::{CStr, CString};
+
+    use super::*;
+
+    /// The cursor functions (every `tspar_tree_*` but `_new` and `_free`),
+    /// each called with valid arguments on `tree`; returns its code.
+    const CURSOR_FUNCTIONS: [&str; 15] = [
+        "tspar_tree_first",
+        "tspar_tree_last",
+        "tspar_tree_next",
+        "tspar_tree_prev",
+        "tspar_tree_seek",
+        "tspar_tree_seek_index",
+        "tspar_tree_get_interval",
+        "tspar_tree_get_arrays",
+        "tspar_tree_get_roots",
+        "tspar_tree_preorder",
+        "tspar_tree_postorder",
+        "tspar_tree_get_mrca",
+        "tspar_tree_get_branch_length",
+        "tspar_tree_get_total_branch_length",
+        "tspar_tree_get_sites",
+    ];
+
+    /// # Safety
+    /// `tree` is a live cursor on a tree sequence with at least 2 nodes.
+    unsafe fn call(name: &str, tree: *mut tspar_tree_t) -> i64 {
+        let mut ids = [0 as tspar_id_t; 4096];
+        let (p, n) = (ids.as_mut_ptr(), ids.len() as tspar_size_t);
+        let mut x = 0.0f64;
+        let mut id: tspar_id_t = 0;
+        let mut arrays = std::mem::MaybeUninit::<tspar_tree_arrays_t>::uninit();
+        // SAFETY: tree is live; out-pointers are valid or NULL.
+        unsafe {
+            match name {
+                "tspar_tree_first" => tspar_tree_first(tree).into(),
+                "tspar_tree_last" => tspar_tree_last(tree).into(),
+                "tspar_tree_next" => tspar_tree_next(tree).into(),
+                "tspar_tree_prev" => tspar_tree_prev(tree).into(),
+                "tspar_tree_seek" => tspar_tree_seek(tree, 0.0, 0).into(),
+                "tspar_tree_seek_index" => tspar_tree_seek_index(tree, 0, 0).into(),
+                "tspar_tree_get_interval" => {
+                    tspar_tree_get_interval(tree, std::ptr::null_mut(), &mut x, std::ptr::null_mut()).into()
+                }
+                "tspar_tree_get_arrays" => tspar_tree_get_arrays(tree, arrays.as_mut_ptr()).into(),
+                "tspar_tree_get_roots" => tspar_tree_get_roots(tree, p, n),
+                "tspar_tree_preorder" => tspar_tree_preorder(tree, 0, p, n),
+                "tspar_tree_postorder" => tspar_tree_postorder(tree, 0, p, n),
+                "tspar_tree_get_mrca" => tspar_tree_get_mrca(tree, 0, 1, &mut id).into(),
+                "tspar_tree_get_branch_length" => tspar_tree_get_branch_length(tree, 0, &mut x).into(),
+                "tspar_tree_get_total_branch_length" => tspar_tree_get_total_branch_length(tree, 0, &mut x).into(),
+                "tspar_tree_get_sites" => tspar_tree_get_sites(
+                    tree,
+                    &mut id,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                )
+                .into(),
+                other => panic!("no call for {other}"),
+            }
+        }
+    }
+
+    struct Shared(*mut tspar_tree_t);
+    // SAFETY: the cursor is only reached through the C API, which locks it.
+    unsafe impl Send for Shared {}
+    unsafe impl Sync for Shared {}
+    impl Shared {
+        fn get(&self) -> *mut tspar_tree_t {
+            self.0
+        }
+    }
+
+    /// While one thread is inside a call on a cursor (here: holds its lock),
+    /// every cursor function called on another thread returns
+    /// `TSPAR_ERR_BUSY`, with a message, and changes nothing; once the
+    /// cursor is free again the same calls succeed.
+    #[test]
+    fn every_cursor_function_is_busy_while_another_thread_is_inside() {
+        // Every cursor function in the header is in the list above.
+        let header = include_str!("../../include/tspar.h");
+        // The name before each '(' that is a declared function, not text.
+        let mut in_header: Vec<&str> = header
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .flat_map(|l| {
+                let pieces: Vec<&str> = l.split('(').collect();
+                let before_paren = pieces.len() - 1;
+                pieces
+                    .into_iter()
+                    .take(before_paren)
+                    .map(|p| p.rsplit(' ').next().unwrap_or(""))
+            })
+            .filter(|w| w.starts_with("tspar_tree_") && *w != "tspar_tree_new" && *w != "tspar_tree_free")
+            .collect();
+        in_header.sort_unstable();
+        in_header.dedup();
+        let mut listed = CURSOR_FUNCTIONS.to_vec();
+        listed.sort_unstable();
+        assert_eq!(in_header, listed, "a cursor function without a BUSY check");
+
+        let path = CString::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/example.trees")).unwrap();
+        let mut ts = std::ptr::null_mut();
+        let mut tree = std::ptr::null_mut();
+        unsafe {
+            assert_eq!(tspar_treeseq_load(path.as_ptr(), 0, std::ptr::null(), &mut ts), 0);
+            assert_eq!(tspar_tree_new(ts, 0, &mut tree), 0);
+            assert_eq!(tspar_tree_seek_index(tree, 1, 0), 1);
+        }
+        let shared = Shared(tree);
+        let interval = |s: &Shared| {
+            let (mut index, mut left, mut right) = (0i64, 0.0, 0.0);
+            assert_eq!(
+                unsafe { tspar_tree_get_interval(s.get(), &mut index, &mut left, &mut right) },
+                0
+            );
+            (index, left, right)
+        };
+        let before = interval(&shared);
+        {
+            // SAFETY: tree is live; this is what a call on another thread holds.
+            let inside = unsafe { &*tree }.tree.lock().unwrap();
+            std::thread::scope(|scope| {
+                scope
+                    .spawn(|| {
+                        for name in CURSOR_FUNCTIONS {
+                            let code = unsafe { call(name, shared.get()) };
+                            assert_eq!(code, TSPAR_ERR_BUSY as i64, "{name}");
+                            let msg = unsafe { CStr::from_ptr(tspar_last_error_message()) };
+                            assert!(msg.to_str().unwrap().contains("in use by another thread"), "{name}");
+                        }
+                    })
+                    .join()
+                    .unwrap();
+            });
+            assert_eq!(inside.index(), Some(1), "a busy call moved the cursor");
+        }
+        assert_eq!(interval(&shared), before);
+        for name in CURSOR_FUNCTIONS {
+            let code = unsafe { call(name, shared.get()) };
+            assert!(code >= 0, "{name} gave {code}");
+        }
+        unsafe {
+            tspar_tree_free(tree);
+            tspar_treeseq_free(ts);
+        }
+    }
 }

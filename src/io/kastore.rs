@@ -110,6 +110,8 @@ pub struct Kastore<S> {
     name: String,
     /// Sorted by key, without duplicates.
     items: Vec<Item>,
+    /// Threads for reading large arrays (1: only the calling thread).
+    threads: usize,
 }
 
 fn checked_usize(n: u64) -> Result<usize> {
@@ -126,6 +128,26 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
 
 fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// What a file that is not a kastore looks like, and what to do with it
+/// (as tskit says for the same files).
+fn not_kastore(name: &str, start: &[u8]) -> String {
+    if start.starts_with(b"PK\x03\x04") || start.starts_with(b"PK\x05\x06") {
+        format!(
+            "{name} is a zip file, perhaps a tree sequence compressed by tszip (.tsz): \
+             decompress it first (`tszip -d {name}`, or tszip.decompress in Python) and load the result"
+        )
+    } else if start.starts_with(b"\x89HDF\r\n\x1a\n") {
+        format!(
+            "{name} is in the legacy HDF5 format of msprime < 0.6.0 (June 2018), which can no longer be \
+             read directly: convert it to the kastore format with the `tskit upgrade` command of tskit < 0.6.2"
+        )
+    } else if start.starts_with(b"\x1f\x8b") {
+        format!("{name} is a gzip file: decompress it first (`gunzip {name}`) and load the result")
+    } else {
+        format!("{name}: the file is damaged or is not a tree sequence file")
+    }
 }
 
 impl<S: Source> Kastore<S> {
@@ -145,7 +167,7 @@ impl<S: Source> Kastore<S> {
         read(&mut header[..have], 0)?;
         let magic_have = have.min(MAGIC.len());
         if header[..magic_have] != MAGIC[..magic_have] {
-            fail!(Error::BadMagic, "{name}: not a kastore file (bad magic number)");
+            fail!(Error::BadMagic, "{}", not_kastore(&name, &header[..have]));
         }
         if size < HEADER_SIZE {
             fail!(
@@ -193,10 +215,10 @@ impl<S: Source> Kastore<S> {
                 "{name}: {num_items} item descriptors do not fit in a file of {size} bytes"
             );
         }
-        let mut descriptors = vec![0u8; (descriptors_end - HEADER_SIZE) as usize];
+        let mut descriptors = crate::alloc::zeroed((descriptors_end - HEADER_SIZE) as usize, "the item descriptors")?;
         read(&mut descriptors, HEADER_SIZE)?;
 
-        let mut items = Vec::with_capacity(num_items as usize);
+        let mut items = crate::alloc::with_capacity(num_items as usize, "the item list")?;
         let mut key_bytes: u64 = 0;
         for (j, d) in descriptors.chunks_exact(DESCRIPTOR_SIZE as usize).enumerate() {
             let Some(dtype) = Dtype::from_code(d[0]) else {
@@ -229,11 +251,12 @@ impl<S: Source> Kastore<S> {
                     "{name}: item keys add up to more than the file's size"
                 );
             }
-            let mut key = vec![0u8; key_len as usize];
+            let mut key = crate::alloc::zeroed(key_len as usize, "an item key")?;
             read(&mut key, key_start)?;
             items.push(Item { key, dtype, len, start });
         }
-        items.sort_by(|a, b| a.key.cmp(&b.key));
+        // Unstable: a stable sort would allocate a buffer sized by the file's item count.
+        items.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         if let Some(w) = items.windows(2).find(|w| w[0].key == w[1].key) {
             fail!(
                 Error::DuplicateKey,
@@ -241,7 +264,18 @@ impl<S: Source> Kastore<S> {
                 w[0].key_str()
             );
         }
-        Ok(Kastore { source, name, items })
+        Ok(Kastore {
+            source,
+            name,
+            items,
+            threads: crate::parallel::default_threads(),
+        })
+    }
+
+    /// Reads large arrays with `threads` threads (the default: the default
+    /// thread count). The bytes read do not depend on it.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.clamp(1, crate::parallel::MAX_THREADS);
     }
 
     pub fn name(&self) -> &str {
@@ -262,7 +296,7 @@ impl<S: Source> Kastore<S> {
 
     /// Reads an item's array as bytes in file order, whatever its type.
     pub fn read_bytes(&self, item: &Item) -> Result<Vec<u8>> {
-        let mut out = vec![0u8; checked_usize(item.byte_len())?];
+        let mut out = crate::alloc::zeroed(checked_usize(item.byte_len())?, &self.what(item))?;
         self.read_into(&mut out, item)?;
         Ok(out)
     }
@@ -282,9 +316,14 @@ impl<S: Source> Kastore<S> {
         }
         // The length was checked against the file size when the item list
         // was read, so this allocation is bounded by the file.
-        let mut out = vec![T::zeroed(); checked_usize(item.len)?];
+        let mut out = crate::alloc::zeroed::<T>(checked_usize(item.len)?, &self.what(item))?;
         self.read_into(bytemuck::cast_slice_mut(&mut out), item)?;
         Ok(out)
+    }
+
+    /// What an item's array is, for a message saying it could not be allocated.
+    pub fn what(&self, item: &Item) -> String {
+        format!("'{}' of {}", item.key_str(), self.name)
     }
 
     /// Reads an item's array as bytes into `buf`, which must be exactly
@@ -307,11 +346,7 @@ impl<S: Source> Kastore<S> {
         // enough that scheduling them costs little.
         const PARALLEL_MIN: usize = 1 << 20;
         const PIECE: usize = 256 << 10;
-        let threads = if buf.len() >= PARALLEL_MIN {
-            crate::parallel::default_threads()
-        } else {
-            1
-        };
+        let threads = if buf.len() >= PARALLEL_MIN { self.threads } else { 1 };
         let result = if threads > 1 {
             use rayon::prelude::*;
             crate::parallel::run(threads, || {
@@ -502,10 +537,11 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.size as usize);
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let size = usize::try_from(self.size).unwrap_or(usize::MAX);
+        let mut out = crate::alloc::with_capacity(size, "the file's bytes")?;
         self.write_to(&mut out).expect("writing to memory cannot fail");
-        out
+        Ok(out)
     }
 }
 
@@ -522,7 +558,7 @@ mod tests {
             ("alphabet".to_string(), Array::U64AsU32(&u)),
             ("empty".to_string(), Array::Raw(Dtype::I32, &[])),
         ];
-        Writer::new(items).unwrap().to_bytes()
+        Writer::new(items).unwrap().to_bytes().unwrap()
     }
 
     #[test]

@@ -42,13 +42,21 @@ pub const FORMAT_VERSION_MINOR: u32 = 7;
 static FORMAT_VERSION: [u32; 2] = [FORMAT_VERSION_MAJOR, FORMAT_VERSION_MINOR];
 const UUID_LEN: usize = 36;
 
-/// Reads a `.trees` file.
+/// Reads a `.trees` file with the default thread count.
 pub fn load(path: &Path, options: u32) -> Result<TableCollection> {
+    load_with(path, options, crate::parallel::default_threads())
+}
+
+/// Reads a `.trees` file, large arrays with `threads` threads.
+pub fn load_with(path: &Path, options: u32, threads: usize) -> Result<TableCollection> {
     check_load_options(options)?;
+    check_file_name(path)?;
     let source = File::open(path)
         .and_then(FileSource::new)
         .map_err(|e| io_failure(path, "opening", &e))?;
-    read_tables(&Kastore::open(source, path.display().to_string())?, options)
+    let mut kas = Kastore::open(source, path.display().to_string())?;
+    kas.set_threads(threads);
+    read_tables(&kas, options)
 }
 
 /// Reads a `.trees` file's contents from memory.
@@ -61,6 +69,7 @@ pub fn load_bytes(bytes: &[u8], options: u32) -> Result<TableCollection> {
 /// temporary name and renamed over it only once complete, so a failure
 /// leaves an existing file as it was.
 pub fn dump(tables: &TableCollection, path: &Path, options: u32) -> Result<()> {
+    check_file_name(path)?;
     let uuid = new_uuid();
     let writer = writer(tables, &uuid, options)?;
     write_replacing(path, |out| writer.write_to(out))
@@ -69,13 +78,13 @@ pub fn dump(tables: &TableCollection, path: &Path, options: u32) -> Result<()> {
 /// The bytes [`dump`] would write.
 pub fn dump_bytes(tables: &TableCollection, options: u32) -> Result<Vec<u8>> {
     let uuid = new_uuid();
-    Ok(writer(tables, &uuid, options)?.to_bytes())
+    writer(tables, &uuid, options)?.to_bytes()
 }
 
 fn check_load_options(options: u32) -> Result<()> {
     let known = LOAD_SKIP_TABLES | LOAD_SKIP_REFERENCE_SEQUENCE;
     if options & !known != 0 {
-        fail!(Error::BadOptions, "unknown load option bits {:#x}", options & !known);
+        fail!(Error::BadOptions, "load: {:#x}", options & !known);
     }
     Ok(())
 }
@@ -160,7 +169,7 @@ impl<'k, S: Source> Reader<'k, S> {
         // taken from the back, each half of what remains, never overwrite a
         // value still to be read.
         let n = item.len as usize;
-        let mut out = vec![0u64; n];
+        let mut out: Vec<u64> = crate::alloc::zeroed(n, &self.kas.what(item))?;
         crate::io::kastore::advise_huge_pages(bytemuck::cast_slice_mut(&mut out));
         let words: &mut [u32] = bytemuck::cast_slice_mut(&mut out);
         self.kas.read_into(bytemuck::cast_slice_mut(&mut words[..n]), item)?;
@@ -258,7 +267,8 @@ impl<S: Source> TableReader<'_, '_, S> {
             (Some(d), Some(o)) => (d, o),
             (None, None) => {
                 let n = self.num_rows()?;
-                return Ragged::from_parts(Vec::new(), vec![0; n + 1], n, &key);
+                let offset = crate::alloc::zeroed(n + 1, &format!("'{offset_key}' of {}", self.r.kas.name()))?;
+                return Ragged::from_parts(Vec::new(), offset, n, &key);
             }
             _ => fail!(
                 Error::BothColumnsRequired,
@@ -427,7 +437,11 @@ fn read_mutations<S: Source>(r: &Reader<'_, S>) -> Result<MutationTable> {
     // Files from before mutation times were recorded: all times unknown.
     let time = match t.optional_column("time", Dtype::F64)? {
         Some(time) => time,
-        None => vec![f64::from_bits(UNKNOWN_TIME_BITS); t.num_rows()?],
+        None => crate::alloc::filled(
+            t.num_rows()?,
+            f64::from_bits(UNKNOWN_TIME_BITS),
+            &format!("'mutations/time' of {}", r.kas.name()),
+        )?,
     };
     Ok(MutationTable {
         site,
@@ -489,11 +503,7 @@ fn read_indexes<S: Source>(r: &Reader<'_, S>, num_edges: usize) -> Result<Option
 
 fn writer<'a>(tables: &'a TableCollection, uuid: &'a [u8], options: u32) -> Result<Writer<'a>> {
     if options & !DUMP_FORCE_OFFSET_64 != 0 {
-        fail!(
-            Error::BadOptions,
-            "unknown dump option bits {:#x}",
-            options & !DUMP_FORCE_OFFSET_64
-        );
+        fail!(Error::BadOptions, "dump: {:#x}", options & !DUMP_FORCE_OFFSET_64);
     }
     let force_64 = options & DUMP_FORCE_OFFSET_64 != 0;
     let mut columns = tables.columns();
@@ -514,7 +524,7 @@ fn writer<'a>(tables: &'a TableCollection, uuid: &'a [u8], options: u32) -> Resu
             let array = match column {
                 // The only u64 columns are offsets, written as uint32 when
                 // they fit, as tskit does.
-                Column::U64(offset) if !force_64 && offset.last().map_or(true, |&o| o <= u64::from(u32::MAX)) => {
+                Column::U64(offset) if !force_64 && offset.last().is_none_or(|&o| o <= u64::from(u32::MAX)) => {
                     Array::U64AsU32(offset)
                 }
                 column => Array::Raw(column.dtype(), column.as_bytes()),
@@ -563,8 +573,28 @@ fn check_row_counts(columns: &[(String, Column<'_>)]) -> Result<()> {
     Ok(())
 }
 
+/// An empty path is a missing file name: `FileNotFound`, the code the
+/// system's ENOENT and tskit (Python's FileNotFoundError) give it, with a
+/// message that says what is wrong.
+fn check_file_name(path: &Path) -> Result<()> {
+    if path.as_os_str().is_empty() {
+        fail!(Error::FileNotFound, "no file name given (the path is empty)");
+    }
+    Ok(())
+}
+
+/// A failed file operation. Where the kind already says what happened (not
+/// found, permission denied, a directory) the system's message, which says
+/// it again, is left out.
 fn io_failure(path: &Path, what: &str, e: &std::io::Error) -> Failure {
-    Failure::new(Error::from_io(e), format!("{}: {what}: {e}", path.display()))
+    let kind = Error::from_io(e);
+    let detail = match kind {
+        Error::FileNotFound | Error::PermissionDenied | Error::IsADirectory => {
+            format!("{} ({what})", path.display())
+        }
+        _ => format!("{}: {what}: {e}", path.display()),
+    };
+    Failure::new(kind, detail)
 }
 
 /// Writes a new file under a temporary name in the destination's
@@ -575,7 +605,7 @@ fn write_replacing(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> std:
     // the link would, not the link itself.
     let target: PathBuf = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let (Some(file_name), false) = (target.file_name(), target.is_dir()) else {
-        fail!(Error::IsADirectory, "{}: is a directory", path.display());
+        fail!(Error::IsADirectory, "{}", path.display());
     };
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -753,7 +783,7 @@ mod tests {
                 })
                 .collect();
             let items = vec![("o".to_string(), Array::Raw(Dtype::U32, bytemuck::cast_slice(&values)))];
-            let bytes = Writer::new(items).unwrap().to_bytes();
+            let bytes = Writer::new(items).unwrap().to_bytes().unwrap();
             let kas = Kastore::open(bytes.as_slice(), "test").unwrap();
             let r = Reader { kas: &kas };
             let wide = r.read_offsets(kas.get("o").unwrap()).unwrap();

@@ -25,6 +25,7 @@ mod pieces;
 
 pub use bookmark::Bookmark;
 
+use crate::alloc;
 use crate::error::{fail, Error, Result};
 use crate::tables::{
     check, EdgeTable, Id, IndividualTable, MigrationTable, MutationTable, NodeTable, PopulationTable, SiteTable,
@@ -77,11 +78,7 @@ impl TableCollection {
         num_pieces: usize,
     ) -> Result<Vec<Id>> {
         if options & !ALL_OPTIONS != 0 {
-            fail!(
-                Error::BadOptions,
-                "simplify: unknown option bits {:#x}",
-                options & !ALL_OPTIONS
-            );
+            fail!(Error::BadOptions, "simplify: {:#x}", options & !ALL_OPTIONS);
         }
         if options & KEEP_UNARY != 0 && options & KEEP_UNARY_IN_INDIVIDUALS != 0 {
             fail!(
@@ -99,17 +96,22 @@ impl TableCollection {
         let samples = match samples {
             Some(s) => s,
             None => {
-                flagged = (0..self.nodes.flags.len())
-                    .filter(|&u| self.nodes.flags[u] & NODE_IS_SAMPLE != 0)
-                    .map(|u| u as Id)
-                    .collect();
+                let flags = &self.nodes.flags;
+                let n = flags.iter().filter(|&&f| f & NODE_IS_SAMPLE != 0).count();
+                let mut v = alloc::with_capacity(n, "the sample list")?;
+                v.extend(
+                    (0..flags.len())
+                        .filter(|&u| flags[u] & NODE_IS_SAMPLE != 0)
+                        .map(|u| u as Id),
+                );
+                flagged = v;
                 &flagged
             }
         };
         self.check_integrity(check::CHECK_EDGE_ORDERING | check::CHECK_SITE_ORDERING | check::CHECK_SITE_DUPLICATES)?;
 
         let num_nodes = self.nodes.flags.len();
-        let mut is_sample = vec![false; num_nodes];
+        let mut is_sample = alloc::filled(num_nodes, false, "simplify's sample flags")?;
         for (j, &u) in samples.iter().enumerate() {
             if u < 0 || u as usize >= num_nodes {
                 fail!(
@@ -131,11 +133,11 @@ impl TableCollection {
         }
 
         let (out, node_map) = if num_pieces == 0 || options & REDUCE_TO_SITE_TOPOLOGY != 0 {
-            let mut s = Simplifier::new(self, samples, is_sample, options, true);
-            s.run();
+            let mut s = Simplifier::new(self, samples, is_sample, options, true)?;
+            s.run()?;
             s.finish()?
         } else {
-            let s = Simplifier::new(self, samples, is_sample, options, false);
+            let s = Simplifier::new(self, samples, is_sample, options, false)?;
             pieces::run(s, samples, threads, num_pieces)?
         };
         *self = out;
@@ -150,21 +152,22 @@ struct NodeMutations {
 }
 
 impl NodeMutations {
-    fn new(node: &[Id], num_nodes: usize) -> Self {
-        let mut start = vec![0u32; num_nodes + 1];
+    fn new(node: &[Id], num_nodes: usize) -> Result<Self> {
+        let what = "simplify's mutations by node";
+        let mut start: Vec<u32> = alloc::zeroed(num_nodes + 1, what)?;
         for &u in node {
             start[u as usize + 1] += 1;
         }
         for j in 0..num_nodes {
             start[j + 1] += start[j];
         }
-        let mut fill = start.clone();
-        let mut ids = vec![0u32; node.len()];
+        let mut fill = alloc::copy(&start, what)?;
+        let mut ids: Vec<u32> = alloc::zeroed(node.len(), what)?;
         for (m, &u) in node.iter().enumerate() {
             ids[fill[u as usize] as usize] = m as u32;
             fill[u as usize] += 1;
         }
-        NodeMutations { start, ids }
+        Ok(NodeMutations { start, ids })
     }
 
     fn of(&self, u: usize) -> &[u32] {
@@ -199,16 +202,29 @@ struct Simplifier<'a> {
 impl<'a> Simplifier<'a> {
     /// `sequential`: set up for [`Simplifier::run`] (the samples' ancestry);
     /// else only the output node map, for the piece-wise merge.
-    fn new(input: &'a TableCollection, samples: &[Id], is_sample: Vec<bool>, options: u32, sequential: bool) -> Self {
+    fn new(
+        input: &'a TableCollection,
+        samples: &[Id],
+        is_sample: Vec<bool>,
+        options: u32,
+        sequential: bool,
+    ) -> Result<Self> {
         let filter_nodes = options & NO_FILTER_NODES == 0;
         let update_flags = options & NO_UPDATE_SAMPLE_FLAGS == 0;
         let num_nodes = input.nodes.flags.len();
-        let out = output_start(input, options);
+        let out = output_start(input, options)?;
         let m = &input.mutations;
-        let mutation_position = m.site.iter().map(|&s| input.sites.position[s as usize]).collect();
+        let mutation_position = alloc::collect(
+            m.site.iter().map(|&s| input.sites.position[s as usize]),
+            "simplify's mutation positions",
+        )?;
         let mut position_lookup = Vec::new();
         if options & REDUCE_TO_SITE_TOPOLOGY != 0 {
-            position_lookup.reserve(input.sites.position.len() + 2);
+            alloc::reserve_exact(
+                &mut position_lookup,
+                input.sites.position.len() + 2,
+                "simplify's site positions",
+            )?;
             position_lookup.push(0.0);
             position_lookup.extend_from_slice(&input.sites.position);
             position_lookup.push(input.sequence_length);
@@ -219,26 +235,26 @@ impl<'a> Simplifier<'a> {
             options,
             filter_nodes,
             is_sample,
-            node_id_map: vec![NULL; num_nodes],
+            node_id_map: alloc::filled(num_nodes, NULL, "simplify's node map")?,
             // Each edge adds about one segment to its parent's ancestry.
             ancestry: if sequential {
-                Ancestry::new(num_nodes, input.edges.left.len() + samples.len())
+                Ancestry::new(num_nodes, input.edges.left.len() + samples.len())?
             } else {
-                Ancestry::new(0, 0)
+                Ancestry::new(0, 0)?
             },
             queue: Vec::new(),
             build: Vec::new(),
             overlapper: Overlapper::default(),
             buffered: Vec::new(),
             mutation_position,
-            node_mutations: NodeMutations::new(&m.node, num_nodes),
-            mutation_node_map: vec![NULL; m.site.len()],
+            node_mutations: NodeMutations::new(&m.node, num_nodes)?,
+            mutation_node_map: alloc::filled(m.site.len(), NULL, "simplify's mutation map")?,
             position_lookup,
             edge_sort_offset: None,
         };
         if filter_nodes {
             for &u in samples {
-                s.record_node(u as usize);
+                s.record_node(u as usize)?;
             }
         } else {
             if update_flags {
@@ -254,21 +270,21 @@ impl<'a> Simplifier<'a> {
             }
         }
         if !sequential {
-            return s;
+            return Ok(s);
         }
         let seq_len = input.sequence_length;
         for &u in samples {
             let id = s.node_id_map[u as usize];
             s.build.clear();
-            s.add_ancestry(u as usize, 0.0, seq_len, id);
-            s.ancestry.set(u as usize, &s.build);
+            s.add_ancestry(u as usize, 0.0, seq_len, id)?;
+            s.ancestry.set(u as usize, &s.build)?;
         }
-        s
+        Ok(s)
     }
 
     /// Adds an output node copied from input node `u`, with the sample flag
     /// set from the sample list unless NO_UPDATE_SAMPLE_FLAGS.
-    fn record_node(&mut self, u: usize) -> Id {
+    fn record_node(&mut self, u: usize) -> Result<Id> {
         let n = &self.input.nodes;
         let mut flags = n.flags[u];
         if self.options & NO_UPDATE_SAMPLE_FLAGS == 0 {
@@ -279,13 +295,15 @@ impl<'a> Simplifier<'a> {
         }
         let t = &mut self.out.nodes;
         let id = t.flags.len() as Id;
-        t.flags.push(flags);
-        t.time.push(n.time[u]);
-        t.population.push(n.population[u]);
-        t.individual.push(n.individual[u]);
-        t.metadata.push(n.metadata.row(u));
+        // Into the output tables, which replace the input only on success:
+        // a failure part way leaves nothing to undo.
+        alloc::push(&mut t.flags, flags, "nodes/flags")?;
+        alloc::push(&mut t.time, n.time[u], "nodes/time")?;
+        alloc::push(&mut t.population, n.population[u], "nodes/population")?;
+        alloc::push(&mut t.individual, n.individual[u], "nodes/individual")?;
+        t.metadata.try_push(n.metadata.row(u), "nodes/metadata")?;
         self.node_id_map[u] = id;
-        id
+        Ok(id)
     }
 
     /// Removes the output node just recorded for input node `u`.
@@ -323,12 +341,12 @@ impl<'a> Simplifier<'a> {
     /// REDUCE_TO_SITE_TOPOLOGY both ends slide right to the next site (the
     /// left end back to 0 from the first site), and an edge that then
     /// covers no site is dropped.
-    fn record_edge(&mut self, mut left: f64, mut right: f64, child: Id) {
+    fn record_edge(&mut self, mut left: f64, mut right: f64, child: Id) -> Result<()> {
         if self.options & REDUCE_TO_SITE_TOPOLOGY != 0 {
             let mut li = self.search_sorted(left);
             let ri = self.search_sorted(right);
             if li == ri || (li == 0 && ri == 1) {
-                return;
+                return Ok(());
             }
             if li == 1 {
                 li = 0;
@@ -336,15 +354,17 @@ impl<'a> Simplifier<'a> {
             left = self.position_lookup[li];
             right = self.position_lookup[ri];
         }
-        self.buffered.push((child, left, right));
+        alloc::push(&mut self.buffered, (child, left, right), "simplify's edge buffer")
     }
 
     /// Writes the buffered edges of `parent`, by child id and then left,
     /// joining abutting intervals of the same child. Returns how many.
-    fn flush_edges(&mut self, parent: Id) -> usize {
-        // Stable: each child's intervals stay in the order they were found,
-        // which is left to right.
-        self.buffered.sort_by_key(|e| e.0);
+    fn flush_edges(&mut self, parent: Id) -> Result<usize> {
+        // Each child's intervals were found left to right and are disjoint,
+        // so ordering by (child, left) is the stable order by child, without
+        // the buffer a stable sort allocates.
+        self.buffered
+            .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(overlap::cmp_f64(a.1, b.1)));
         let edges = &mut self.out.edges;
         let b = &self.buffered;
         let mut count = 0;
@@ -356,15 +376,15 @@ impl<'a> Simplifier<'a> {
                 right = b[i].2;
                 i += 1;
             }
-            edges.left.push(left);
-            edges.right.push(right);
-            edges.parent.push(parent);
-            edges.child.push(child);
-            edges.metadata.push(&[]);
+            alloc::push(&mut edges.left, left, "edges/left")?;
+            alloc::push(&mut edges.right, right, "edges/right")?;
+            alloc::push(&mut edges.parent, parent, "edges/parent")?;
+            alloc::push(&mut edges.child, child, "edges/child")?;
+            edges.metadata.try_push(&[], "edges/metadata")?;
             count += 1;
         }
         self.buffered.clear();
-        count
+        Ok(count)
     }
 
     /// Points the mutations above input node `u` in `[left, right)` at `id`.
@@ -379,13 +399,14 @@ impl<'a> Simplifier<'a> {
 
     /// Appends to the ancestry being built for input node `u` (joining a
     /// piece that continues the last one) and maps `u`'s mutations there.
-    fn add_ancestry(&mut self, u: usize, left: f64, right: f64, id: Id) {
-        push_segment(&mut self.build, left, right, id);
+    fn add_ancestry(&mut self, u: usize, left: f64, right: f64, id: Id) -> Result<()> {
+        push_segment(&mut self.build, left, right, id)?;
         self.map_mutations(u, left, right, id);
+        Ok(())
     }
 
     /// Merges the queued ancestry of the children of input node `u`.
-    fn merge_ancestors(&mut self, u: usize) {
+    fn merge_ancestors(&mut self, u: usize) -> Result<()> {
         let mut output_id = self.node_id_map[u];
         let is_sample = self.is_sample[u];
         let keep_unary = self.options & KEEP_UNARY != 0
@@ -394,7 +415,7 @@ impl<'a> Simplifier<'a> {
         // A sample's own ancestry (all of [0, L)) is redone by the merge.
         self.build.clear();
         let mut queue = std::mem::take(&mut self.queue);
-        self.overlapper.start(&mut queue);
+        self.overlapper.start(&mut queue)?;
         let mut prev_right = 0.0;
         while let Some((left, right)) = self.overlapper.next(&queue) {
             let overlapping = self.overlapper.overlapping();
@@ -402,66 +423,68 @@ impl<'a> Simplifier<'a> {
             if overlapping.len() == 1 {
                 ancestry_node = queue[overlapping[0] as usize].node;
                 if is_sample {
-                    self.record_edge(left, right, ancestry_node);
+                    self.record_edge(left, right, ancestry_node)?;
                     ancestry_node = output_id;
                 } else if keep_unary {
                     if output_id == NULL {
-                        output_id = self.record_node(u);
+                        output_id = self.record_node(u)?;
                     }
-                    self.record_edge(left, right, ancestry_node);
+                    self.record_edge(left, right, ancestry_node)?;
                 }
             } else {
                 if output_id == NULL {
-                    output_id = self.record_node(u);
+                    output_id = self.record_node(u)?;
                 }
                 ancestry_node = output_id;
                 for k in 0..self.overlapper.overlapping().len() {
                     let child = queue[self.overlapper.overlapping()[k] as usize].node;
-                    self.record_edge(left, right, child);
+                    self.record_edge(left, right, child)?;
                 }
             }
             if is_sample && left != prev_right {
-                self.add_ancestry(u, prev_right, left, output_id);
+                self.add_ancestry(u, prev_right, left, output_id)?;
             }
             if keep_unary {
                 ancestry_node = output_id;
             }
-            self.add_ancestry(u, left, right, ancestry_node);
+            self.add_ancestry(u, left, right, ancestry_node)?;
             prev_right = right;
         }
         if is_sample && prev_right != seq_len {
-            self.add_ancestry(u, prev_right, seq_len, output_id);
+            self.add_ancestry(u, prev_right, seq_len, output_id)?;
         }
-        self.ancestry.set(u, &self.build);
+        self.ancestry.set(u, &self.build)?;
         if output_id != NULL {
-            let n = self.flush_edges(output_id);
+            let n = self.flush_edges(output_id)?;
             if self.filter_nodes && n == 0 && !is_sample {
                 self.rewind_node(u, output_id);
             }
         }
         queue.clear();
         self.queue = queue;
+        Ok(())
     }
 
-    fn run(&mut self) {
+    fn run(&mut self) -> Result<()> {
         let edges = &self.input.edges;
         for (parent, rows) in parent_runs(&edges.parent) {
             self.queue.clear();
             for j in rows {
                 let child = edges.child[j] as usize;
                 self.ancestry
-                    .extract(child, edges.left[j], edges.right[j], &mut self.queue);
+                    .extract(child, edges.left[j], edges.right[j], &mut self.queue)?;
             }
-            self.merge_ancestors(parent as usize);
+            self.merge_ancestors(parent as usize)?;
         }
         if self.options & KEEP_INPUT_ROOTS != 0 {
-            self.insert_input_roots();
+            self.insert_input_roots()?;
         }
+        Ok(())
     }
 
     /// KEEP_INPUT_ROOTS: every input node that still holds ancestry is a root
     /// above the samples' MRCAs; keep it, with edges down to that ancestry.
-    fn insert_input_roots(&mut self) {
+    fn insert_input_roots(&mut self) -> Result<()> {
         let mut youngest_root_time = f64::MAX;
         for u in 0..self.node_id_map.len() {
             if self.ancestry.get(u).is_empty() {
@@ -469,20 +492,21 @@ impl<'a> Simplifier<'a> {
             }
             let mut output_id = self.node_id_map[u];
             if output_id == NULL {
-                output_id = self.record_node(u);
+                output_id = self.record_node(u)?;
             }
             youngest_root_time = youngest_root_time.min(self.out.nodes.time[output_id as usize]);
-            let segs = self.ancestry.get(u).to_vec();
+            let segs = alloc::copy(self.ancestry.get(u), "simplify's ancestry segments")?;
             self.ancestry.clear(u);
             for x in &segs {
                 if x.node != output_id {
-                    self.record_edge(x.left, x.right, x.node);
+                    self.record_edge(x.left, x.right, x.node)?;
                     self.map_mutations(u, x.left, x.right, output_id);
                 }
             }
-            self.flush_edges(output_id);
+            self.flush_edges(output_id)?;
         }
         self.set_root_edge_offset(youngest_root_time);
+        Ok(())
     }
 
     /// After the input roots' edges: the edges to sort in `finish` are those
@@ -501,15 +525,15 @@ impl<'a> Simplifier<'a> {
     /// Writes sites, mutations, populations and individuals, sorts the
     /// edges added for the input roots, and returns the tables and node map.
     fn finish(mut self) -> Result<(TableCollection, Vec<Id>)> {
-        self.output_sites();
+        self.output_sites()?;
         if self.options & FILTER_POPULATIONS != 0 {
-            self.filter_populations();
+            self.filter_populations()?;
         }
         if self.options & FILTER_INDIVIDUALS != 0 {
-            self.filter_individuals();
+            self.filter_individuals()?;
         }
         if let Some(offset) = self.edge_sort_offset {
-            sort_edges_from(&mut self.out, offset);
+            sort_edges_from(&mut self.out, offset)?;
         }
         for kind in crate::tables::TableKind::ALL {
             if self.out.num_rows(kind) > crate::tables::MAX_ROWS {
@@ -523,30 +547,31 @@ impl<'a> Simplifier<'a> {
         Ok((self.out, self.node_id_map))
     }
 
-    fn output_sites(&mut self) {
+    fn output_sites(&mut self) -> Result<()> {
         let input = self.input;
         let (sites, muts) = (&input.sites, &input.mutations);
         let num_sites = sites.position.len();
-        let mut referenced = vec![false; num_sites];
+        let mut referenced = alloc::filled(num_sites, false, "simplify's site flags")?;
         for (m, &id) in self.mutation_node_map.iter().enumerate() {
             if id != NULL {
                 referenced[muts.site[m] as usize] = true;
             }
         }
-        let mut site_map: Vec<Id> = (0..num_sites as Id).collect();
+        let mut site_map: Vec<Id> = alloc::collect(0..num_sites as Id, "simplify's site map")?;
         if self.options & FILTER_SITES != 0 {
             let t = &mut self.out.sites;
             for j in 0..num_sites {
                 site_map[j] = NULL;
                 if referenced[j] {
                     site_map[j] = t.position.len() as Id;
-                    t.position.push(sites.position[j]);
-                    t.ancestral_state.push(sites.ancestral_state.row(j));
-                    t.metadata.push(sites.metadata.row(j));
+                    alloc::push(&mut t.position, sites.position[j], "sites/position")?;
+                    t.ancestral_state
+                        .try_push(sites.ancestral_state.row(j), "sites/ancestral_state")?;
+                    t.metadata.try_push(sites.metadata.row(j), "sites/metadata")?;
                 }
             }
         }
-        let mut mutation_map = vec![NULL; muts.site.len()];
+        let mut mutation_map = alloc::filled(muts.site.len(), NULL, "simplify's mutation map")?;
         let t = &mut self.out.mutations;
         for (m, &node) in self.mutation_node_map.iter().enumerate() {
             if node == NULL {
@@ -557,30 +582,32 @@ impl<'a> Simplifier<'a> {
                 p => mutation_map[p as usize],
             };
             mutation_map[m] = t.site.len() as Id;
-            t.site.push(site_map[muts.site[m] as usize]);
-            t.node.push(node);
-            t.parent.push(parent);
-            t.time.push(muts.time[m]);
-            t.derived_state.push(muts.derived_state.row(m));
-            t.metadata.push(muts.metadata.row(m));
+            alloc::push(&mut t.site, site_map[muts.site[m] as usize], "mutations/site")?;
+            alloc::push(&mut t.node, node, "mutations/node")?;
+            alloc::push(&mut t.parent, parent, "mutations/parent")?;
+            alloc::push(&mut t.time, muts.time[m], "mutations/time")?;
+            t.derived_state
+                .try_push(muts.derived_state.row(m), "mutations/derived_state")?;
+            t.metadata.try_push(muts.metadata.row(m), "mutations/metadata")?;
         }
+        Ok(())
     }
 
-    fn filter_populations(&mut self) {
+    fn filter_populations(&mut self) -> Result<()> {
         let input = &self.input.populations;
         let num = input.metadata.num_rows();
-        let mut referenced = vec![false; num];
+        let mut referenced = alloc::filled(num, false, "simplify's population flags")?;
         for &p in &self.out.nodes.population {
             if p != NULL {
                 referenced[p as usize] = true;
             }
         }
-        let mut map = vec![NULL; num];
+        let mut map = alloc::filled(num, NULL, "simplify's population map")?;
         let t = &mut self.out.populations;
         for j in 0..num {
             if referenced[j] {
                 map[j] = t.metadata.num_rows() as Id;
-                t.metadata.push(input.metadata.row(j));
+                t.metadata.try_push(input.metadata.row(j), "populations/metadata")?;
             }
         }
         for p in self.out.nodes.population.iter_mut() {
@@ -588,19 +615,20 @@ impl<'a> Simplifier<'a> {
                 *p = map[*p as usize];
             }
         }
+        Ok(())
     }
 
-    fn filter_individuals(&mut self) {
+    fn filter_individuals(&mut self) -> Result<()> {
         let input = &self.input.individuals;
         let num = input.flags.len();
-        let mut referenced = vec![false; num];
+        let mut referenced = alloc::filled(num, false, "simplify's individual flags")?;
         for &i in &self.out.nodes.individual {
             if i != NULL {
                 referenced[i as usize] = true;
             }
         }
-        let mut map = vec![NULL; num];
-        let mut kept = Vec::new();
+        let mut map = alloc::filled(num, NULL, "simplify's individual map")?;
+        let mut kept = alloc::with_capacity(referenced.iter().filter(|&&r| r).count(), "simplify's individuals kept")?;
         for j in 0..num {
             if referenced[j] {
                 map[j] = kept.len() as Id;
@@ -610,25 +638,28 @@ impl<'a> Simplifier<'a> {
         let t = &mut self.out.individuals;
         let mut parents = Vec::new();
         for &j in &kept {
-            t.flags.push(input.flags[j]);
-            t.location.push(input.location.row(j));
+            alloc::push(&mut t.flags, input.flags[j], "individuals/flags")?;
+            t.location.try_push(input.location.row(j), "individuals/location")?;
             // Parents are renumbered too; one not kept becomes NULL.
             parents.clear();
-            parents.extend(
+            alloc::extend(
+                &mut parents,
                 input
                     .parents
                     .row(j)
                     .iter()
                     .map(|&p| if p == NULL { NULL } else { map[p as usize] }),
-            );
-            t.parents.push(&parents);
-            t.metadata.push(input.metadata.row(j));
+                "individuals/parents",
+            )?;
+            t.parents.try_push(&parents, "individuals/parents")?;
+            t.metadata.try_push(input.metadata.row(j), "individuals/metadata")?;
         }
         for i in self.out.nodes.individual.iter_mut() {
             if *i != NULL {
                 *i = map[*i as usize];
             }
         }
+        Ok(())
     }
 }
 
@@ -647,84 +678,86 @@ fn parent_runs(parent: &[Id]) -> impl Iterator<Item = (Id, std::ops::Range<usize
 
 /// Appends `[left, right)` labelled `node` to `build`, extending the last
 /// segment instead when it ends at `left` with the same label.
-fn push_segment(build: &mut Vec<Segment>, left: f64, right: f64, node: Id) {
+fn push_segment(build: &mut Vec<Segment>, left: f64, right: f64, node: Id) -> Result<()> {
     debug_assert!(left < right);
     match build.last_mut() {
         Some(tail) if tail.right == left && tail.node == node => tail.right = right,
-        _ => build.push(Segment { left, right, node }),
+        _ => alloc::push(build, Segment { left, right, node }, "simplify's ancestry segments")?,
     }
+    Ok(())
 }
 
 /// The output tables before simplification adds to them: the collection's
 /// own fields and the provenances as they are, each table that the options
 /// do not filter as it is, and the others empty (keeping their schemas).
-fn output_start(input: &TableCollection, options: u32) -> TableCollection {
+fn output_start(input: &TableCollection, options: u32) -> Result<TableCollection> {
     let keep = |bit: u32| options & bit == 0;
     let i = input;
-    TableCollection {
+    let c = |v: &Vec<u8>, what: &str| alloc::copy(v, what);
+    Ok(TableCollection {
         sequence_length: i.sequence_length,
-        time_units: i.time_units.clone(),
-        metadata: i.metadata.clone(),
-        metadata_schema: i.metadata_schema.clone(),
-        reference_sequence: i.reference_sequence.clone(),
+        time_units: c(&i.time_units, "time_units")?,
+        metadata: c(&i.metadata, "metadata")?,
+        metadata_schema: c(&i.metadata_schema, "metadata_schema")?,
+        reference_sequence: i.reference_sequence.try_clone()?,
         individuals: if keep(FILTER_INDIVIDUALS) {
-            i.individuals.clone()
+            i.individuals.try_clone()?
         } else {
             IndividualTable {
-                metadata_schema: i.individuals.metadata_schema.clone(),
+                metadata_schema: c(&i.individuals.metadata_schema, "individuals/metadata_schema")?,
                 ..Default::default()
             }
         },
         nodes: if options & NO_FILTER_NODES != 0 {
-            i.nodes.clone()
+            i.nodes.try_clone()?
         } else {
             NodeTable {
-                metadata_schema: i.nodes.metadata_schema.clone(),
+                metadata_schema: c(&i.nodes.metadata_schema, "nodes/metadata_schema")?,
                 ..Default::default()
             }
         },
         edges: EdgeTable {
-            metadata_schema: i.edges.metadata_schema.clone(),
+            metadata_schema: c(&i.edges.metadata_schema, "edges/metadata_schema")?,
             ..Default::default()
         },
         migrations: MigrationTable {
-            metadata_schema: i.migrations.metadata_schema.clone(),
+            metadata_schema: c(&i.migrations.metadata_schema, "migrations/metadata_schema")?,
             ..Default::default()
         },
         sites: if keep(FILTER_SITES) {
-            i.sites.clone()
+            i.sites.try_clone()?
         } else {
             SiteTable {
-                metadata_schema: i.sites.metadata_schema.clone(),
+                metadata_schema: c(&i.sites.metadata_schema, "sites/metadata_schema")?,
                 ..Default::default()
             }
         },
         mutations: MutationTable {
-            metadata_schema: i.mutations.metadata_schema.clone(),
+            metadata_schema: c(&i.mutations.metadata_schema, "mutations/metadata_schema")?,
             ..Default::default()
         },
         populations: if keep(FILTER_POPULATIONS) {
-            i.populations.clone()
+            i.populations.try_clone()?
         } else {
             PopulationTable {
-                metadata_schema: i.populations.metadata_schema.clone(),
+                metadata_schema: c(&i.populations.metadata_schema, "populations/metadata_schema")?,
                 ..Default::default()
             }
         },
-        provenances: i.provenances.clone(),
+        provenances: i.provenances.try_clone()?,
         indexes: None,
-    }
+    })
 }
 
 /// Sorts the edges from `start` on by (parent time, parent, child, left),
 /// as tskit's table sort does. Simplify's edges carry no metadata and no two
 /// share parent, child and left, so the order is total.
-fn sort_edges_from(t: &mut TableCollection, start: usize) {
+fn sort_edges_from(t: &mut TableCollection, start: usize) -> Result<()> {
     let e = &mut t.edges;
     let time = &t.nodes.time;
     let n = e.left.len();
-    let mut rows: Vec<(f64, Id, Id, f64, f64)> = (start..n)
-        .map(|j| {
+    let mut rows: Vec<(f64, Id, Id, f64, f64)> = alloc::collect(
+        (start..n).map(|j| {
             (
                 time[e.parent[j] as usize],
                 e.parent[j],
@@ -732,8 +765,9 @@ fn sort_edges_from(t: &mut TableCollection, start: usize) {
                 e.left[j],
                 e.right[j],
             )
-        })
-        .collect();
+        }),
+        "simplify's root edge sort",
+    )?;
     rows.sort_unstable_by(|a, b| {
         overlap::cmp_f64(a.0, b.0)
             .then(a.1.cmp(&b.1))
@@ -747,6 +781,7 @@ fn sort_edges_from(t: &mut TableCollection, start: usize) {
         e.left[j] = r.3;
         e.right[j] = r.4;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -37,18 +37,23 @@ impl Overlapper {
     /// Sorts the segments by left end (ties by node, so that the order never
     /// depends on the sort algorithm) and appends a sentinel that starts
     /// after every real segment.
-    pub fn start(&mut self, segments: &mut Vec<Segment>) {
+    pub fn start(&mut self, segments: &mut Vec<Segment>) -> crate::error::Result<()> {
         segments.sort_unstable_by(|a, b| cmp_f64(a.left, b.left).then(a.node.cmp(&b.node)));
         self.num_segments = segments.len();
+        crate::alloc::reserve(segments, 1, "simplify's segment queue")?;
+        // Room for every segment at once: `next` then never grows it.
+        let n = segments.len();
+        self.overlapping.clear();
+        crate::alloc::reserve(&mut self.overlapping, n, "simplify's overlapping segments")?;
         segments.push(Segment {
             left: f64::MAX,
             right: f64::MAX,
             node: crate::tables::NULL,
         });
-        self.overlapping.clear();
         self.index = 0;
         self.left = 0.0;
         self.right = f64::MAX;
+        Ok(())
     }
 
     /// The next interval `[left, right)` and the segments covering it, or
@@ -106,7 +111,7 @@ mod tests {
 
     fn run(mut segs: Vec<Segment>) -> Vec<(f64, f64, Vec<Id>)> {
         let mut o = Overlapper::default();
-        o.start(&mut segs);
+        o.start(&mut segs).unwrap();
         let mut out = Vec::new();
         while let Some((l, r)) = o.next(&segs) {
             let mut nodes: Vec<Id> = o.overlapping().iter().map(|&j| segs[j as usize].node).collect();

@@ -34,6 +34,7 @@ use super::{
     parent_runs, push_segment, Simplifier, KEEP_INPUT_ROOTS, KEEP_UNARY, KEEP_UNARY_IN_INDIVIDUALS,
     REDUCE_TO_SITE_TOPOLOGY,
 };
+use crate::alloc;
 use crate::error::Result;
 use crate::tables::{Id, TableCollection, NULL};
 
@@ -47,22 +48,40 @@ pub(crate) const PARALLEL_MIN_EDGES: usize = 200_000;
 /// part of a whole pass: one piece per thread is fastest.
 const PIECES_PER_THREAD: usize = 1;
 
-/// The number of pieces to cut the genome into (0: simplify sequentially).
+/// The piece count forced for tests, if any.
 ///
-/// The environment variable `TSPAR_SIMPLIFY_PIECES`, for tests only, forces
-/// the piece-wise path with that many pieces (at most; fewer if the edges
-/// have fewer distinct breakpoints) on every input and at every thread
-/// count, including one, so that small test inputs exercise it.
+/// Only in a library built with the cargo feature `test-knobs` (never a
+/// shipped one): the environment variable `TSPAR_SIMPLIFY_PIECES`, read
+/// once per process, forces the piece-wise path with that many pieces (at
+/// most; fewer if the edges have fewer distinct breakpoints) on every input
+/// and at every thread count, including one, so that small test inputs
+/// exercise it.
+#[cfg(feature = "test-knobs")]
+pub(crate) fn forced_pieces() -> Option<usize> {
+    static FORCED: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *FORCED.get_or_init(|| {
+        std::env::var("TSPAR_SIMPLIFY_PIECES")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .map(|n| n.min(1024))
+    })
+}
+
+/// The piece count forced for tests: never, without the `test-knobs` feature.
+#[cfg(not(feature = "test-knobs"))]
+pub(crate) fn forced_pieces() -> Option<usize> {
+    None
+}
+
+/// The number of pieces to cut the genome into (0: simplify sequentially).
+/// See [`forced_pieces`] for the one test knob.
 pub(crate) fn num_pieces(t: &TableCollection, options: u32, threads: usize) -> usize {
     if options & REDUCE_TO_SITE_TOPOLOGY != 0 {
         return 0;
     }
-    if let Some(n) = std::env::var("TSPAR_SIMPLIFY_PIECES")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-    {
-        return n.min(1024);
+    if let Some(n) = forced_pieces() {
+        return n;
     }
     if threads <= 1 || t.edges.left.len() < PARALLEL_MIN_EDGES {
         return 0;
@@ -107,6 +126,9 @@ fn cuts(t: &TableCollection, num_pieces: usize) -> Vec<f64> {
 /// An edge found in a piece: (child's input id, left, right).
 type PieceEdge = (Id, f64, f64);
 
+/// What a piece's edges are, in a message saying they could not be allocated.
+const EDGES: &str = "simplify's piece edges";
+
 /// What one piece's merge found.
 #[derive(Default)]
 struct PieceOut {
@@ -143,27 +165,31 @@ struct Piece<'s, 'a> {
 
 impl<'s, 'a> Piece<'s, 'a> {
     /// As `Simplifier::map_mutations`, recording the label instead.
-    fn map_mutations(&mut self, u: usize, left: f64, right: f64, label: Id) {
+    fn map_mutations(&mut self, u: usize, left: f64, right: f64, label: Id) -> Result<()> {
         let s = self.s;
         let pos = &s.mutation_position;
         for &m in s.node_mutations.of(u) {
             let x = pos[m as usize];
             if left <= x && x < right {
-                self.out.mutations.push((m, label));
+                alloc::push(&mut self.out.mutations, (m, label), "simplify's mutation labels")?;
             }
         }
+        Ok(())
     }
 
     /// As `Simplifier::add_ancestry`.
-    fn add_ancestry(&mut self, u: usize, left: f64, right: f64, label: Id) {
-        push_segment(&mut self.build, left, right, label);
-        self.map_mutations(u, left, right, label);
+    fn add_ancestry(&mut self, u: usize, left: f64, right: f64, label: Id) -> Result<()> {
+        push_segment(&mut self.build, left, right, label)?;
+        self.map_mutations(u, left, right, label)
     }
 
     /// Sorts the edges from `start` on by child (stably: each child's are
     /// left to right) and joins the abutting ones.
     fn join_edges(edges: &mut Vec<PieceEdge>, start: usize) {
-        edges[start..].sort_by_key(|e| e.0);
+        // Each child's intervals are disjoint and were found left to right:
+        // ordering by (child, left) is the stable order by child, without
+        // the buffer a stable sort allocates.
+        edges[start..].sort_unstable_by(|a, b| a.0.cmp(&b.0).then(cmp_f64(a.1, b.1)));
         let mut w = start;
         for r in start..edges.len() {
             let e = edges[r];
@@ -179,7 +205,7 @@ impl<'s, 'a> Piece<'s, 'a> {
 
     /// `Simplifier::merge_ancestors` on this piece, with node `u` labelled
     /// `u`. `first_edge` names the parent's run of input edges.
-    fn merge_ancestors(&mut self, u: usize, first_edge: usize) {
+    fn merge_ancestors(&mut self, u: usize, first_edge: usize) -> Result<()> {
         let s = self.s;
         let label = u as Id;
         let is_sample = s.is_sample[u];
@@ -190,7 +216,7 @@ impl<'s, 'a> Piece<'s, 'a> {
         let start = self.out.edges.len();
         self.build.clear();
         let mut queue = std::mem::take(&mut self.queue);
-        self.overlapper.start(&mut queue);
+        self.overlapper.start(&mut queue)?;
         let mut prev_right = self.left;
         while let Some((left, right)) = self.overlapper.next(&queue) {
             let overlapping = self.overlapper.overlapping();
@@ -198,44 +224,50 @@ impl<'s, 'a> Piece<'s, 'a> {
             if overlapping.len() == 1 {
                 ancestry_node = queue[overlapping[0] as usize].node;
                 if is_sample {
-                    self.out.edges.push((ancestry_node, left, right));
+                    alloc::push(&mut self.out.edges, (ancestry_node, left, right), EDGES)?;
                     ancestry_node = label;
                 } else if keep_unary {
                     needs = true;
-                    self.out.edges.push((ancestry_node, left, right));
+                    alloc::push(&mut self.out.edges, (ancestry_node, left, right), EDGES)?;
                 }
             } else {
                 needs = true;
                 ancestry_node = label;
                 for &k in overlapping {
-                    self.out.edges.push((queue[k as usize].node, left, right));
+                    alloc::push(&mut self.out.edges, (queue[k as usize].node, left, right), EDGES)?;
                 }
             }
             if is_sample && left != prev_right {
-                self.add_ancestry(u, prev_right, left, label);
+                self.add_ancestry(u, prev_right, left, label)?;
             }
             if keep_unary {
                 ancestry_node = label;
             }
-            self.add_ancestry(u, left, right, ancestry_node);
+            self.add_ancestry(u, left, right, ancestry_node)?;
             prev_right = right;
         }
         if is_sample && prev_right != self.right {
-            self.add_ancestry(u, prev_right, self.right, label);
+            self.add_ancestry(u, prev_right, self.right, label)?;
         }
-        self.ancestry.set(u, &self.build);
+        self.ancestry.set(u, &self.build)?;
         if !self.build.is_empty() {
             self.held[u / 64] |= 1 << (u % 64);
         }
         if needs || self.out.edges.len() > start {
             Self::join_edges(&mut self.out.edges, start);
-            self.out.parents.push((first_edge, needs, self.out.edges.len()));
+            let end = self.out.edges.len();
+            alloc::push(
+                &mut self.out.parents,
+                (first_edge, needs, end),
+                "simplify's piece parents",
+            )?;
         }
         queue.clear();
         self.queue = queue;
+        Ok(())
     }
 
-    fn run(mut self, samples: &[Id]) -> PieceOut {
+    fn run(mut self, samples: &[Id]) -> Result<PieceOut> {
         let s = self.s;
         let edges = &s.input.edges;
         let (a, b) = (self.left, self.right);
@@ -243,12 +275,12 @@ impl<'s, 'a> Piece<'s, 'a> {
         let inside = |j: usize| edges.left[j] < b && edges.right[j] > a;
         let expected = (0..n).filter(|&j| inside(j)).count() + samples.len();
         let num_nodes = s.input.nodes.flags.len();
-        self.ancestry = Ancestry::new(num_nodes, expected);
-        self.held = vec![0; num_nodes.div_ceil(64)];
+        self.ancestry = Ancestry::new(num_nodes, expected)?;
+        self.held = alloc::zeroed(num_nodes.div_ceil(64), "simplify's ancestry flags")?;
         for &u in samples {
             self.build.clear();
-            self.add_ancestry(u as usize, a, b, u);
-            self.ancestry.set(u as usize, &self.build);
+            self.add_ancestry(u as usize, a, b, u)?;
+            self.ancestry.set(u as usize, &self.build)?;
             self.held[u as usize / 64] |= 1 << (u % 64);
         }
         for (parent, rows) in parent_runs(&edges.parent) {
@@ -258,44 +290,46 @@ impl<'s, 'a> Piece<'s, 'a> {
                 let child = edges.child[j] as usize;
                 if self.held[child / 64] & (1 << (child % 64)) != 0 && inside(j) {
                     let (l, r) = (edges.left[j].max(a), edges.right[j].min(b));
-                    self.ancestry.extract(child, l, r, &mut self.queue);
+                    self.ancestry.extract(child, l, r, &mut self.queue)?;
                 }
             }
             let u = parent as usize;
             if !self.queue.is_empty() || s.is_sample[u] {
-                self.merge_ancestors(u, start);
+                self.merge_ancestors(u, start)?;
             } else if self.held[u / 64] & (1 << (u % 64)) != 0 {
                 // Nothing to merge; the sequential code stores no ancestry.
                 self.ancestry.clear(u);
             }
         }
         if s.options & KEEP_INPUT_ROOTS != 0 {
-            self.input_roots();
+            self.input_roots()?;
         }
-        self.out
+        Ok(self.out)
     }
 
     /// `Simplifier::insert_input_roots` on this piece, before numbering.
-    fn input_roots(&mut self) {
+    fn input_roots(&mut self) -> Result<()> {
         let mut segs = Vec::new();
         for u in 0..self.s.node_id_map.len() {
             if self.held[u / 64] & (1 << (u % 64)) == 0 || self.ancestry.get(u).is_empty() {
                 continue;
             }
             segs.clear();
-            segs.extend_from_slice(self.ancestry.get(u));
+            alloc::extend_from_slice(&mut segs, self.ancestry.get(u), "simplify's ancestry segments")?;
             self.ancestry.clear(u);
             let label = u as Id;
             let start = self.out.root_edges.len();
             for x in &segs {
                 if x.node != label {
-                    self.out.root_edges.push((x.node, x.left, x.right));
-                    self.map_mutations(u, x.left, x.right, label);
+                    alloc::push(&mut self.out.root_edges, (x.node, x.left, x.right), EDGES)?;
+                    self.map_mutations(u, x.left, x.right, label)?;
                 }
             }
             Self::join_edges(&mut self.out.root_edges, start);
-            self.out.roots.push((label, self.out.root_edges.len()));
+            let end = self.out.root_edges.len();
+            alloc::push(&mut self.out.roots, (label, end), "simplify's piece roots")?;
         }
+        Ok(())
     }
 }
 
@@ -313,7 +347,7 @@ pub(super) fn run(
             s: &s,
             left: cuts[k],
             right: cuts[k + 1],
-            ancestry: Ancestry::new(0, 0),
+            ancestry: Ancestry::default(),
             held: Vec::new(),
             queue: Vec::new(),
             build: Vec::new(),
@@ -323,18 +357,20 @@ pub(super) fn run(
         .run(samples)
     };
     let count = cuts.len() - 1;
+    // A piece that fails (out of memory) fails the whole call: the error
+    // comes back from the worker threads, not a panic.
     let outs: Vec<PieceOut> = if threads <= 1 || count == 1 {
-        (0..count).map(merge).collect()
+        (0..count).map(merge).collect::<Result<_>>()?
     } else {
-        crate::parallel::run(threads, || (0..count).into_par_iter().map(merge).collect())?
+        crate::parallel::run(threads, || (0..count).into_par_iter().map(merge).collect::<Result<_>>())??
     };
-    number_and_write(&mut s, &outs);
+    number_and_write(&mut s, &outs)?;
     s.finish()
 }
 
 /// The sequential pass: numbers the output nodes as the sequential merge
 /// does and writes the edges, the input roots and the mutations' nodes.
-fn number_and_write(s: &mut Simplifier<'_>, outs: &[PieceOut]) {
+fn number_and_write(s: &mut Simplifier<'_>, outs: &[PieceOut]) -> Result<()> {
     let input = s.input;
     let edges = &input.edges;
     let mut at = vec![0usize; outs.len()];
@@ -355,11 +391,13 @@ fn number_and_write(s: &mut Simplifier<'_>, outs: &[PieceOut]) {
                 if f == first_edge {
                     needs |= n;
                     let map = &s.node_id_map;
-                    s.buffered.extend(
+                    alloc::extend(
+                        &mut s.buffered,
                         o.edges[edge_at[k]..end]
                             .iter()
                             .map(|&(c, l, r)| (map[c as usize], l, r)),
-                    );
+                        "simplify's edge buffer",
+                    )?;
                     edge_at[k] = end;
                     at[k] += 1;
                 }
@@ -367,10 +405,10 @@ fn number_and_write(s: &mut Simplifier<'_>, outs: &[PieceOut]) {
         }
         let mut output_id = s.node_id_map[u];
         if output_id == NULL && needs {
-            output_id = s.record_node(u);
+            output_id = s.record_node(u)?;
         }
         if output_id != NULL {
-            let n = s.flush_edges(output_id);
+            let n = s.flush_edges(output_id)?;
             if s.filter_nodes && n == 0 && !s.is_sample[u] {
                 s.rewind_node(u, output_id);
             }
@@ -393,24 +431,26 @@ fn number_and_write(s: &mut Simplifier<'_>, outs: &[PieceOut]) {
             s.buffered.clear();
             let mut output_id = s.node_id_map[u as usize];
             if output_id == NULL {
-                output_id = s.record_node(u as usize);
+                output_id = s.record_node(u as usize)?;
             }
             youngest_root_time = youngest_root_time.min(s.out.nodes.time[output_id as usize]);
             for (k, o) in outs.iter().enumerate() {
                 if let Some(&(v, end)) = o.roots.get(at[k]) {
                     if v == u {
                         let map = &s.node_id_map;
-                        s.buffered.extend(
+                        alloc::extend(
+                            &mut s.buffered,
                             o.root_edges[edge_at[k]..end]
                                 .iter()
                                 .map(|&(c, l, r)| (map[c as usize], l, r)),
-                        );
+                            "simplify's edge buffer",
+                        )?;
                         edge_at[k] = end;
                         at[k] += 1;
                     }
                 }
             }
-            s.flush_edges(output_id);
+            s.flush_edges(output_id)?;
         }
         s.set_root_edge_offset(youngest_root_time);
     }
@@ -419,4 +459,5 @@ fn number_and_write(s: &mut Simplifier<'_>, outs: &[PieceOut]) {
             s.mutation_node_map[m as usize] = s.node_id_map[label as usize];
         }
     }
+    Ok(())
 }

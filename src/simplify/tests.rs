@@ -457,7 +457,7 @@ fn threads_match_sequential() {
         )
         .unwrap();
     for threads in [2, 3, 8] {
-        assert!(pieces::num_pieces(&t, 0, threads) > 1 || std::env::var_os("TSPAR_SIMPLIFY_PIECES").is_some());
+        assert!(pieces::num_pieces(&t, 0, threads) > 1 || pieces::forced_pieces().is_some());
         let mut par = t.clone();
         let map = par
             .simplify_with(

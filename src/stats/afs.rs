@@ -3,6 +3,7 @@
 
 use super::engine::{lazy_piece, run_windows, site_piece, Ctx, Lazy};
 use super::{check_time_calibrated, mode_of, opt, set_weights, windows_of, Exec, Mode, SampleSets};
+use crate::alloc;
 use crate::error::{fail, Error, Result};
 use crate::tables::{Id, NULL};
 use crate::treeseq::TreeSequence;
@@ -97,7 +98,15 @@ impl Lazy for AfsLazy<'_> {
     fn no_update(&self) -> bool {
         true
     }
-    fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], _f: &[f64], out: &mut [f64]) -> Result<()> {
+    fn flush(
+        &mut self,
+        u: usize,
+        (_, span): (f64, f64),
+        parent: Id,
+        w: &[f64],
+        _: &[f64],
+        out: &mut [f64],
+    ) -> Result<()> {
         if parent == NULL {
             return Ok(());
         }
@@ -123,7 +132,7 @@ pub fn allele_frequency_spectrum(
 ) -> Result<Vec<f64>> {
     let mut out = Vec::new();
     allele_frequency_spectrum_into(ts, sets, windows, options, exec, |len| {
-        out = vec![0.0; len];
+        out = alloc::zeroed(len, "the spectrum")?;
         Ok(&mut out[..])
     })?;
     Ok(out)
@@ -150,10 +159,10 @@ pub(crate) fn allele_frequency_spectrum_into<'o>(
     let checked = sets.check(ts)?;
     check_time_calibrated(ts, mode, options)?;
     let k = checked.len();
-    let set_w = set_weights(ts, &checked);
+    let set_w = set_weights(ts, &checked)?;
     let kk = k + 1;
     let ns = ts.samples().len();
-    let mut weights = vec![0.0; ns * kk];
+    let mut weights = alloc::zeroed(ns.saturating_mul(kk), "the sample weights")?;
     for s in 0..ns {
         weights[s * kk..s * kk + k].copy_from_slice(&set_w[s * k..(s + 1) * k]);
         weights[s * kk + k] = 1.0;
@@ -161,7 +170,7 @@ pub(crate) fn allele_frequency_spectrum_into<'o>(
     let cells = Cells::new(afs_dims(sets), options & opt::POLARISED != 0, ns);
     let size = cells.size();
     let max_pieces = exec.max_pieces.min(((1usize << 24) / size.max(1)).max(1));
-    let plan = super::engine::plan(ts, &windows, exec.piece_work, max_pieces);
+    let plan = super::engine::plan(ts, &windows, exec.piece_work, max_pieces)?;
     let cx = Ctx::new(ts, &plan, &windows, &weights, kk);
     let time = &ts.tables().nodes.time;
     let nw = windows.len() - 1;

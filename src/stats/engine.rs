@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use super::Exec;
+use crate::alloc;
 use crate::error::{Error, Failure, Result};
 use crate::tables::{Id, NULL};
 use crate::treeseq::TreeSequence;
@@ -86,7 +87,7 @@ fn window_of(windows: &[f64], x: f64) -> usize {
 
 /// Cuts the genome into pieces of about `piece_work` units of work (edge
 /// changes plus sites), at most `max_pieces`.
-pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_pieces: usize) -> Plan {
+pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_pieces: usize) -> Result<Plan> {
     let bp = ts.breakpoints();
     let t = ts.num_trees();
     let e = &ts.tables().edges;
@@ -107,13 +108,14 @@ pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_piec
     for j in 0..t {
         acc += tree_work(j);
         if acc >= target || j + 1 == t {
-            pieces.push(Piece {
+            let piece = Piece {
                 trees: (start, j + 1),
                 left: bp[start],
                 right: bp[j + 1],
                 windows: (0, 0),
                 work: acc,
-            });
+            };
+            alloc::push(&mut pieces, piece, "the statistic's pieces")?;
             start = j + 1;
             acc = 0;
         }
@@ -123,16 +125,16 @@ pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_piec
         let w1 = windows.partition_point(|&w| w < p.right).max(w0 + 1);
         p.windows = (w0, w1.min(windows.len() - 1));
     }
-    let starts: Vec<f64> = pieces.iter().map(|p| p.left).collect();
-    let mut alive: Vec<Vec<Id>> = vec![Vec::new(); pieces.len()];
+    let starts: Vec<f64> = alloc::collect(pieces.iter().map(|p| p.left), "the statistic's pieces")?;
+    let mut alive: Vec<Vec<Id>> = alloc::filled(pieces.len(), Vec::new(), "the statistic's pieces")?;
     for k in 0..e.left.len() {
         let k0 = starts.partition_point(|&s| s < e.left[k]);
         let k1 = starts.partition_point(|&s| s < e.right[k]);
         for list in &mut alive[k0..k1] {
-            list.push(k as Id);
+            alloc::push(list, k as Id, "the edges alive at each piece's start")?;
         }
     }
-    Plan { pieces, alive }
+    Ok(Plan { pieces, alive })
 }
 
 /// Runs `work` on every piece, on `exec.threads` threads, and returns the
@@ -154,7 +156,7 @@ where
     let cancelled = || Failure::new(Error::Cancelled, "cancelled by the progress callback");
     if exec.threads <= 1 || pieces.len() <= 1 {
         let mut scratch = make_scratch();
-        let mut out = Vec::with_capacity(pieces.len());
+        let mut out = alloc::with_capacity(pieces.len(), "the statistic's pieces")?;
         let mut done = 0.0;
         for (i, p) in pieces.iter().enumerate() {
             out.push(work(i, p, &mut scratch, &cancel)?);
@@ -168,14 +170,19 @@ where
         return Ok(out);
     }
     let pool = crate::parallel::pool(exec.threads)?;
-    let slots: Vec<Mutex<Option<Result<T>>>> = pieces.iter().map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<Result<T>>>> =
+        alloc::collect(pieces.iter().map(|_| Mutex::new(None)), "the statistic's pieces")?;
     let scratches: Mutex<Vec<S>> = Mutex::new(Vec::new());
     let (tx, rx) = std::sync::mpsc::channel::<usize>();
     let mut was_cancelled = false;
+    // Tells ThreadSanitizer that the pieces happened before we go on (a
+    // no-op in other builds; see capi/tsan.rs).
+    let hand_off = crate::capi::tsan::HandOff::default();
     pool.in_place_scope(|scope| {
         for (i, p) in pieces.iter().enumerate() {
             let tx = tx.clone();
             let (slots, scratches, cancel, work, make_scratch) = (&slots, &scratches, &cancel, &work, &make_scratch);
+            let hand_off = &hand_off;
             scope.spawn(move |_| {
                 if !cancel.load(Ordering::Relaxed) {
                     let taken = scratches.lock().unwrap_or_else(|e| e.into_inner()).pop();
@@ -187,6 +194,7 @@ where
                     }
                     *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
                 }
+                hand_off.release();
                 let _ = tx.send(i);
             });
         }
@@ -210,10 +218,11 @@ where
             }
         }
     });
+    hand_off.acquire();
     if was_cancelled {
         return Err(cancelled());
     }
-    let mut out = Vec::with_capacity(pieces.len());
+    let mut out = alloc::with_capacity(pieces.len(), "the statistic's pieces")?;
     let mut first_err: Option<Failure> = None;
     for s in slots {
         match s.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -221,7 +230,7 @@ where
             Some(Err(f)) => {
                 // A piece stopped because another failed reports Cancelled;
                 // the real failure is the one to return.
-                if first_err.as_ref().map_or(true, |e| e.kind == Error::Cancelled) {
+                if first_err.as_ref().is_none_or(|e| e.kind == Error::Cancelled) {
                     first_err = Some(f);
                 }
             }
@@ -278,10 +287,10 @@ pub(crate) fn run_windows<W>(exec: &mut Exec, pieces: &[Piece], row: usize, out:
 where
     W: Fn(usize, &mut Scratch, &AtomicBool, &mut PieceOut) -> Result<()> + Sync,
 {
-    let mut slots: Vec<Mutex<Option<PieceOut>>> = Vec::with_capacity(pieces.len());
+    let mut slots: Vec<Mutex<Option<PieceOut>>> = alloc::with_capacity(pieces.len(), "the statistic's pieces")?;
     let mut rest: &mut [f64] = out;
     let mut at = 0usize; // first window of `rest`
-    let mut shared_at = Vec::with_capacity(pieces.len());
+    let mut shared_at = alloc::with_capacity(pieces.len(), "the statistic's pieces")?;
     for (i, p) in pieces.iter().enumerate() {
         let (w0, w1) = p.windows;
         let shared = i > 0 && pieces[i - 1].windows.1 > w0;
@@ -296,7 +305,11 @@ where
         slots.push(Mutex::new(Some(PieceOut {
             row,
             w0,
-            shared: if shared { vec![0.0; row] } else { Vec::new() },
+            shared: if shared {
+                alloc::zeroed(row, "a window row shared by two pieces")?
+            } else {
+                Vec::new()
+            },
             owned,
         })));
     }
@@ -526,16 +539,25 @@ impl<'a> Ctx<'a> {
 
     /// Puts the parent links and weights of the piece's first tree into `s`
     /// and `w`.
-    fn start_piece<C: Count>(&self, piece_index: usize, s: &mut Core, w: &mut Vec<C>) {
+    fn start_piece<C: Count>(&self, piece_index: usize, s: &mut Core, w: &mut Vec<C>) -> Result<()> {
         let n = self.ts.num_nodes();
         let k = self.k;
         if !s.clean || s.parent.len() != n || w.len() != n * k {
-            s.parent = vec![NULL; n];
-            *w = vec![C::default(); n * k];
-            s.mark = vec![0; n];
-            s.cnt = if self.sparse { vec![0; n] } else { Vec::new() };
+            // Dropped first, so that old and new are never held together.
+            s.clean = false;
+            (s.parent, *w, s.mark, s.cnt, s.touched) = Default::default();
+            let what = "the statistic's per-node working memory";
+            s.parent = alloc::filled(n, NULL, what)?;
+            *w = alloc::filled(n.saturating_mul(k), C::default(), what)?;
+            s.mark = alloc::zeroed(n, what)?;
+            s.cnt = if self.sparse {
+                alloc::zeroed(n, what)?
+            } else {
+                Vec::new()
+            };
+            // Each node is touched at most once a piece: `touch` never grows it.
+            s.touched = alloc::with_capacity(n, what)?;
             s.stamp = 0;
-            s.touched.clear();
         } else {
             for &v in &s.touched {
                 w[v as usize * k..(v as usize + 1) * k].fill(C::default());
@@ -574,6 +596,7 @@ impl<'a> Ctx<'a> {
             add_node_row(w, k, pu, cu, true);
         }
         s.clean = true;
+        Ok(())
     }
 }
 
@@ -664,22 +687,25 @@ pub(crate) fn allele_weights<'t, C: Count>(
     out: &mut Vec<f64>,
     alleles: &mut Vec<usize>,
     states: &mut Vec<&'t [u8]>,
-) -> usize {
+) -> Result<usize> {
     let t = ts.tables();
     let muts = ts.site_mutations(site);
+    let what = "a site's allele weights";
     out.clear();
-    out.extend_from_slice(total);
+    alloc::extend_from_slice(out, total, what)?;
     // Allele list: indices of mutations that introduced a new allele
     // (usize::MAX for the ancestral state).
     states.clear();
-    states.push(t.sites.ancestral_state.row(site));
+    alloc::push(states, t.sites.ancestral_state.row(site), what)?;
     alleles.clear();
+    alloc::reserve(alleles, muts.len(), what)?;
     for m in muts.clone() {
         let d = t.mutations.derived_state.row(m);
         let a = match states.iter().position(|s| *s == d) {
             Some(a) => a,
             None => {
-                states.push(d);
+                alloc::push(states, d, what)?;
+                alloc::reserve(out, k, what)?;
                 out.resize(out.len() + k, 0.0);
                 states.len() - 1
             }
@@ -698,7 +724,7 @@ pub(crate) fn allele_weights<'t, C: Count>(
             out[parent_allele * k + j] -= x;
         }
     }
-    states.len()
+    Ok(states.len())
 }
 
 /// Removes (`add` false) or inserts edge `h` into the tree in `s`, `w`:
@@ -790,7 +816,7 @@ where
     let k = cx.k;
     let position = &ts.tables().sites.position;
     let windows = cx.windows;
-    cx.start_piece(pi, s, w);
+    cx.start_piece(pi, s, w)?;
     let (w0, w1) = piece.windows;
     let mut wi = w0;
     let mut aw = Vec::new();
@@ -814,7 +840,7 @@ where
             while wi + 1 < w1 && windows[wi + 1] <= x {
                 wi += 1;
             }
-            let na = allele_weights(ts, site, w, k, &cx.total, &mut aw, &mut alleles, &mut states);
+            let na = allele_weights(ts, site, w, k, &cx.total, &mut aw, &mut alleles, &mut states)?;
             on_site(site, &aw, na, po.row(wi))?;
         }
     }
@@ -825,8 +851,9 @@ where
 pub(crate) trait Lazy {
     /// Node `u`'s weights changed (or the piece started): update its summary.
     fn update(&mut self, u: usize, w: &[f64], f: &mut [f64]) -> Result<()>;
-    /// Adds `span` of node `u`'s current contribution into a window row.
-    fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], f: &[f64], out: &mut [f64]) -> Result<()>;
+    /// Adds node `u`'s current contribution over `at = (from, span)`, the
+    /// stretch of the genome of length `span` from `from`, into a window row.
+    fn flush(&mut self, u: usize, at: (f64, f64), parent: Id, w: &[f64], f: &[f64], out: &mut [f64]) -> Result<()>;
     /// Size of the per-node summary kept.
     fn f_dim(&self) -> usize;
     /// Whether only nodes with a parent contribute (branch statistics):
@@ -885,13 +912,16 @@ fn lazy_piece_c<C: Count, L: Lazy>(
     let fd = lazy.f_dim();
     let attached_only = lazy.attached_only();
     let no_update = lazy.no_update();
-    cx.start_piece(pi, s, w);
+    cx.start_piece(pi, s, w)?;
+    let what = "the statistic's per-node working memory";
     if s.f.len() != n * fd {
-        s.f = vec![0.0; n * fd];
+        s.f = Vec::new();
+        s.f = alloc::zeroed(n.saturating_mul(fd), what)?;
     }
     s.last.clear();
+    alloc::reserve_exact(&mut s.last, n, what)?;
     s.last.resize(n, piece.left);
-    let mut buf = vec![0.0; k];
+    let mut buf = alloc::zeroed(k, "a node's weights")?;
     if !no_update {
         for u in 0..n {
             lazy.update(u, row_f64(w, k, u, &mut buf), &mut s.f[u * fd..(u + 1) * fd])?;
@@ -906,7 +936,7 @@ fn lazy_piece_c<C: Count, L: Lazy>(
         if span != 0.0 && !(attached_only && s.parent[u] == NULL) {
             lazy.flush(
                 u,
-                span,
+                (s.last[u], span),
                 s.parent[u],
                 row_f64(w, k, u, &mut buf),
                 &s.f[u * fd..(u + 1) * fd],
@@ -916,7 +946,7 @@ fn lazy_piece_c<C: Count, L: Lazy>(
         s.last[u] = x;
         Ok(())
     };
-    let mut ubuf = vec![0.0; k];
+    let mut ubuf = alloc::zeroed(k, "a node's weights")?;
     for j in piece.trees.0..piece.trees.1 {
         let (tl, tr) = (bp[j], bp[j + 1]);
         if j > piece.trees.0 {
@@ -993,7 +1023,7 @@ impl Lazy for NodeLazy<'_> {
     fn update(&mut self, _u: usize, w: &[f64], f: &mut [f64]) -> Result<()> {
         self.ev.eval(w, f)
     }
-    fn flush(&mut self, u: usize, span: f64, _parent: Id, _w: &[f64], f: &[f64], out: &mut [f64]) -> Result<()> {
+    fn flush(&mut self, u: usize, (_, span): (f64, f64), _: Id, _: &[f64], f: &[f64], out: &mut [f64]) -> Result<()> {
         add_row(&mut out[u * self.m..(u + 1) * self.m], f, span);
         Ok(())
     }
@@ -1006,6 +1036,20 @@ pub(crate) struct BranchLazy<'a> {
     pub ev: Eval<'a>,
     pub time: &'a [f64],
     pub tmp: Vec<f64>,
+    /// Per result, where the first branch whose summary is not finite
+    /// starts (+inf: none); see [`poison`].
+    pub poisoned_from: Vec<f64>,
+}
+
+impl<'a> BranchLazy<'a> {
+    pub fn new(ev: Eval<'a>, time: &'a [f64], m: usize) -> Result<Self> {
+        Ok(BranchLazy {
+            ev,
+            time,
+            tmp: crate::alloc::zeroed(m, "a summary's result row")?,
+            poisoned_from: crate::alloc::filled(m, f64::INFINITY, "a summary's NaN positions")?,
+        })
+    }
 }
 
 impl Lazy for BranchLazy<'_> {
@@ -1021,14 +1065,49 @@ impl Lazy for BranchLazy<'_> {
     fn update(&mut self, _u: usize, _w: &[f64], _f: &mut [f64]) -> Result<()> {
         Ok(())
     }
-    fn flush(&mut self, u: usize, span: f64, parent: Id, w: &[f64], _f: &[f64], out: &mut [f64]) -> Result<()> {
+    fn flush(
+        &mut self,
+        u: usize,
+        (from, span): (f64, f64),
+        parent: Id,
+        w: &[f64],
+        _: &[f64],
+        out: &mut [f64],
+    ) -> Result<()> {
         if parent == NULL {
             return Ok(());
         }
         let b = self.time[parent as usize] - self.time[u];
         self.ev.eval(w, &mut self.tmp)?;
+        // x * 0 is ±0 for every finite x, NaN otherwise.
+        if self.tmp.iter().fold(0.0, |a, &x| a + x * 0.0) != 0.0 {
+            for (p, x) in self.poisoned_from.iter_mut().zip(&self.tmp) {
+                if !x.is_finite() {
+                    *p = p.min(from);
+                }
+            }
+        }
         add_row(out, &self.tmp, span * b);
         Ok(())
+    }
+}
+
+/// tskit's branch statistics keep one running sum of every branch's
+/// summary times its length, from the first edge to the end of the
+/// genome: once a summary that is not finite (NaN: a one-sample set's
+/// diversity, say) enters it, the sum and every window from there on are
+/// NaN, stretches without edges included. Sets result `r` of every window
+/// that ends after `poisoned_from[r]` to NaN (`out` is `[window][result]`).
+pub(crate) fn poison(windows: &[f64], poisoned_from: &[f64], out: &mut [f64]) {
+    let m = poisoned_from.len();
+    for (r, &from) in poisoned_from.iter().enumerate() {
+        if from.is_finite() {
+            for (j, row) in out.chunks_exact_mut(m).enumerate() {
+                if windows[j + 1] > from {
+                    row[r] = f64::NAN;
+                }
+            }
+        }
     }
 }
 

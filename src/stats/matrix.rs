@@ -1,10 +1,15 @@
 //! Divergence and genetic relatedness matrices between sample sets, as
 //! tskit's `divergence_matrix` and `genetic_relatedness_matrix`:
 //! `[window][K][K]`, diagonals the within-set values over distinct pairs
-//! (0 for a set of one sample).
+//! (0 for a set of one sample). As in tskit, the windows may leave out
+//! the start and the end of the genome, the sample sets must not overlap,
+//! and no sample sets at all give matrices of size 0.
 
 use super::summary::DivergenceAdd;
-use super::{general_stat, mode_of, opt, set_weights, Exec, Mode, SampleSets, Summary};
+use super::{
+    check_time_calibrated, general_stat, mode_of, opt, set_weights, windows_within, Exec, Mode, SampleSets, Summary,
+};
+use crate::alloc;
 use crate::error::{fail, Error, Result};
 use crate::treeseq::TreeSequence;
 
@@ -22,16 +27,33 @@ pub fn divergence_matrix(
     if options & opt::POLARISED != 0 {
         fail!(Error::StatPolarisedUnsupported, "divergence matrices are not polarised");
     }
-    let checked = sets.check(ts)?;
+    let given = windows_within(ts, windows)?;
+    let checked = sets.check_disjoint(ts)?;
+    check_time_calibrated(ts, mode, options)?;
     let k = checked.len();
-    let weights = set_weights(ts, &checked);
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    // The engine's windows cover [0, L]: add the uncovered ends as windows
+    // of their own and leave their rows out.
+    let l = ts.sequence_length();
+    let mut cover = alloc::with_capacity(given.len() + 2, "the matrix's windows")?;
+    let first = usize::from(given[0] > 0.0);
+    if first == 1 {
+        cover.push(0.0);
+    }
+    cover.extend_from_slice(&given);
+    if given[given.len() - 1] < l {
+        cover.push(l);
+    }
+    let weights = set_weights(ts, &checked)?;
     let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
-    let pairs: Vec<(usize, usize)> = (0..k).flat_map(|i| (i..k).map(move |j| (i, j))).collect();
+    let pairs: Vec<(usize, usize)> =
+        alloc::collect((0..k).flat_map(|i| (i..k).map(move |j| (i, j))), "the matrix's pairs")?;
     let np = pairs.len();
     // 1 / (n_i (n_j - [i == j])), 0 on the diagonal of a one-sample set.
-    let inv: Vec<f64> = pairs
-        .iter()
-        .map(|&(i, j)| {
+    let inv: Vec<f64> = alloc::collect(
+        pairs.iter().map(|&(i, j)| {
             if i == j {
                 if n[i] > 1.0 {
                     1.0 / (n[i] * (n[i] - 1.0))
@@ -41,8 +63,9 @@ pub fn divergence_matrix(
             } else {
                 1.0 / (n[i] * n[j])
             }
-        })
-        .collect();
+        }),
+        "the matrix's pairs",
+    )?;
     // Row i of the upper triangle starts at row_start[i].
     let mut row_start = Vec::with_capacity(k);
     let mut at = 0;
@@ -74,14 +97,15 @@ pub fn divergence_matrix(
     // terms are ±0) through the bit masks of the sets with x_i != 0 and
     // with x_j != n_j: at a site most sets have one allele or the other
     // everywhere, so few pairs are visited.
-    let flat: Vec<usize> = pairs.iter().flat_map(|&(i, j)| [i, j]).collect();
+    let flat: Vec<usize> = alloc::collect(pairs.iter().flat_map(|&(i, j)| [i, j]), "the matrix's pairs")?;
     let da = DivergenceAdd::new(k, &flat, sets.sizes, true);
     let summary = summary.with_add(|x, out| {
         da.add_terms(x, &n, out, |p, i, j| x[i] * (n[j] - x[j]) * inv[p]);
     });
-    let raw = general_stat(ts, &weights, &summary, windows, options, exec)?;
+    let raw = general_stat(ts, &weights, &summary, Some(&cover), options, exec)?;
+    let raw = &raw[first * np..(first + given.len() - 1) * np];
     let nw = raw.len() / np;
-    let mut out = vec![0.0; nw * k * k];
+    let mut out = alloc::zeroed(nw.saturating_mul(k).saturating_mul(k), "the matrix")?;
     for w in 0..nw {
         for (p, &(i, j)) in pairs.iter().enumerate() {
             let v = raw[w * np + p];
@@ -104,6 +128,9 @@ pub fn genetic_relatedness_matrix(
 ) -> Result<Vec<f64>> {
     let mut d = divergence_matrix(ts, sets, windows, options, exec)?;
     let k = sets.len();
+    if k == 0 {
+        return Ok(d);
+    }
     let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
     for b in d.chunks_exact_mut(k * k) {
         for i in 0..k {

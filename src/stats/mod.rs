@@ -5,12 +5,14 @@
 //! parallel and gives the same bits for every thread count.
 
 pub mod afs;
+pub mod call;
 pub mod engine;
 pub mod matrix;
 pub mod summary;
 
 pub use engine::{Mode, Summary};
 
+use crate::alloc;
 use crate::error::{fail, Error, Result};
 use crate::tables::Id;
 use crate::treeseq::TreeSequence;
@@ -93,6 +95,17 @@ impl<'a> SampleSets<'a> {
         if self.sizes.is_empty() {
             fail!(Error::InsufficientSampleSets, "at least one sample set is needed");
         }
+        self.check_sets(ts, false)
+    }
+
+    /// The sets of a divergence or relatedness matrix, checked as tskit
+    /// checks them: none empty, every id a sample, no sample in two sets
+    /// (or twice in one). No sets at all is a matrix of size 0.
+    pub fn check_disjoint(&self, ts: &TreeSequence) -> Result<Vec<&'a [Id]>> {
+        self.check_sets(ts, true)
+    }
+
+    fn check_sets(&self, ts: &TreeSequence, disjoint: bool) -> Result<Vec<&'a [Id]>> {
         let total: u64 = self
             .sizes
             .iter()
@@ -105,23 +118,35 @@ impl<'a> SampleSets<'a> {
                 self.ids.len()
             );
         }
-        let mut sets = Vec::with_capacity(self.sizes.len());
-        let mut seen = vec![u32::MAX; ts.num_nodes()];
+        let mut sets = alloc::with_capacity(self.sizes.len(), "the sample sets")?;
+        // The last set each node was seen in.
+        let mut seen = alloc::filled(ts.num_nodes(), u32::MAX, "the sample set check")?;
         let mut off = 0usize;
         for (k, &size) in self.sizes.iter().enumerate() {
             if size == 0 {
-                fail!(Error::EmptySampleSet, "sample set {k} is empty");
+                fail!(Error::EmptySampleSet, "sample set {k}");
             }
             let set = &self.ids[off..off + size as usize];
             for &u in set {
                 if u < 0 || u as usize >= ts.num_nodes() {
-                    fail!(Error::NodeOutOfBounds, "sample set {k}: node {u} out of bounds");
+                    fail!(
+                        Error::NodeOutOfBounds,
+                        "sample set {k}: node {u} (there are {} nodes)",
+                        ts.num_nodes()
+                    );
                 }
                 if ts.sample_index()[u as usize] < 0 {
-                    fail!(Error::BadSamples, "sample set {k}: node {u} is not a sample");
+                    fail!(Error::BadSamples, "sample set {k}: node {u}");
                 }
-                if seen[u as usize] == k as u32 {
+                let before = seen[u as usize];
+                if before == k as u32 {
                     fail!(Error::DuplicateSample, "sample set {k}: node {u} appears twice");
+                }
+                if disjoint && before != u32::MAX {
+                    fail!(
+                        Error::DuplicateSample,
+                        "node {u} is in sample sets {before} and {k}; a matrix's sample sets must not overlap"
+                    );
                 }
                 seen[u as usize] = k as u32;
             }
@@ -135,11 +160,7 @@ impl<'a> SampleSets<'a> {
 /// The mode of `options` (site if none), checked.
 pub fn mode_of(options: u32) -> Result<Mode> {
     if options & !opt::ALL != 0 {
-        fail!(
-            Error::BadOptions,
-            "statistic: unknown option bits {:#x}",
-            options & !opt::ALL
-        );
+        fail!(Error::BadOptions, "statistic: {:#x}", options & !opt::ALL);
     }
     let bits = options & (opt::SITE | opt::BRANCH | opt::NODE);
     Ok(match bits {
@@ -152,6 +173,17 @@ pub fn mode_of(options: u32) -> Result<Mode> {
 
 /// The windows (one `[0, L]` window for `None`), checked as tskit checks them.
 pub fn windows_of(ts: &TreeSequence, windows: Option<&[f64]>) -> Result<Vec<f64>> {
+    checked_windows(ts, windows, true)
+}
+
+/// The windows of a divergence or relatedness matrix (one `[0, L]` window
+/// for `None`), checked as tskit checks them: these may leave out the start
+/// and the end of the genome, as long as they lie within `[0, L]`.
+pub fn windows_within(ts: &TreeSequence, windows: Option<&[f64]>) -> Result<Vec<f64>> {
+    checked_windows(ts, windows, false)
+}
+
+fn checked_windows(ts: &TreeSequence, windows: Option<&[f64]>, full_span: bool) -> Result<Vec<f64>> {
     let l = ts.sequence_length();
     let Some(w) = windows else {
         return Ok(vec![0.0, l]);
@@ -159,18 +191,32 @@ pub fn windows_of(ts: &TreeSequence, windows: Option<&[f64]>) -> Result<Vec<f64>
     if w.len() < 2 {
         fail!(Error::BadNumWindows, "at least one window (two breakpoints) is needed");
     }
-    if w[0] != 0.0 || w[w.len() - 1] != l {
+    let (first, last) = (w[0], w[w.len() - 1]);
+    if full_span && (first != 0.0 || last != l) {
         fail!(
             Error::BadWindows,
-            "windows must start at 0 and end at the sequence length {l}"
+            "the first breakpoint is {first} and the last {last}; the sequence length is {l}"
+        );
+    }
+    let within = first >= 0.0 && last <= l;
+    if !full_span && !within {
+        fail!(
+            Error::BadWindows,
+            "breakpoints from {first} to {last} do not lie within [0, {l}]"
         );
     }
     for j in 0..w.len() - 1 {
         if w[j] >= w[j + 1] || w[j].is_nan() || w[j + 1].is_nan() {
-            fail!(Error::BadWindows, "windows must increase strictly (breakpoint {j})");
+            fail!(
+                Error::BadWindows,
+                "breakpoint {j} ({}) is not less than breakpoint {} ({})",
+                w[j],
+                j + 1,
+                w[j + 1]
+            );
         }
     }
-    Ok(w.to_vec())
+    alloc::copy(w, "the windows")
 }
 
 /// Checks index tuples of `tuple` entries each, against `num_sets` sets.
@@ -198,18 +244,22 @@ pub(crate) fn check_time_calibrated(ts: &TreeSequence, mode: Mode, options: u32)
     {
         fail!(
             Error::TimeUncalibrated,
-            "branch statistics need calibrated node times (time units are 'uncalibrated')"
+            "the option TSPAR_STAT_ALLOW_TIME_UNCALIBRATED computes them anyway"
         );
     }
     Ok(())
 }
 
-/// The number of result values for `num_windows × row` in `mode`.
+/// The number of result values for `num_windows × row` in `mode` (node
+/// mode: `num_windows × nodes × row`); `usize::MAX` if that overflows.
 pub fn result_len(ts: &TreeSequence, mode: Mode, num_windows: usize, row: usize) -> usize {
-    match mode {
-        Mode::Node => num_windows * ts.num_nodes() * row,
-        _ => num_windows * row,
-    }
+    let per_window = match mode {
+        Mode::Node => row.checked_mul(ts.num_nodes()),
+        _ => Some(row),
+    };
+    per_window
+        .and_then(|r| r.checked_mul(num_windows))
+        .unwrap_or(usize::MAX)
 }
 
 pub(crate) fn span_normalise(windows: &[f64], row: usize, out: &mut [f64]) {
@@ -306,20 +356,28 @@ fn run_general(
         let per = (ts.num_nodes() * m).max(1);
         max_pieces = max_pieces.min(((1usize << 24) / per).max(1));
     }
-    let plan = engine::plan(ts, windows, exec.piece_work, max_pieces);
+    let plan = engine::plan(ts, windows, exec.piece_work, max_pieces)?;
     let cx = Ctx::new(ts, &plan, windows, weights, k);
     let pieces = &plan.pieces;
     let row = if mode == Mode::Node { m * ts.num_nodes() } else { m };
-    let mut out = vec![0.0; nw * row];
+    let mut out = alloc::zeroed(nw.saturating_mul(row), "the statistic's result")?;
     match mode {
-        Mode::Branch => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
-            let mut lazy = BranchLazy {
-                ev: Eval::new(summary, polarised, &cx.total),
-                time: &ts.tables().nodes.time,
-                tmp: vec![0.0; m],
-            };
-            lazy_piece(&cx, &mut lazy, po, i, s, c)
-        })?,
+        Mode::Branch => {
+            let poisoned_from =
+                std::sync::Mutex::new(alloc::filled(m, f64::INFINITY, "the statistic's NaN positions")?);
+            run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
+                let ev = Eval::new(summary, polarised, &cx.total);
+                let mut lazy = BranchLazy::new(ev, &ts.tables().nodes.time, m)?;
+                lazy_piece(&cx, &mut lazy, po, i, s, c)?;
+                let mut all = poisoned_from.lock().unwrap_or_else(|e| e.into_inner());
+                for (a, p) in all.iter_mut().zip(&lazy.poisoned_from) {
+                    *a = a.min(*p);
+                }
+                Ok(())
+            })?;
+            let poisoned_from = poisoned_from.into_inner().unwrap_or_else(|e| e.into_inner());
+            poison(windows, &poisoned_from, &mut out);
+        }
         Mode::Site if summary.add.is_some() => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
             let add = summary.add.as_ref().expect("checked");
             site_piece(&cx, po, i, s, c, |_, aw, na, row| {
@@ -330,7 +388,7 @@ fn run_general(
             })
         })?,
         Mode::Site => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
-            let mut tmp = vec![0.0; m];
+            let mut tmp = alloc::zeroed(m, "a summary's result row")?;
             site_piece(&cx, po, i, s, c, |_, aw, na, row| {
                 for a in usize::from(polarised)..na {
                     (summary.f)(&aw[a * k..(a + 1) * k], &mut tmp)?;
@@ -353,16 +411,16 @@ fn run_general(
 }
 
 /// Indicator weights for sample sets: `num_samples × num_sets`.
-pub fn set_weights(ts: &TreeSequence, sets: &[&[Id]]) -> Vec<f64> {
+pub fn set_weights(ts: &TreeSequence, sets: &[&[Id]]) -> Result<Vec<f64>> {
     let k = sets.len();
-    let mut w = vec![0.0; ts.samples().len() * k];
+    let mut w = alloc::zeroed(ts.samples().len().saturating_mul(k), "the sample weights")?;
     for (j, set) in sets.iter().enumerate() {
         for &u in *set {
             let s = ts.sample_index()[u as usize] as usize;
             w[s * k + j] = 1.0;
         }
     }
-    w
+    Ok(w)
 }
 
 /// A statistic of sample counts: checks the sets and runs the engine.
@@ -401,7 +459,7 @@ pub(crate) fn sample_count_stat_add(
     exec: &mut Exec,
 ) -> Result<Vec<f64>> {
     let checked = sets.check(ts)?;
-    let weights = set_weights(ts, &checked);
+    let weights = set_weights(ts, &checked)?;
     let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
     let mut summary = Summary::new(checked.len(), result_dim, |x, out| {
         f(x, &n, out);

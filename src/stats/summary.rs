@@ -4,8 +4,7 @@
 //! Python (Fst, Tajima's D, relatedness as a proportion), of its Python API.
 
 use super::{
-    check_indexes, general_stat, mode_of, sample_count_stat, sample_count_stat_add, windows_of, Exec, Mode, SampleSets,
-    Summary,
+    check_indexes, general_stat, mode_of, sample_count_stat, sample_count_stat_add, Exec, Mode, SampleSets, Summary,
 };
 use crate::error::{fail, Error, Result};
 use crate::tables::Id;
@@ -539,7 +538,8 @@ pub fn fst(
     Ok(out)
 }
 
-/// Tajima's D from diversity and segregating sites (not span-normalised).
+/// Tajima's D from diversity and segregating sites (not span-normalised);
+/// NaN where its denominator is zero.
 pub fn tajimas_d(ts: &TreeSequence, sets: SampleSets, windows: Option<&[f64]>, options: u32, exec: &mut Exec) -> Stat {
     let k = sets.len();
     let opts = options & !super::opt::SPAN_NORMALISE;
@@ -576,7 +576,12 @@ pub fn tajimas_d(ts: &TreeSequence, sets: SampleSets, windows: Option<&[f64]>, o
     for row in raw.chunks_exact(2 * k) {
         for (j, &(h, g, a, b)) in consts.iter().enumerate() {
             let (t, s) = (row[j], row[k + j]);
-            out.push((t - s / h) / (a * s + (b / (h * h + g)) * s * (s - 1.0)).sqrt());
+            // Zero where the variance vanishes: with no segregating sites,
+            // and for every S when n < 4 (a = b = 0), where the numerator
+            // is zero too but for rounding: 0 / 0, NaN (tskit gets NaN or
+            // ±inf there, as its numerator rounds).
+            let denom = (a * s + (b / (h * h + g)) * s * (s - 1.0)).sqrt();
+            out.push(if denom == 0.0 { f64::NAN } else { (t - s / h) / denom });
         }
     }
     Ok(out)
@@ -716,11 +721,4 @@ pub fn genetic_relatedness_weighted(
         Ok(())
     });
     general_stat(ts, &nw, &summary, windows, options & !super::opt::NONCENTRED, exec)
-}
-
-/// Checks the arguments every statistic shares, without running it.
-pub fn check_common(ts: &TreeSequence, windows: Option<&[f64]>, options: u32) -> Result<(Mode, usize)> {
-    let mode = mode_of(options)?;
-    let w = windows_of(ts, windows)?;
-    Ok((mode, w.len() - 1))
 }

@@ -3,6 +3,7 @@
 //! before anything changes, so a rejected call leaves the table as it was.
 
 use super::{check_offsets, Id, Ragged, TableCollection, TableKind, MAX_ROWS};
+use crate::alloc::Grow;
 use crate::error::{fail, Error, Result};
 
 /// A ragged input column: data plus `num_rows + 1` offsets starting at 0.
@@ -40,11 +41,29 @@ fn check_opt<T: Copy>(col: &Option<RaggedIn<'_, T>>, num_rows: usize, what: &str
 fn put_ragged<T: Copy>(dst: &mut Ragged<T>, src: Option<RaggedIn<'_, T>>, num_rows: usize) {
     match src {
         Some(c) => dst.extend(c.data, c.offset),
-        None => {
-            let zeros = vec![0u64; num_rows + 1];
-            dst.extend(&[], &zeros)
-        }
+        None => dst.extend_empty(num_rows),
     }
+}
+
+/// A [`Grow`] for the mode: room after the rows, or in place of them.
+fn grow<'a>(mode: Mode) -> Grow<'a> {
+    match mode {
+        Mode::Set => Grow::replace(),
+        Mode::Append => Grow::append(),
+    }
+}
+
+/// Makes room in a ragged column for `num_rows` rows from `src`.
+fn room<'a, T: Copy>(
+    g: &mut Grow<'a>,
+    dst: &'a mut Ragged<T>,
+    src: &Option<RaggedIn<'_, T>>,
+    num_rows: usize,
+    mode: Mode,
+    what: &str,
+) -> Result<()> {
+    let data = src.as_ref().map_or(0, |c| c.data.len());
+    g.other(dst, |c| c.reserve_rows(num_rows, data, mode == Mode::Set, what))
 }
 
 fn put<T: Copy>(dst: &mut Vec<T>, src: Option<&[T]>, default: T, num_rows: usize) {
@@ -131,31 +150,10 @@ impl TableCollection {
         Ok(())
     }
 
-    /// Clears the table when setting (after all checks passed).
+    /// Setting the edges drops the edge indexes (the columns themselves are
+    /// cleared by [`Grow::keep`], which keeps their allocations).
     fn reset(&mut self, kind: TableKind, mode: Mode) {
-        if mode == Mode::Append {
-            return;
-        }
-        macro_rules! keep_schema {
-            ($t:ident, $ty:ident) => {{
-                let schema = std::mem::take(&mut self.$t.metadata_schema);
-                self.$t = super::$ty {
-                    metadata_schema: schema,
-                    ..Default::default()
-                };
-            }};
-        }
-        match kind {
-            TableKind::Individuals => keep_schema!(individuals, IndividualTable),
-            TableKind::Nodes => keep_schema!(nodes, NodeTable),
-            TableKind::Edges => keep_schema!(edges, EdgeTable),
-            TableKind::Migrations => keep_schema!(migrations, MigrationTable),
-            TableKind::Sites => keep_schema!(sites, SiteTable),
-            TableKind::Mutations => keep_schema!(mutations, MutationTable),
-            TableKind::Populations => keep_schema!(populations, PopulationTable),
-            TableKind::Provenances => self.provenances = Default::default(),
-        }
-        if kind == TableKind::Edges {
+        if mode == Mode::Set && kind == TableKind::Edges {
             self.indexes = None;
         }
     }
@@ -166,6 +164,13 @@ impl TableCollection {
         check_opt(&c.location, n, "individuals/location")?;
         check_opt(&c.parents, n, "individuals/parents")?;
         check_opt(&c.metadata, n, "individuals/metadata")?;
+        let t = &mut self.individuals;
+        let mut g = grow(mode);
+        g.vec(&mut t.flags, n, "individuals/flags")?;
+        room(&mut g, &mut t.location, &c.location, n, mode, "individuals/location")?;
+        room(&mut g, &mut t.parents, &c.parents, n, mode, "individuals/parents")?;
+        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "individuals/metadata")?;
+        g.keep();
         self.reset(TableKind::Individuals, mode);
         let t = &mut self.individuals;
         t.flags.extend_from_slice(c.flags);
@@ -186,6 +191,14 @@ impl TableCollection {
             check_len(p, n, "nodes/individual")?;
         }
         check_opt(&c.metadata, n, "nodes/metadata")?;
+        let t = &mut self.nodes;
+        let mut g = grow(mode);
+        g.vec(&mut t.flags, n, "nodes/flags")?;
+        g.vec(&mut t.time, n, "nodes/time")?;
+        g.vec(&mut t.population, n, "nodes/population")?;
+        g.vec(&mut t.individual, n, "nodes/individual")?;
+        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "nodes/metadata")?;
+        g.keep();
         self.reset(TableKind::Nodes, mode);
         let t = &mut self.nodes;
         t.flags.extend_from_slice(c.flags);
@@ -203,6 +216,14 @@ impl TableCollection {
         check_len(c.parent, n, "edges/parent")?;
         check_len(c.child, n, "edges/child")?;
         check_opt(&c.metadata, n, "edges/metadata")?;
+        let t = &mut self.edges;
+        let mut g = grow(mode);
+        g.vec(&mut t.left, n, "edges/left")?;
+        g.vec(&mut t.right, n, "edges/right")?;
+        g.vec(&mut t.parent, n, "edges/parent")?;
+        g.vec(&mut t.child, n, "edges/child")?;
+        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "edges/metadata")?;
+        g.keep();
         self.reset(TableKind::Edges, mode);
         let t = &mut self.edges;
         t.left.extend_from_slice(c.left);
@@ -222,6 +243,16 @@ impl TableCollection {
         check_len(c.dest, n, "migrations/dest")?;
         check_len(c.time, n, "migrations/time")?;
         check_opt(&c.metadata, n, "migrations/metadata")?;
+        let t = &mut self.migrations;
+        let mut g = grow(mode);
+        g.vec(&mut t.left, n, "migrations/left")?;
+        g.vec(&mut t.right, n, "migrations/right")?;
+        g.vec(&mut t.node, n, "migrations/node")?;
+        g.vec(&mut t.source, n, "migrations/source")?;
+        g.vec(&mut t.dest, n, "migrations/dest")?;
+        g.vec(&mut t.time, n, "migrations/time")?;
+        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "migrations/metadata")?;
+        g.keep();
         self.reset(TableKind::Migrations, mode);
         let t = &mut self.migrations;
         t.left.extend_from_slice(c.left);
@@ -239,6 +270,19 @@ impl TableCollection {
         self.start_bulk(TableKind::Sites, n, mode)?;
         c.ancestral_state.check(n, "sites/ancestral_state")?;
         check_opt(&c.metadata, n, "sites/metadata")?;
+        let t = &mut self.sites;
+        let mut g = grow(mode);
+        g.vec(&mut t.position, n, "sites/position")?;
+        room(
+            &mut g,
+            &mut t.ancestral_state,
+            &Some(c.ancestral_state),
+            n,
+            mode,
+            "sites/ancestral_state",
+        )?;
+        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "sites/metadata")?;
+        g.keep();
         self.reset(TableKind::Sites, mode);
         let t = &mut self.sites;
         t.position.extend_from_slice(c.position);
@@ -259,6 +303,22 @@ impl TableCollection {
         }
         c.derived_state.check(n, "mutations/derived_state")?;
         check_opt(&c.metadata, n, "mutations/metadata")?;
+        let t = &mut self.mutations;
+        let mut g = grow(mode);
+        g.vec(&mut t.site, n, "mutations/site")?;
+        g.vec(&mut t.node, n, "mutations/node")?;
+        g.vec(&mut t.parent, n, "mutations/parent")?;
+        g.vec(&mut t.time, n, "mutations/time")?;
+        room(
+            &mut g,
+            &mut t.derived_state,
+            &Some(c.derived_state),
+            n,
+            mode,
+            "mutations/derived_state",
+        )?;
+        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "mutations/metadata")?;
+        g.keep();
         self.reset(TableKind::Mutations, mode);
         let t = &mut self.mutations;
         t.site.extend_from_slice(c.site);
@@ -274,7 +334,17 @@ impl TableCollection {
         let n = c.metadata.offset.len().saturating_sub(1);
         self.start_bulk(TableKind::Populations, n, mode)?;
         c.metadata.check(n, "populations/metadata")?;
-        self.reset(TableKind::Populations, mode);
+        let mut g = grow(mode);
+        let t = &mut self.populations;
+        room(
+            &mut g,
+            &mut t.metadata,
+            &Some(c.metadata),
+            n,
+            mode,
+            "populations/metadata",
+        )?;
+        g.keep();
         put_ragged(&mut self.populations.metadata, Some(c.metadata), n);
         Ok(())
     }
@@ -284,7 +354,18 @@ impl TableCollection {
         self.start_bulk(TableKind::Provenances, n, mode)?;
         c.timestamp.check(n, "provenances/timestamp")?;
         c.record.check(n, "provenances/record")?;
-        self.reset(TableKind::Provenances, mode);
+        let mut g = grow(mode);
+        let t = &mut self.provenances;
+        room(
+            &mut g,
+            &mut t.timestamp,
+            &Some(c.timestamp),
+            n,
+            mode,
+            "provenances/timestamp",
+        )?;
+        room(&mut g, &mut t.record, &Some(c.record), n, mode, "provenances/record")?;
+        g.keep();
         put_ragged(&mut self.provenances.timestamp, Some(c.timestamp), n);
         put_ragged(&mut self.provenances.record, Some(c.record), n);
         Ok(())

@@ -2,6 +2,7 @@
 //! when walking the genome from left to right.
 
 use super::{check, fcmp, EdgeIndexes, Id, TableCollection};
+use crate::alloc;
 use crate::error::Result;
 use crate::parallel;
 
@@ -29,7 +30,6 @@ impl TableCollection {
     /// broken by edge id, so the result does not depend on `threads`.
     pub fn build_index_with(&mut self, threads: usize) -> Result<()> {
         self.check_integrity(check::EDGE_ORDERING)?;
-        self.indexes = None;
         let e = &self.edges;
         let time = &self.nodes.time;
         let n = e.left.len();
@@ -40,8 +40,8 @@ impl TableCollection {
             child: e.child[j],
             id: j as Id,
         };
-        let mut ins: Vec<Key> = (0..n).map(|j| key(j, e.left[j])).collect();
-        let mut rem: Vec<Key> = (0..n).map(|j| key(j, e.right[j])).collect();
+        let mut ins: Vec<Key> = alloc::collect((0..n).map(|j| key(j, e.left[j])), "the edge insertion keys")?;
+        let mut rem: Vec<Key> = alloc::collect((0..n).map(|j| key(j, e.right[j])), "the edge removal keys")?;
         parallel::sort_by(threads, &mut ins, |a, b| {
             fcmp(a.x, b.x)
                 .then(fcmp(a.t, b.t))
@@ -56,10 +56,10 @@ impl TableCollection {
                 .then(b.child.cmp(&a.child))
                 .then(a.id.cmp(&b.id))
         })?;
-        self.indexes = Some(EdgeIndexes {
-            insertion: ins.iter().map(|k| k.id).collect(),
-            removal: rem.iter().map(|k| k.id).collect(),
-        });
+        let insertion = alloc::collect(ins.iter().map(|k| k.id), "indexes/edge_insertion_order")?;
+        drop(ins);
+        let removal = alloc::collect(rem.iter().map(|k| k.id), "indexes/edge_removal_order")?;
+        self.indexes = Some(EdgeIndexes { insertion, removal });
         Ok(())
     }
 }

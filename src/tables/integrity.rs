@@ -56,11 +56,7 @@ impl TableCollection {
     /// the columns are gathered in parallel.
     pub(crate) fn check_integrity_walk(&self, options: u32, threads: usize) -> Result<(i64, Option<WalkColumns>)> {
         if options & !check::ALL != 0 {
-            fail!(
-                Error::BadOptions,
-                "integrity check: unknown option bits {:#x}",
-                options & !check::ALL
-            );
+            fail!(Error::BadOptions, "integrity check: {:#x}", options & !check::ALL);
         }
         let mut options = options;
         if options & check::MUTATION_PARENTS != 0 {
@@ -95,9 +91,9 @@ impl TableCollection {
             return Ok((0, None));
         }
         let w = if threads > 1 {
-            crate::parallel::run(threads, || WalkColumns::new(self, true))?
+            crate::parallel::run(threads, || WalkColumns::new(self, true))??
         } else {
-            WalkColumns::new(self, false)
+            WalkColumns::new(self, false)?
         };
         let num_trees = self.check_trees(&w)?;
         if options & check::MUTATION_PARENTS != 0 {
@@ -221,7 +217,11 @@ impl TableCollection {
         let num_nodes = time.len();
         let l = self.sequence_length;
         let ordering = options & check::EDGE_ORDERING != 0;
-        let mut parent_seen = if ordering { vec![false; num_nodes] } else { Vec::new() };
+        let mut parent_seen = if ordering {
+            crate::alloc::filled(num_nodes, false, "the edge check's parent flags")?
+        } else {
+            Vec::new()
+        };
         let (mut last_parent, mut last_child, mut last_left) = (0usize, 0, 0.0);
         for j in 0..e.left.len() {
             let (parent, child, left, right) = (e.parent[j], e.child[j], e.left[j], e.right[j]);
@@ -553,8 +553,8 @@ impl TableCollection {
         let sites = &self.sites.position;
         let muts = &self.mutations;
         let node_time = &self.nodes.time;
-        let mut parent = vec![NULL; node_time.len()];
-        let mut used = vec![0u8; m];
+        let mut parent = crate::alloc::filled(node_time.len(), NULL, "the tree check's parent array")?;
+        let mut used: Vec<u8> = crate::alloc::zeroed(m, "the tree check's edge flags")?;
         let bad = |what: &str| -> Result<i64> {
             fail!(
                 Error::TablesBadIndexes,
@@ -638,9 +638,9 @@ impl TableCollection {
         let sites = &self.sites.position;
         let muts = &self.mutations;
         let num_muts = muts.site.len();
-        let mut out = vec![NULL; num_muts];
-        let mut parent = vec![NULL; self.nodes.time.len()];
-        let mut bottom = vec![NULL; self.nodes.time.len()];
+        let mut out = crate::alloc::filled(num_muts, NULL, "mutations/parent")?;
+        let mut parent = crate::alloc::filled(self.nodes.time.len(), NULL, "the mutation parents' tree")?;
+        let mut bottom = crate::alloc::filled(self.nodes.time.len(), NULL, "the mutation parents' tree")?;
         let (mut j, mut k, mut site, mut mutation) = (0usize, 0usize, 0usize, 0usize);
         let mut left = 0.0;
         while j < m || left < l {
@@ -702,7 +702,8 @@ impl TableCollection {
     /// Sets the mutation parent column from the trees (tskit's
     /// compute_mutation_parents). On failure the column is unchanged.
     pub fn compute_mutation_parents(&mut self) -> Result<()> {
-        let saved = std::mem::replace(&mut self.mutations.parent, vec![NULL; self.mutations.site.len()]);
+        let nulls = crate::alloc::filled(self.mutations.site.len(), NULL, "mutations/parent")?;
+        let saved = std::mem::replace(&mut self.mutations.parent, nulls);
         let result = self
             .check_integrity_walk(check::TREES, 1)
             .and_then(|(_, w)| self.mutation_parents(w.as_ref().expect("the trees were walked")));
@@ -734,13 +735,16 @@ pub(crate) struct WalkColumns {
 impl WalkColumns {
     /// Gathers the columns; `par` runs the five gathers as parallel tasks
     /// (the caller is inside one of the library's pools).
-    fn new(t: &TableCollection, par: bool) -> Self {
+    fn new(t: &TableCollection, par: bool) -> Result<Self> {
         use crate::parallel::join;
         let e = &t.edges;
         let ix = t.indexes.as_ref().expect("indexes checked");
         let (ins, rem) = (&ix.insertion, &ix.removal);
-        fn gather<T: Copy>(order: &[Id], column: &[T]) -> Vec<T> {
-            order.iter().map(|&k| column[k as usize]).collect()
+        fn gather<T: Copy>(order: &[Id], column: &[T]) -> Result<Vec<T>> {
+            crate::alloc::collect(
+                order.iter().map(|&k| column[k as usize]),
+                "the edge columns in index order",
+            )
         }
         let ((ins_left, ins_parent), ((ins_child, rem_right), rem_child)) = join(
             par,
@@ -753,12 +757,12 @@ impl WalkColumns {
                 )
             },
         );
-        WalkColumns {
-            ins_left,
-            ins_parent,
-            ins_child,
-            rem_right,
-            rem_child,
-        }
+        Ok(WalkColumns {
+            ins_left: ins_left?,
+            ins_parent: ins_parent?,
+            ins_child: ins_child?,
+            rem_right: rem_right?,
+            rem_child: rem_child?,
+        })
     }
 }

@@ -20,6 +20,7 @@ pub use integrity::{check, is_unknown_time};
 pub use ragged::{check_offsets, same_bits, Ragged};
 pub use sort::sort_options;
 
+use crate::alloc::{self, Grow};
 use crate::error::{fail, Error, Result};
 
 pub type Id = i32;
@@ -129,6 +130,17 @@ pub struct ReferenceSequence {
 }
 
 impl ReferenceSequence {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        let c = |v: &Vec<u8>, what: &str| alloc::copy(v, what);
+        Ok(ReferenceSequence {
+            data: c(&self.data, "reference_sequence/data")?,
+            url: c(&self.url, "reference_sequence/url")?,
+            metadata: c(&self.metadata, "reference_sequence/metadata")?,
+            metadata_schema: c(&self.metadata_schema, "reference_sequence/metadata_schema")?,
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.data.is_empty() && self.url.is_empty() && self.metadata.is_empty() && self.metadata_schema.is_empty()
     }
@@ -140,6 +152,110 @@ impl ReferenceSequence {
 pub struct EdgeIndexes {
     pub insertion: Vec<Id>,
     pub removal: Vec<Id>,
+}
+
+impl IndividualTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(IndividualTable {
+            flags: alloc::copy(&self.flags, "individuals/flags")?,
+            location: self.location.try_clone("individuals/location")?,
+            parents: self.parents.try_clone("individuals/parents")?,
+            metadata: self.metadata.try_clone("individuals/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "individuals/metadata_schema")?,
+        })
+    }
+}
+
+impl NodeTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(NodeTable {
+            flags: alloc::copy(&self.flags, "nodes/flags")?,
+            time: alloc::copy(&self.time, "nodes/time")?,
+            population: alloc::copy(&self.population, "nodes/population")?,
+            individual: alloc::copy(&self.individual, "nodes/individual")?,
+            metadata: self.metadata.try_clone("nodes/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "nodes/metadata_schema")?,
+        })
+    }
+}
+
+impl EdgeTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(EdgeTable {
+            left: alloc::copy(&self.left, "edges/left")?,
+            right: alloc::copy(&self.right, "edges/right")?,
+            parent: alloc::copy(&self.parent, "edges/parent")?,
+            child: alloc::copy(&self.child, "edges/child")?,
+            metadata: self.metadata.try_clone("edges/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "edges/metadata_schema")?,
+        })
+    }
+}
+
+impl MigrationTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(MigrationTable {
+            left: alloc::copy(&self.left, "migrations/left")?,
+            right: alloc::copy(&self.right, "migrations/right")?,
+            node: alloc::copy(&self.node, "migrations/node")?,
+            source: alloc::copy(&self.source, "migrations/source")?,
+            dest: alloc::copy(&self.dest, "migrations/dest")?,
+            time: alloc::copy(&self.time, "migrations/time")?,
+            metadata: self.metadata.try_clone("migrations/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "migrations/metadata_schema")?,
+        })
+    }
+}
+
+impl SiteTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(SiteTable {
+            position: alloc::copy(&self.position, "sites/position")?,
+            ancestral_state: self.ancestral_state.try_clone("sites/ancestral_state")?,
+            metadata: self.metadata.try_clone("sites/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "sites/metadata_schema")?,
+        })
+    }
+}
+
+impl MutationTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(MutationTable {
+            site: alloc::copy(&self.site, "mutations/site")?,
+            node: alloc::copy(&self.node, "mutations/node")?,
+            parent: alloc::copy(&self.parent, "mutations/parent")?,
+            time: alloc::copy(&self.time, "mutations/time")?,
+            derived_state: self.derived_state.try_clone("mutations/derived_state")?,
+            metadata: self.metadata.try_clone("mutations/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "mutations/metadata_schema")?,
+        })
+    }
+}
+
+impl PopulationTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(PopulationTable {
+            metadata: self.metadata.try_clone("populations/metadata")?,
+            metadata_schema: alloc::copy(&self.metadata_schema, "populations/metadata_schema")?,
+        })
+    }
+}
+
+impl ProvenanceTable {
+    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        Ok(ProvenanceTable {
+            timestamp: self.timestamp.try_clone("provenances/timestamp")?,
+            record: self.record.try_clone("provenances/record")?,
+        })
+    }
 }
 
 /// Which table a row or column belongs to. The numbers are part of the C API.
@@ -262,6 +378,34 @@ impl TableCollection {
         })
     }
 
+    /// An independent copy (`clone`), failing with `NoMemory` instead of
+    /// aborting when the memory for it cannot be had.
+    pub fn try_clone(&self) -> Result<Self> {
+        let c = |v: &Vec<u8>, what: &str| alloc::copy(v, what);
+        Ok(TableCollection {
+            sequence_length: self.sequence_length,
+            time_units: c(&self.time_units, "time_units")?,
+            metadata: c(&self.metadata, "metadata")?,
+            metadata_schema: c(&self.metadata_schema, "metadata_schema")?,
+            reference_sequence: self.reference_sequence.try_clone()?,
+            individuals: self.individuals.try_clone()?,
+            nodes: self.nodes.try_clone()?,
+            edges: self.edges.try_clone()?,
+            migrations: self.migrations.try_clone()?,
+            sites: self.sites.try_clone()?,
+            mutations: self.mutations.try_clone()?,
+            populations: self.populations.try_clone()?,
+            provenances: self.provenances.try_clone()?,
+            indexes: match &self.indexes {
+                None => None,
+                Some(ix) => Some(EdgeIndexes {
+                    insertion: alloc::copy(&ix.insertion, "indexes/edge_insertion_order")?,
+                    removal: alloc::copy(&ix.removal, "indexes/edge_removal_order")?,
+                }),
+            },
+        })
+    }
+
     pub fn num_rows(&self, kind: TableKind) -> usize {
         match kind {
             TableKind::Individuals => self.individuals.flags.len(),
@@ -315,6 +459,18 @@ impl TableCollection {
     pub fn add_individual(&mut self, flags: u32, location: &[f64], parents: &[Id], metadata: &[u8]) -> Result<Id> {
         let t = &mut self.individuals;
         let id = next_id(t.flags.len())?;
+        let mut g = Grow::append();
+        g.vec(&mut t.flags, 1, "individuals/flags")?;
+        g.other(&mut t.location, |c| {
+            c.reserve_rows(1, location.len(), false, "individuals/location")
+        })?;
+        g.other(&mut t.parents, |c| {
+            c.reserve_rows(1, parents.len(), false, "individuals/parents")
+        })?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "individuals/metadata")
+        })?;
+        g.keep();
         t.flags.push(flags);
         t.location.push(location);
         t.parents.push(parents);
@@ -325,6 +481,15 @@ impl TableCollection {
     pub fn add_node(&mut self, flags: u32, time: f64, population: Id, individual: Id, metadata: &[u8]) -> Result<Id> {
         let t = &mut self.nodes;
         let id = next_id(t.flags.len())?;
+        let mut g = Grow::append();
+        g.vec(&mut t.flags, 1, "nodes/flags")?;
+        g.vec(&mut t.time, 1, "nodes/time")?;
+        g.vec(&mut t.population, 1, "nodes/population")?;
+        g.vec(&mut t.individual, 1, "nodes/individual")?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "nodes/metadata")
+        })?;
+        g.keep();
         t.flags.push(flags);
         t.time.push(time);
         t.population.push(population);
@@ -336,6 +501,15 @@ impl TableCollection {
     pub fn add_edge(&mut self, left: f64, right: f64, parent: Id, child: Id, metadata: &[u8]) -> Result<Id> {
         let t = &mut self.edges;
         let id = next_id(t.left.len())?;
+        let mut g = Grow::append();
+        g.vec(&mut t.left, 1, "edges/left")?;
+        g.vec(&mut t.right, 1, "edges/right")?;
+        g.vec(&mut t.parent, 1, "edges/parent")?;
+        g.vec(&mut t.child, 1, "edges/child")?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "edges/metadata")
+        })?;
+        g.keep();
         t.left.push(left);
         t.right.push(right);
         t.parent.push(parent);
@@ -357,6 +531,17 @@ impl TableCollection {
     ) -> Result<Id> {
         let t = &mut self.migrations;
         let id = next_id(t.left.len())?;
+        let mut g = Grow::append();
+        g.vec(&mut t.left, 1, "migrations/left")?;
+        g.vec(&mut t.right, 1, "migrations/right")?;
+        g.vec(&mut t.node, 1, "migrations/node")?;
+        g.vec(&mut t.source, 1, "migrations/source")?;
+        g.vec(&mut t.dest, 1, "migrations/dest")?;
+        g.vec(&mut t.time, 1, "migrations/time")?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "migrations/metadata")
+        })?;
+        g.keep();
         t.left.push(left);
         t.right.push(right);
         t.node.push(node);
@@ -370,6 +555,15 @@ impl TableCollection {
     pub fn add_site(&mut self, position: f64, ancestral_state: &[u8], metadata: &[u8]) -> Result<Id> {
         let t = &mut self.sites;
         let id = next_id(t.position.len())?;
+        let mut g = Grow::append();
+        g.vec(&mut t.position, 1, "sites/position")?;
+        g.other(&mut t.ancestral_state, |c| {
+            c.reserve_rows(1, ancestral_state.len(), false, "sites/ancestral_state")
+        })?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "sites/metadata")
+        })?;
+        g.keep();
         t.position.push(position);
         t.ancestral_state.push(ancestral_state);
         t.metadata.push(metadata);
@@ -387,6 +581,18 @@ impl TableCollection {
     ) -> Result<Id> {
         let t = &mut self.mutations;
         let id = next_id(t.site.len())?;
+        let mut g = Grow::append();
+        g.vec(&mut t.site, 1, "mutations/site")?;
+        g.vec(&mut t.node, 1, "mutations/node")?;
+        g.vec(&mut t.parent, 1, "mutations/parent")?;
+        g.vec(&mut t.time, 1, "mutations/time")?;
+        g.other(&mut t.derived_state, |c| {
+            c.reserve_rows(1, derived_state.len(), false, "mutations/derived_state")
+        })?;
+        g.other(&mut t.metadata, |c| {
+            c.reserve_rows(1, metadata.len(), false, "mutations/metadata")
+        })?;
+        g.keep();
         t.site.push(site);
         t.node.push(node);
         t.parent.push(parent);
@@ -399,13 +605,21 @@ impl TableCollection {
     pub fn add_population(&mut self, metadata: &[u8]) -> Result<Id> {
         let t = &mut self.populations;
         let id = next_id(t.metadata.num_rows())?;
-        t.metadata.push(metadata);
+        t.metadata.try_push(metadata, "populations/metadata")?;
         Ok(id)
     }
 
     pub fn add_provenance(&mut self, timestamp: &[u8], record: &[u8]) -> Result<Id> {
         let t = &mut self.provenances;
         let id = next_id(t.timestamp.num_rows())?;
+        let mut g = Grow::append();
+        g.other(&mut t.timestamp, |c| {
+            c.reserve_rows(1, timestamp.len(), false, "provenances/timestamp")
+        })?;
+        g.other(&mut t.record, |c| {
+            c.reserve_rows(1, record.len(), false, "provenances/record")
+        })?;
+        g.keep();
         t.timestamp.push(timestamp);
         t.record.push(record);
         Ok(id)

@@ -2,6 +2,7 @@
 //! more than there are rows, as in tskit's tables and file format. Row `j`
 //! owns `data[offset[j]..offset[j + 1]]`.
 
+use crate::alloc;
 use crate::error::{fail, Error, Result};
 
 #[derive(Clone, Debug)]
@@ -48,6 +49,37 @@ impl<T: Copy> Ragged<T> {
         self.offset.push(self.data.len() as u64);
     }
 
+    /// [`Ragged::push`], failing instead of aborting when a column must grow;
+    /// on failure the column is as it was.
+    pub fn try_push(&mut self, value: &[T], what: &str) -> Result<()> {
+        alloc::reserve(&mut self.data, value.len(), what)?;
+        alloc::reserve(&mut self.offset, 1, what)?;
+        self.push(value);
+        Ok(())
+    }
+
+    /// Room for `rows` more rows holding `data` more elements (when
+    /// `replace`, for `rows` rows of `data` elements that replace the
+    /// existing ones). On failure the capacity may have grown; the caller
+    /// gives it back (see [`crate::alloc::Grow`]).
+    pub(crate) fn reserve_rows(&mut self, rows: usize, data: usize, replace: bool, what: &str) -> Result<()> {
+        if replace {
+            let more = data.saturating_sub(self.data.len());
+            alloc::reserve_exact(&mut self.data, more, what)?;
+            let offsets = rows.saturating_add(1).saturating_sub(self.offset.len());
+            alloc::reserve_exact(&mut self.offset, offsets, what)
+        } else {
+            alloc::reserve(&mut self.data, data, what)?;
+            alloc::reserve(&mut self.offset, rows, what)
+        }
+    }
+
+    /// Appends `n` empty rows (the room is made by the caller).
+    pub(crate) fn extend_empty(&mut self, n: usize) {
+        let end = self.data.len() as u64;
+        self.offset.resize(self.offset.len() + n, end);
+    }
+
     /// Appends many rows given as data plus offsets (offsets relative to
     /// `data`, starting at 0). The caller has checked them.
     pub fn extend(&mut self, data: &[T], offset: &[u64]) {
@@ -63,22 +95,32 @@ impl<T: Copy> Ragged<T> {
     }
 
     /// The rows in `order` (row ids of `self`).
-    pub(crate) fn gather(&self, order: &[u32]) -> Ragged<T> {
+    pub(crate) fn gather(&self, order: &[u32], what: &str) -> Result<Ragged<T>> {
         if self.data.is_empty() {
             // Every row is empty: only the number of rows changes.
-            return Ragged {
+            return Ok(Ragged {
                 data: Vec::new(),
-                offset: vec![0; order.len() + 1],
-            };
+                offset: alloc::zeroed(order.len() + 1, what)?,
+            });
         }
-        let mut offset = Vec::with_capacity(order.len() + 1);
-        let mut data = Vec::with_capacity(self.data.len());
+        let mut offset = alloc::with_capacity(order.len() + 1, what)?;
+        // At most all of the data (when `order` repeats no row).
+        let total: usize = order.iter().map(|&k| self.row(k as usize).len()).sum();
+        let mut data = alloc::with_capacity(total, what)?;
         offset.push(0);
         for &k in order {
             data.extend_from_slice(self.row(k as usize));
             offset.push(data.len() as u64);
         }
-        Ragged { data, offset }
+        Ok(Ragged { data, offset })
+    }
+
+    /// An independent copy, failing instead of aborting.
+    pub fn try_clone(&self, what: &str) -> Result<Self> {
+        Ok(Ragged {
+            data: alloc::copy(&self.data, what)?,
+            offset: alloc::copy(&self.offset, what)?,
+        })
     }
 
     pub fn clear(&mut self) {
@@ -97,6 +139,23 @@ impl<T: Copy> Ragged<T> {
         T: bytemuck::Pod,
     {
         self.offset == other.offset && same_bits(&self.data, &other.data)
+    }
+}
+
+impl<T> alloc::Shrink for Ragged<T> {
+    fn capacities(&self) -> (usize, usize) {
+        (self.data.capacity(), self.offset.capacity())
+    }
+
+    fn shrink_back(&mut self, capacities: (usize, usize)) {
+        self.data.shrink_back((capacities.0, 0));
+        self.offset.shrink_back((capacities.1, 0));
+    }
+
+    fn clear_rows(&mut self) {
+        self.data.clear();
+        self.offset.clear();
+        self.offset.push(0);
     }
 }
 

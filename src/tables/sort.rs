@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use super::integrity::is_unknown_time;
 use super::{check, fcmp, Id, TableCollection, NULL};
+use crate::alloc;
 use crate::error::{fail, Error, Result};
 use crate::parallel::{self, join};
 
@@ -27,12 +28,24 @@ pub mod sort_options {
 const PARALLEL_GATHER_MIN: usize = 1 << 16;
 
 /// `out[j] = v[order[j]]`.
-pub(crate) fn gather<T: Copy + Send + Sync>(par: bool, v: &[T], order: &[u32]) -> Vec<T> {
+pub(crate) fn gather<T: Copy + Send + Sync + bytemuck::Zeroable>(
+    par: bool,
+    v: &[T],
+    order: &[u32],
+    what: &str,
+) -> Result<Vec<T>> {
+    let mut out = alloc::zeroed(order.len(), what)?;
     if !par || order.len() < PARALLEL_GATHER_MIN {
-        order.iter().map(|&k| v[k as usize]).collect()
+        for (o, &k) in out.iter_mut().zip(order) {
+            *o = v[k as usize];
+        }
     } else {
-        order.par_iter().with_min_len(1 << 14).map(|&k| v[k as usize]).collect()
+        out.par_iter_mut()
+            .zip(order.par_iter())
+            .with_min_len(1 << 14)
+            .for_each(|(o, &k)| *o = v[k as usize]);
     }
+    Ok(out)
 }
 
 struct MigrationKey {
@@ -83,11 +96,7 @@ impl TableCollection {
     /// indexes are dropped.
     pub fn sort_with(&mut self, edge_start: usize, options: u32, threads: usize) -> Result<()> {
         if options & !sort_options::ALL != 0 {
-            fail!(
-                Error::BadOptions,
-                "sort: unknown option bits {:#x}",
-                options & !sort_options::ALL
-            );
+            fail!(Error::BadOptions, "sort: {:#x}", options & !sort_options::ALL);
         }
         if options & sort_options::NO_CHECK_INTEGRITY == 0 {
             self.check_integrity(0)?;
@@ -154,81 +163,115 @@ impl TableCollection {
             || self.edge_order(edge_start, par),
             || join(par, || self.migration_order(par), || self.site_and_mutation_order(par)),
         );
+        let (edge_order, migration_order) = (edge_order?, migration_order?);
         let (site_order, site_map, mutation_order) = site_mutation?;
-        self.indexes = None;
-        let apply_edges = |e: &mut super::EdgeTable| {
-            if let Some(order) = &edge_order {
-                let ((left, right), (parent, (child, metadata))) = join(
-                    par,
-                    || join(par, || gather(par, &e.left, order), || gather(par, &e.right, order)),
-                    || {
-                        join(
-                            par,
-                            || gather(par, &e.parent, order),
-                            || join(par, || gather(par, &e.child, order), || e.metadata.gather(order)),
-                        )
-                    },
-                );
-                e.left = left;
-                e.right = right;
-                e.parent = parent;
-                e.child = child;
-                e.metadata = metadata;
-            }
+        // Then every new column, so that a failure (out of memory) leaves
+        // the tables as they were; they change only once all are made.
+        type Edges = (Vec<f64>, Vec<f64>, Vec<Id>, Vec<Id>, super::Ragged<u8>);
+        let new_edges = |e: &super::EdgeTable| -> Result<Option<Edges>> {
+            let Some(order) = &edge_order else { return Ok(None) };
+            let ((left, right), (parent, (child, metadata))) = join(
+                par,
+                || {
+                    join(
+                        par,
+                        || gather(par, &e.left, order, "edges/left"),
+                        || gather(par, &e.right, order, "edges/right"),
+                    )
+                },
+                || {
+                    join(
+                        par,
+                        || gather(par, &e.parent, order, "edges/parent"),
+                        || {
+                            join(
+                                par,
+                                || gather(par, &e.child, order, "edges/child"),
+                                || e.metadata.gather(order, "edges/metadata"),
+                            )
+                        },
+                    )
+                },
+            );
+            Ok(Some((left?, right?, parent?, child?, metadata?)))
         };
-        let apply_migrations = |m: &mut super::MigrationTable| {
-            if let Some(order) = &migration_order {
-                m.left = gather(par, &m.left, order);
-                m.right = gather(par, &m.right, order);
-                m.node = gather(par, &m.node, order);
-                m.source = gather(par, &m.source, order);
-                m.dest = gather(par, &m.dest, order);
-                m.time = gather(par, &m.time, order);
-                m.metadata = m.metadata.gather(order);
-            }
+        let new_migrations = |m: &super::MigrationTable| -> Result<Option<super::MigrationTable>> {
+            let Some(order) = &migration_order else { return Ok(None) };
+            Ok(Some(super::MigrationTable {
+                left: gather(par, &m.left, order, "migrations/left")?,
+                right: gather(par, &m.right, order, "migrations/right")?,
+                node: gather(par, &m.node, order, "migrations/node")?,
+                source: gather(par, &m.source, order, "migrations/source")?,
+                dest: gather(par, &m.dest, order, "migrations/dest")?,
+                time: gather(par, &m.time, order, "migrations/time")?,
+                metadata: m.metadata.gather(order, "migrations/metadata")?,
+                metadata_schema: Vec::new(),
+            }))
         };
-        let apply_sites = |s: &mut super::SiteTable| {
-            s.position = gather(par, &s.position, &site_order);
-            s.ancestral_state = s.ancestral_state.gather(&site_order);
-            s.metadata = s.metadata.gather(&site_order);
+        let new_sites = |s: &super::SiteTable| -> Result<super::SiteTable> {
+            Ok(super::SiteTable {
+                position: gather(par, &s.position, &site_order, "sites/position")?,
+                ancestral_state: s.ancestral_state.gather(&site_order, "sites/ancestral_state")?,
+                metadata: s.metadata.gather(&site_order, "sites/metadata")?,
+                metadata_schema: Vec::new(),
+            })
         };
-        let apply_mutations = |m: &mut super::MutationTable| {
+        let new_mutations = |m: &super::MutationTable| -> Result<super::MutationTable> {
             let order = &mutation_order;
-            let mut inverse = vec![0 as Id; order.len()];
+            let mut inverse = alloc::zeroed::<Id>(order.len(), "the inverse mutation order")?;
             for (j, &k) in order.iter().enumerate() {
                 inverse[k as usize] = j as Id;
             }
-            m.site = order.iter().map(|&k| site_map[m.site[k as usize] as usize]).collect();
-            m.node = gather(par, &m.node, order);
-            m.parent = order
-                .iter()
-                .map(|&k| match m.parent[k as usize] {
+            let site = alloc::collect(
+                order.iter().map(|&k| site_map[m.site[k as usize] as usize]),
+                "mutations/site",
+            )?;
+            let parent = alloc::collect(
+                order.iter().map(|&k| match m.parent[k as usize] {
                     NULL => NULL,
                     p => inverse[p as usize],
-                })
-                .collect();
-            m.time = gather(par, &m.time, order);
-            m.derived_state = m.derived_state.gather(order);
-            m.metadata = m.metadata.gather(order);
+                }),
+                "mutations/parent",
+            )?;
+            drop(inverse);
+            Ok(super::MutationTable {
+                site,
+                node: gather(par, &m.node, order, "mutations/node")?,
+                parent,
+                time: gather(par, &m.time, order, "mutations/time")?,
+                derived_state: m.derived_state.gather(order, "mutations/derived_state")?,
+                metadata: m.metadata.gather(order, "mutations/metadata")?,
+                metadata_schema: Vec::new(),
+            })
         };
-        let TableCollection {
-            edges,
-            migrations,
-            sites,
-            mutations,
-            ..
-        } = self;
-        join(
+        let (edges, (migrations, (sites, mutations))) = join(
             par,
-            || apply_edges(edges),
+            || new_edges(&self.edges),
             || {
                 join(
                     par,
-                    || apply_migrations(migrations),
-                    || join(par, || apply_sites(sites), || apply_mutations(mutations)),
+                    || new_migrations(&self.migrations),
+                    || join(par, || new_sites(&self.sites), || new_mutations(&self.mutations)),
                 )
             },
         );
+        let (edges, migrations, sites, mutations) = (edges?, migrations?, sites?, mutations?);
+        self.indexes = None;
+        if let Some((left, right, parent, child, metadata)) = edges {
+            let e = &mut self.edges;
+            (e.left, e.right, e.parent, e.child, e.metadata) = (left, right, parent, child, metadata);
+        }
+        let keep_schema = |schema: &mut Vec<u8>| std::mem::take(schema);
+        if let Some(mut m) = migrations {
+            m.metadata_schema = keep_schema(&mut self.migrations.metadata_schema);
+            self.migrations = m;
+        }
+        let mut sites = sites;
+        sites.metadata_schema = keep_schema(&mut self.sites.metadata_schema);
+        self.sites = sites;
+        let mut mutations = mutations;
+        mutations.metadata_schema = keep_schema(&mut self.mutations.metadata_schema);
+        self.mutations = mutations;
         Ok(())
     }
 
@@ -240,38 +283,38 @@ impl TableCollection {
     /// (stable, so each bucket is in id order), and each bucket, usually a
     /// handful of edges, is sorted by (child, left, id). That is the same
     /// total order, so the result is the same as one comparison sort.
-    fn edge_order(&self, start: usize, par: bool) -> Option<Vec<u32>> {
+    fn edge_order(&self, start: usize, par: bool) -> Result<Option<Vec<u32>>> {
         let e = &self.edges;
         let time = &self.nodes.time;
         let n = e.left.len();
         if start >= n {
-            return None;
+            return Ok(None);
         }
         let num_nodes = time.len();
         // Rank of each node by (time, id), only for nodes that are parents.
-        let mut is_parent = vec![false; num_nodes];
+        let mut is_parent = alloc::filled(num_nodes, false, "the sort's parent flags")?;
         for &p in &e.parent[start..] {
             is_parent[p as usize] = true;
         }
-        let mut parents: Vec<(f64, u32)> = (0..num_nodes)
-            .filter(|&u| is_parent[u])
-            .map(|u| (time[u], u as u32))
-            .collect();
+        let num_parents = is_parent.iter().filter(|&&p| p).count();
+        let mut parents: Vec<(f64, u32)> = alloc::with_capacity(num_parents, "the sort's parent keys")?;
+        parents.extend((0..num_nodes).filter(|&u| is_parent[u]).map(|u| (time[u], u as u32)));
+        drop(is_parent);
         sort_keys(par, &mut parents, |a, b| fcmp(a.0, b.0).then(a.1.cmp(&b.1)));
-        let mut rank = vec![0u32; num_nodes];
+        let mut rank: Vec<u32> = alloc::zeroed(num_nodes, "the sort's parent ranks")?;
         for (r, &(_, u)) in parents.iter().enumerate() {
             rank[u as usize] = r as u32;
         }
         // Counting sort of the edges by their parent's rank.
-        let mut bucket_start = vec![0usize; parents.len() + 1];
+        let mut bucket_start: Vec<usize> = alloc::zeroed(parents.len() + 1, "the sort's buckets")?;
         for &p in &e.parent[start..] {
             bucket_start[rank[p as usize] as usize + 1] += 1;
         }
         for r in 0..parents.len() {
             bucket_start[r + 1] += bucket_start[r];
         }
-        let mut order = vec![0u32; n - start];
-        let mut next = bucket_start.clone();
+        let mut order: Vec<u32> = alloc::zeroed(n - start, "the edge order")?;
+        let mut next = alloc::copy(&bucket_start, "the sort's buckets")?;
         for j in start..n {
             let r = rank[e.parent[j] as usize] as usize;
             order[next[r]] = j as u32;
@@ -280,16 +323,18 @@ impl TableCollection {
         // Within a bucket: by (child, left, id). The keys are gathered once
         // in bucket order, so the small sorts read contiguous memory.
         let (child, left) = (&e.child, &e.left);
-        let mut keys: Vec<(Id, f64, u32)> = order
-            .iter()
-            .map(|&k| (child[k as usize], left[k as usize], k))
-            .collect();
+        drop(next);
+        drop(rank);
+        let mut keys: Vec<(Id, f64, u32)> = alloc::collect(
+            order.iter().map(|&k| (child[k as usize], left[k as usize], k)),
+            "the edge sort keys",
+        )?;
         let sort_bucket = |b: &mut [(Id, f64, u32)]| {
             if b.len() > 1 {
                 b.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(fcmp(x.1, y.1)).then(x.2.cmp(&y.2)));
             }
         };
-        let mut buckets = Vec::with_capacity(parents.len());
+        let mut buckets = alloc::with_capacity(parents.len(), "the sort's buckets")?;
         let mut rest: &mut [(Id, f64, u32)] = &mut keys;
         for r in 0..parents.len() {
             let (b, tail) = rest.split_at_mut(bucket_start[r + 1] - bucket_start[r]);
@@ -308,27 +353,32 @@ impl TableCollection {
         for (o, k) in order.iter_mut().zip(&keys) {
             *o = k.2;
         }
+        drop(keys);
         if order.iter().enumerate().all(|(j, &k)| k as usize == start + j) {
-            return None;
+            return Ok(None);
         }
-        Some((0..start as u32).chain(order).collect())
+        if start == 0 {
+            return Ok(Some(order));
+        }
+        Ok(Some(alloc::collect((0..start as u32).chain(order), "the edge order")?))
     }
 
-    fn migration_order(&self, par: bool) -> Option<Vec<u32>> {
+    fn migration_order(&self, par: bool) -> Result<Option<Vec<u32>>> {
         let m = &self.migrations;
         if m.left.is_empty() {
-            return None;
+            return Ok(None);
         }
-        let mut keys: Vec<MigrationKey> = (0..m.left.len())
-            .map(|j| MigrationKey {
+        let mut keys: Vec<MigrationKey> = alloc::collect(
+            (0..m.left.len()).map(|j| MigrationKey {
                 time: m.time[j],
                 left: m.left[j],
                 source: m.source[j],
                 dest: m.dest[j],
                 node: m.node[j],
                 id: j as u32,
-            })
-            .collect();
+            }),
+            "the migration sort keys",
+        )?;
         sort_keys(par, &mut keys, |a, b| {
             fcmp(a.time, b.time)
                 .then(a.source.cmp(&b.source))
@@ -337,23 +387,27 @@ impl TableCollection {
                 .then(a.node.cmp(&b.node))
                 .then(a.id.cmp(&b.id))
         });
-        Some(keys.iter().map(|k| k.id).collect())
+        Ok(Some(alloc::collect(keys.iter().map(|k| k.id), "the migration order")?))
     }
 
     /// The site order, the map from old to new site ids, and the mutation
     /// order (by the new site ids).
     fn site_and_mutation_order(&self, par: bool) -> Result<(Vec<u32>, Vec<Id>, Vec<u32>)> {
         let pos = &self.sites.position;
-        let mut site_keys: Vec<(f64, u32)> = pos.iter().enumerate().map(|(j, &x)| (x, j as u32)).collect();
+        let mut site_keys: Vec<(f64, u32)> = alloc::collect(
+            pos.iter().enumerate().map(|(j, &x)| (x, j as u32)),
+            "the site sort keys",
+        )?;
         sort_keys(par, &mut site_keys, |a, b| fcmp(a.0, b.0).then(a.1.cmp(&b.1)));
-        let site_order: Vec<u32> = site_keys.iter().map(|k| k.1).collect();
-        let mut site_map = vec![0 as Id; pos.len()];
+        let site_order: Vec<u32> = alloc::collect(site_keys.iter().map(|k| k.1), "the site order")?;
+        drop(site_keys);
+        let mut site_map: Vec<Id> = alloc::zeroed(pos.len(), "the site map")?;
         for (j, &k) in site_order.iter().enumerate() {
             site_map[k as usize] = j as Id;
         }
         let m = &self.mutations;
         let n = m.site.len();
-        let mut num_descendants = vec![0u32; n];
+        let mut num_descendants: Vec<u32> = alloc::zeroed(n, "the mutation descendant counts")?;
         for j in 0..n {
             let mut p = m.parent[j];
             while p != NULL {
@@ -369,18 +423,21 @@ impl TableCollection {
             }
         }
         let node_time = &self.nodes.time;
-        let mut keys: Vec<MutationKey> = (0..n)
-            .map(|j| MutationKey {
+        let mut keys: Vec<MutationKey> = alloc::collect(
+            (0..n).map(|j| MutationKey {
                 site: site_map[m.site[j] as usize],
                 node: m.node[j],
                 time: m.time[j],
                 node_time: node_time[m.node[j] as usize],
                 num_descendants: num_descendants[j],
                 id: j as u32,
-            })
-            .collect();
+            }),
+            "the mutation sort keys",
+        )?;
+        drop(num_descendants);
         sort_keys(par, &mut keys, cmp_mutation);
-        Ok((site_order, site_map, keys.iter().map(|k| k.id).collect()))
+        let mutation_order = alloc::collect(keys.iter().map(|k| k.id), "the mutation order")?;
+        Ok((site_order, site_map, mutation_order))
     }
 
     /// Removes sites at the same position as the site before them, keeping
@@ -392,8 +449,8 @@ impl TableCollection {
         }
         self.check_integrity(check::SITE_ORDERING)?;
         let pos = &self.sites.position;
-        let mut keep = Vec::with_capacity(pos.len());
-        let mut map = Vec::with_capacity(pos.len());
+        let mut keep = alloc::with_capacity(pos.len(), "the sites kept")?;
+        let mut map = alloc::with_capacity(pos.len(), "the site map")?;
         for j in 0..pos.len() {
             if j == 0 || pos[j] != pos[j - 1] {
                 keep.push(j as u32);
@@ -404,9 +461,10 @@ impl TableCollection {
             return Ok(());
         }
         let s = &mut self.sites;
-        s.position = gather(false, &s.position, &keep);
-        s.ancestral_state = s.ancestral_state.gather(&keep);
-        s.metadata = s.metadata.gather(&keep);
+        let position = gather(false, &s.position, &keep, "sites/position")?;
+        let ancestral_state = s.ancestral_state.gather(&keep, "sites/ancestral_state")?;
+        let metadata = s.metadata.gather(&keep, "sites/metadata")?;
+        (s.position, s.ancestral_state, s.metadata) = (position, ancestral_state, metadata);
         for x in self.mutations.site.iter_mut() {
             *x = map[*x as usize];
         }

@@ -10,6 +10,7 @@ mod tree;
 
 pub use tree::{Tree, TreeState};
 
+use crate::alloc;
 use crate::error::{fail, Error, Result};
 use crate::parallel;
 use crate::tables::{check, Id, TableCollection, WalkColumns, NODE_IS_SAMPLE, NULL};
@@ -46,22 +47,24 @@ pub struct TreeSequence {
 }
 
 impl TreeSequence {
-    /// Validates and indexes `tables`, which the tree sequence then owns.
-    pub fn new(mut tables: TableCollection, options: u32) -> Result<Self> {
+    /// Validates and indexes `tables`, which the tree sequence then owns,
+    /// with the default thread count.
+    pub fn new(tables: TableCollection, options: u32) -> Result<Self> {
+        Self::new_with(tables, options, parallel::default_threads())
+    }
+
+    /// [`TreeSequence::new`] with `threads` threads (1: only the calling
+    /// thread). The result does not depend on `threads`.
+    pub fn new_with(mut tables: TableCollection, options: u32, threads: usize) -> Result<Self> {
         if options & !init::ALL != 0 {
-            fail!(
-                Error::BadOptions,
-                "tree sequence options: unknown bits {:#x}",
-                options & !init::ALL
-            );
+            fail!(Error::BadOptions, "tree sequence: {:#x}", options & !init::ALL);
         }
         if options & init::BUILD_INDEXES != 0 {
-            tables.build_index()?;
+            tables.build_index_with(threads)?;
         }
         // The tree checks first: the mutation parent check and everything
         // derived below walk the trees and rely on them being sound. The
         // edge columns they gather in index order serve every later walk.
-        let threads = parallel::default_threads();
         let (num_trees, walk) = tables.check_integrity_walk(check::CHECK_TREES, threads)?;
         let walk = walk.expect("the trees were walked");
         let compute_parents = options & init::COMPUTE_MUTATION_PARENTS != 0;
@@ -75,7 +78,7 @@ impl TreeSequence {
         // The walk columns are consumed as the cursor's tables are made,
         // which keeps the peak memory of a load down.
         let tables_ref = &tables;
-        let derived = parallel::run(threads, || derive(tables_ref, walk, threads > 1))?;
+        let derived = parallel::run(threads, || derive(tables_ref, walk, threads > 1))??;
         let Derived {
             samples,
             sample_index,
@@ -173,11 +176,11 @@ type WalkTables = (Vec<(Id, Id)>, Vec<(Id, Id)>, Vec<u32>, Vec<u32>);
 /// The cursor's tables: edges in index order and the index position at
 /// each tree's left end (see the fields of [`TreeSequence`]), from the
 /// columns the tree checks gathered.
-fn walk_tables(tables: &TableCollection, w: WalkColumns, breakpoints: &[f64]) -> WalkTables {
+fn walk_tables(tables: &TableCollection, w: WalkColumns, breakpoints: &[f64]) -> Result<WalkTables> {
     let e = &tables.edges;
     let ix = tables.indexes.as_ref().expect("checked: indexes present");
-    let at = |coord: Vec<f64>| -> Vec<u32> {
-        let mut out = Vec::with_capacity(breakpoints.len() - 1);
+    let at = |coord: Vec<f64>| -> Result<Vec<u32>> {
+        let mut out = alloc::with_capacity(breakpoints.len() - 1, "the cursor's tree starts")?;
         let mut i = 0;
         for &x in &breakpoints[..breakpoints.len() - 1] {
             while i < coord.len() && coord[i] <= x {
@@ -185,7 +188,7 @@ fn walk_tables(tables: &TableCollection, w: WalkColumns, breakpoints: &[f64]) ->
             }
             out.push(i as u32);
         }
-        out
+        Ok(out)
     };
     // Each column is dropped as soon as it has been used.
     let WalkColumns {
@@ -195,16 +198,18 @@ fn walk_tables(tables: &TableCollection, w: WalkColumns, breakpoints: &[f64]) ->
         rem_right,
         rem_child,
     } = w;
-    let insertion_at = at(ins_left);
-    let removal_at = at(rem_right);
-    let insertion: Vec<(Id, Id)> = ins_parent.into_iter().zip(ins_child).collect();
-    let removal: Vec<(Id, Id)> = ix
-        .removal
-        .iter()
-        .zip(rem_child)
-        .map(|(&k, c)| (e.parent[k as usize], c))
-        .collect();
-    (insertion, removal, insertion_at, removal_at)
+    let insertion_at = at(ins_left)?;
+    let removal_at = at(rem_right)?;
+    let insertion: Vec<(Id, Id)> =
+        alloc::collect(ins_parent.into_iter().zip(ins_child), "the cursor's insertion edges")?;
+    let removal: Vec<(Id, Id)> = alloc::collect(
+        ix.removal
+            .iter()
+            .zip(rem_child)
+            .map(|(&k, c)| (e.parent[k as usize], c)),
+        "the cursor's removal edges",
+    )?;
+    Ok((insertion, removal, insertion_at, removal_at))
 }
 
 /// What a tree sequence keeps besides its tables.
@@ -219,29 +224,33 @@ struct Derived {
 
 /// Computes the sample list, tree boundaries, site and mutation ranges and
 /// the cursor's tables of checked tables.
-fn derive(tables: &TableCollection, w: WalkColumns, par: bool) -> Derived {
-    let (walk_and_breaks, (samples, sample_index)) = parallel::join(
+fn derive(tables: &TableCollection, w: WalkColumns, par: bool) -> Result<Derived> {
+    let (walk_and_breaks, samples_and_index) = parallel::join(
         par,
-        || {
-            let breakpoints = breakpoints(tables, &w);
-            let walk = walk_tables(tables, w, &breakpoints);
-            (walk, breakpoints)
+        || -> Result<_> {
+            let breakpoints = breakpoints(tables, &w)?;
+            let walk = walk_tables(tables, w, &breakpoints)?;
+            Ok((walk, breakpoints))
         },
-        || {
-            let samples: Vec<Id> = (0..tables.nodes.flags.len())
-                .filter(|&u| tables.nodes.flags[u] & NODE_IS_SAMPLE != 0)
-                .map(|u| u as Id)
-                .collect();
-            let mut sample_index = vec![NULL; tables.nodes.flags.len()];
+        || -> Result<_> {
+            let flags = &tables.nodes.flags;
+            let num_samples = flags.iter().filter(|&&f| f & NODE_IS_SAMPLE != 0).count();
+            let mut samples: Vec<Id> = alloc::with_capacity(num_samples, "the sample list")?;
+            samples.extend(
+                (0..flags.len())
+                    .filter(|&u| flags[u] & NODE_IS_SAMPLE != 0)
+                    .map(|u| u as Id),
+            );
+            let mut sample_index = alloc::filled(flags.len(), NULL, "the sample index")?;
             for (j, &u) in samples.iter().enumerate() {
                 sample_index[u as usize] = j as Id;
             }
-            (samples, sample_index)
+            Ok((samples, sample_index))
         },
     );
-    let (walk, breakpoints) = walk_and_breaks;
+    let ((walk, breakpoints), (samples, sample_index)) = (walk_and_breaks?, samples_and_index?);
     let position = &tables.sites.position;
-    let mut tree_site_start = Vec::with_capacity(breakpoints.len());
+    let mut tree_site_start = alloc::with_capacity(breakpoints.len(), "the sites of each tree")?;
     let mut s = 0;
     tree_site_start.push(0);
     for &right in &breakpoints[1..] {
@@ -252,7 +261,7 @@ fn derive(tables: &TableCollection, w: WalkColumns, par: bool) -> Derived {
     }
     *tree_site_start.last_mut().expect("at least one tree") = position.len();
     let site = &tables.mutations.site;
-    let mut site_mutation_start = Vec::with_capacity(position.len() + 1);
+    let mut site_mutation_start = alloc::with_capacity(position.len() + 1, "the mutations of each site")?;
     let mut m = 0;
     for j in 0..position.len() {
         site_mutation_start.push(m);
@@ -261,27 +270,38 @@ fn derive(tables: &TableCollection, w: WalkColumns, par: bool) -> Derived {
         }
     }
     site_mutation_start.push(site.len());
-    Derived {
+    Ok(Derived {
         samples,
         sample_index,
         breakpoints,
         tree_site_start,
         site_mutation_start,
         walk,
-    }
+    })
 }
 
 /// The positions where the set of edges changes, with 0 and the sequence
 /// length: tskit's tree boundaries. Both index orders are sorted by
 /// coordinate, so a merge of the two gives them in order.
-fn breakpoints(tables: &TableCollection, w: &WalkColumns) -> Vec<f64> {
+fn breakpoints(tables: &TableCollection, w: &WalkColumns) -> Result<Vec<f64>> {
+    // Counted first, so that exactly the memory needed is asked for.
+    let mut count = 0;
+    merge_ends(tables, w, |_| count += 1);
+    let mut out = alloc::with_capacity(count, "the tree breakpoints")?;
+    merge_ends(tables, w, |x| out.push(x));
+    Ok(out)
+}
+
+/// Calls `f` with each breakpoint in order.
+fn merge_ends(tables: &TableCollection, w: &WalkColumns, mut f: impl FnMut(f64)) {
     let lefts = w.ins_left.iter().copied();
     let rights = w.rem_right.iter().copied();
-    let mut out = Vec::new();
-    out.push(0.0);
+    let mut last = 0.0;
+    f(last);
     let mut push = |x: f64| {
-        if x > *out.last().expect("not empty") && x < tables.sequence_length {
-            out.push(x);
+        if x > last && x < tables.sequence_length {
+            last = x;
+            f(x);
         }
     };
     let (mut l, mut r) = (lefts.peekable(), rights.peekable());
@@ -307,6 +327,5 @@ fn breakpoints(tables: &TableCollection, w: &WalkColumns) -> Vec<f64> {
             (None, None) => break,
         }
     }
-    out.push(tables.sequence_length);
-    out
+    f(tables.sequence_length);
 }

@@ -12,7 +12,11 @@
 use std::sync::Arc;
 
 use super::TreeSequence;
+use crate::alloc;
 use crate::error::{fail, Error, Result};
+
+/// What a traversal's memory is for, in a message saying it could not be had.
+const WHAT: &str = "a traversal of the tree";
 use crate::tables::{Id, NULL};
 
 /// Where a cursor is: on no tree, or on tree `index`.
@@ -40,23 +44,42 @@ pub struct Tree {
 }
 
 impl Tree {
-    pub fn new(ts: Arc<TreeSequence>) -> Self {
+    pub fn new(ts: Arc<TreeSequence>) -> Result<Self> {
         let n = ts.num_nodes() + 1;
+        let what = "the tree cursor's arrays";
         let mut tree = Tree {
             ts,
             state: TreeState::Null,
-            parent: vec![NULL; n],
-            left_child: vec![NULL; n],
-            right_child: vec![NULL; n],
-            left_sib: vec![NULL; n],
-            right_sib: vec![NULL; n],
-            num_children: vec![0; n],
-            num_samples: vec![0; n],
+            parent: alloc::filled(n, NULL, what)?,
+            left_child: alloc::filled(n, NULL, what)?,
+            right_child: alloc::filled(n, NULL, what)?,
+            left_sib: alloc::filled(n, NULL, what)?,
+            right_sib: alloc::filled(n, NULL, what)?,
+            num_children: alloc::zeroed(n, what)?,
+            num_samples: alloc::zeroed(n, what)?,
             ins: 0,
             rem: 0,
         };
         tree.clear();
-        tree
+        Ok(tree)
+    }
+
+    /// An independent copy (`clone`), failing instead of aborting.
+    pub fn try_clone(&self) -> Result<Self> {
+        let what = "the tree cursor's arrays";
+        Ok(Tree {
+            ts: Arc::clone(&self.ts),
+            state: self.state,
+            parent: alloc::copy(&self.parent, what)?,
+            left_child: alloc::copy(&self.left_child, what)?,
+            right_child: alloc::copy(&self.right_child, what)?,
+            left_sib: alloc::copy(&self.left_sib, what)?,
+            right_sib: alloc::copy(&self.right_sib, what)?,
+            num_children: alloc::copy(&self.num_children, what)?,
+            num_samples: alloc::copy(&self.num_samples, what)?,
+            ins: self.ins,
+            rem: self.rem,
+        })
     }
 
     pub fn tree_sequence(&self) -> &Arc<TreeSequence> {
@@ -413,14 +436,14 @@ impl Tree {
     }
 
     /// The roots, left to right.
-    pub fn roots(&self) -> Vec<Id> {
+    pub fn roots(&self) -> Result<Vec<Id>> {
         let mut out = Vec::new();
         let mut u = self.left_child[self.virtual_root() as usize];
         while u != NULL {
-            out.push(u);
+            alloc::push(&mut out, u, WHAT)?;
             u = self.right_sib[u as usize];
         }
-        out
+        Ok(out)
     }
 
     /// Nodes below `u` (the virtual root for the whole tree), parents before
@@ -432,23 +455,24 @@ impl Tree {
         let mut out = Vec::new();
         let mut stack = Vec::new();
         if u == vr {
-            self.push_children_reversed(vr, &mut stack);
+            self.push_children_reversed(vr, &mut stack)?;
         } else {
-            stack.push(u);
+            alloc::push(&mut stack, u, WHAT)?;
         }
         while let Some(v) = stack.pop() {
-            out.push(v);
-            self.push_children_reversed(v, &mut stack);
+            alloc::push(&mut out, v, WHAT)?;
+            self.push_children_reversed(v, &mut stack)?;
         }
         Ok(out)
     }
 
-    fn push_children_reversed(&self, v: Id, stack: &mut Vec<Id>) {
+    fn push_children_reversed(&self, v: Id, stack: &mut Vec<Id>) -> Result<()> {
         let mut c = self.right_child[v as usize];
         while c != NULL {
-            stack.push(c);
+            alloc::push(stack, c, WHAT)?;
             c = self.left_sib[c as usize];
         }
+        Ok(())
     }
 
     /// Nodes below `u`, children before parents (the reverse of a preorder
@@ -461,17 +485,17 @@ impl Tree {
         if u == vr {
             let mut c = self.left_child[vr as usize];
             while c != NULL {
-                stack.push(c);
+                alloc::push(&mut stack, c, WHAT)?;
                 c = self.right_sib[c as usize];
             }
         } else {
-            stack.push(u);
+            alloc::push(&mut stack, u, WHAT)?;
         }
         while let Some(v) = stack.pop() {
-            out.push(v);
+            alloc::push(&mut out, v, WHAT)?;
             let mut c = self.left_child[v as usize];
             while c != NULL {
-                stack.push(c);
+                alloc::push(&mut stack, c, WHAT)?;
                 c = self.right_sib[c as usize];
             }
         }

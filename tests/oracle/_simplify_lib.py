@@ -69,8 +69,9 @@ class Tables:
         self.tables.dump(dst)
         return tskit.TableCollection.load(str(dst))
 
-    def simplify(self, samples, options, num_nodes, node_map_length=None):
-        """Returns the node map; raises TsparError."""
+    def simplify(self, samples, options, num_nodes, node_map_length=None, exec=None):
+        """Returns the node map; raises TsparError. ``exec``: a
+        tspar_ctypes.Exec, or None for the default."""
         if node_map_length is None:
             node_map_length = num_nodes
         node_map = np.full(max(node_map_length, 1), -7, dtype=np.int32)
@@ -79,7 +80,9 @@ class Tables:
         else:
             samples = np.ascontiguousarray(samples, dtype=np.int32)
             sp, ns = samples.ctypes.data, len(samples)
-        self.lib.tspar_tables_simplify(self.handle, sp, ns, options, node_map.ctypes.data, node_map_length)
+        self.lib.tspar_tables_simplify(
+            self.handle, sp, ns, options, tspar_ctypes.exec_handle(exec), node_map.ctypes.data, node_map_length
+        )
         return node_map[:num_nodes]
 
     def record_num_rows(self):

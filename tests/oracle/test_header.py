@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tspar_ctypes import HEADER, PROTOTYPES
+from tspar_ctypes import HEADER, PROTOTYPES, C, TsparError, parse_header_constants
 
 TEXT = HEADER.read_text()
 
@@ -85,3 +85,53 @@ def test_no_other_exported_function_is_undeclared(lib):
 @pytest.mark.skipif(shutil.which("nm") is None, reason="no nm")
 def test_bulk_column_functions_are_declared(lib):
     assert BULK - set(declared_functions()) == set()
+
+
+def test_negative_constants_are_parenthesised_and_parsed():
+    bare = re.findall(r"^#define\s+TSPAR_\w+\s+-.*$", TEXT, re.M)
+    assert bare == [], f"negative constants without parentheses: {bare}"
+    assert C.TSPAR_NULL == -1
+    assert C.TSPAR_ERR_NO_MEMORY == -1
+    assert C.TSPAR_ERR_SUMMARY_FUNC == -416
+    # The parser reads every #define TSPAR_ERR_ line of the header.
+    names = re.findall(r"^#define\s+(TSPAR_ERR_\w+)\s", TEXT, re.M)
+    assert sorted(names) == sorted(k for k in parse_header_constants() if k.startswith("TSPAR_ERR_"))
+
+
+def test_every_error_code_has_the_librarys_message(lib):
+    """The comment above each code in the header is what tspar_strerror
+    gives for it, so the header and the library agree on every code."""
+    found = re.findall(r"^// (.*)\n#define (TSPAR_ERR_\w+) \((-\d+)\)$", TEXT, re.M)
+    assert len(found) == len(re.findall(r"^#define TSPAR_ERR_", TEXT, re.M))
+    assert len({code for _, _, code in found}) == len(found), "an error code is defined twice"
+    for message, name, code in found:
+        assert C[name] == int(code)
+        assert lib.strerror(int(code)) == message, name
+    assert lib.strerror(-9999) == "unknown error"
+
+
+def test_version_macros_match_the_library(lib):
+    header = f"{C.TSPAR_VERSION_MAJOR}.{C.TSPAR_VERSION_MINOR}.{C.TSPAR_VERSION_PATCH}"
+    assert lib.raw.tspar_version().decode() == header
+
+
+@pytest.mark.parametrize("name", ["num_trees", "num_samples", "num_nodes", "num_edges", "num_sites",
+                                  "num_mutations", "sequence_length"])
+def test_null_tree_sequence_gives_a_code(lib, name):
+    """Counts and lengths of a NULL handle are TSPAR_ERR_NULL_POINTER (a
+    negative int64_t, or that number as a double), with a message."""
+    with pytest.raises(TsparError) as err:
+        getattr(lib, f"tspar_treeseq_{name}")(None)
+    assert err.value.code == C.TSPAR_ERR_NULL_POINTER
+    assert "ts is NULL" in err.value.message
+
+
+def test_preamble_names_only_what_the_header_declares():
+    """Every function or type the preamble names by its full name exists,
+    so the contract cannot go on describing a renamed or removed function."""
+    preamble = TEXT[: TEXT.index("#ifndef TSPAR_H")]
+    named = set(re.findall(r"\b(tspar_\w+?)\b(?!\*)", preamble))
+    named = {n for n in named if not n.endswith("_")}
+    declared = set(declared_functions()) | set(re.findall(r"\b(tspar_\w+_t)\b", TEXT))
+    assert named, "the preamble names no function"
+    assert named - declared == set()

@@ -239,7 +239,7 @@ def test_node_map_buffer(tmp_path):
         assert e.value.code == sl.ERR_BUFFER_TOO_SMALL
         assert t.to_tskit().equals(tables), "tables unchanged after the error"
         # A NULL node map is allowed.
-        t.lib.tspar_tables_simplify(t.handle, None, 0, 0, None, 0)
+        t.lib.tspar_tables_simplify(t.handle, None, 0, 0, None, None, 0)
         expected, _ = tskit_simplify(tables, None, 0)
         assert t.to_tskit().equals(expected)
 

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 import tskit
 
-from tspar_ctypes import C, Tables, TsparError
+from tspar_ctypes import C, Exec, Tables, TsparError
 
 # ------------------------------------------------------------ inputs
 
@@ -241,10 +241,12 @@ with Tables.load(sys.argv[2]) as t:
 """
 
 
-@pytest.mark.parametrize("threads", [1, 2, 3])
-def test_sort_same_for_every_thread_count(lib, tmp_path, threads):
-    """TSPAR_NUM_THREADS is read when the library starts, so each count runs
-    in its own process. Large enough to take the parallel paths."""
+@pytest.mark.parametrize("threads, via", [(1, "exec"), (2, "exec"), (3, "exec"), (2, "env")])
+def test_sort_same_for_every_thread_count(lib, tmp_path, threads, via):
+    """The thread count comes from an exec passed to the load and the sort,
+    or from TSPAR_NUM_THREADS, which the library reads once per process, so
+    that case runs in a process of its own. Large enough to take the
+    parallel paths."""
     ts = msprime.sim_ancestry(
         samples=300, population_size=10_000, sequence_length=8e6, recombination_rate=1e-8, random_seed=5
     )
@@ -259,12 +261,18 @@ def test_sort_same_for_every_thread_count(lib, tmp_path, threads):
     shuffled.drop_index()
     src, dst = tmp_path / "in.trees", tmp_path / "out.trees"
     shuffled.dump(src)
-    env = dict(os.environ, TSPAR_NUM_THREADS=str(threads))
-    subprocess.run(
-        [sys.executable, "-c", SORT_THREADS_SCRIPT, str(Path(__file__).parent), str(src), str(dst)],
-        env=env,
-        check=True,
-    )
+    if via == "exec":
+        ex = Exec(threads)
+        with Tables.load(src, exec=ex) as t:
+            t.sort(exec=ex)
+            t.dump(dst)
+    else:
+        env = dict(os.environ, TSPAR_NUM_THREADS=str(threads))
+        subprocess.run(
+            [sys.executable, "-c", SORT_THREADS_SCRIPT, str(Path(__file__).parent), str(src), str(dst)],
+            env=env,
+            check=True,
+        )
     want = shuffled.copy()
     want.sort()
     assert_same_tables(tskit.TableCollection.load(dst), want)
@@ -877,14 +885,14 @@ def test_check_integrity_ordering_flags(lib, tmp_path):
 
 def test_null_and_bad_options(lib):
     raw = lib.raw
-    for fn in ("tspar_tables_sort",):
-        assert getattr(raw, fn)(None, 0, 0) == C.TSPAR_ERR_NULL_POINTER
-    for fn in ("tspar_tables_build_index", "tspar_tables_compute_mutation_parents", "tspar_tables_deduplicate_sites",
+    assert raw.tspar_tables_sort(None, 0, 0, None) == C.TSPAR_ERR_NULL_POINTER
+    assert raw.tspar_tables_build_index(None, 0, None) == C.TSPAR_ERR_NULL_POINTER
+    for fn in ("tspar_tables_compute_mutation_parents", "tspar_tables_deduplicate_sites",
                "tspar_tables_check_integrity"):
         assert getattr(raw, fn)(None, 0) == C.TSPAR_ERR_NULL_POINTER, fn
     with Tables.new(1.0) as t:
-        for fn in ("tspar_tables_build_index", "tspar_tables_compute_mutation_parents",
-                   "tspar_tables_deduplicate_sites"):
+        assert raw.tspar_tables_build_index(t.handle, 1, None) == C.TSPAR_ERR_BAD_OPTIONS
+        for fn in ("tspar_tables_compute_mutation_parents", "tspar_tables_deduplicate_sites"):
             assert getattr(raw, fn)(t.handle, 1) == C.TSPAR_ERR_BAD_OPTIONS, fn
-        assert raw.tspar_tables_sort(t.handle, 0, 1) == C.TSPAR_ERR_BAD_OPTIONS
-        assert raw.tspar_tables_sort(t.handle, 0, C.TSPAR_NO_CHECK_INTEGRITY) == 0
+        assert raw.tspar_tables_sort(t.handle, 0, 1, None) == C.TSPAR_ERR_BAD_OPTIONS
+        assert raw.tspar_tables_sort(t.handle, 0, C.TSPAR_NO_CHECK_INTEGRITY, None) == 0

@@ -400,7 +400,7 @@ def test_load_refuses_what_tskit_refuses(lib, tmp_path, case):
         tskit.load(path)
     assert f"TSK_ERR_{code[len('TSPAR_ERR_'):]}" in str(tsk.value)
     out = ctypes.c_void_p()
-    rc = lib.raw.tspar_treeseq_load(str(path).encode(), 0, ctypes.byref(out))
+    rc = lib.raw.tspar_treeseq_load(str(path).encode(), 0, None, ctypes.byref(out))
     assert rc == C[code], (rc, tsk.value)
     assert out.value is None  # nothing written on failure
 

@@ -63,7 +63,7 @@ def test_column_buffers_and_types(lib):
 def test_null_pointers_are_errors(lib):
     out = ctypes.c_void_p()
     with pytest.raises(TsparError) as e:
-        lib.tspar_tables_load(None, 0, ctypes.byref(out))
+        lib.tspar_tables_load(None, 0, None, ctypes.byref(out))
     assert e.value.name == "TSPAR_ERR_NULL_POINTER"
     with pytest.raises(TsparError) as e:
         lib.tspar_tables_num_rows(None, C.TSPAR_TABLE_NODES)

@@ -150,7 +150,7 @@ PROTOTYPES = {
     "tspar_unknown_time": (c_double, [], False),
     "tspar_is_unknown_time": (c_int, [c_double], False),
     "tspar_tables_new": (c_int, [c_double, P(handle_p)], True),
-    "tspar_tables_load": (c_int, [c_char_p, c_flags, P(handle_p)], True),
+    "tspar_tables_load": (c_int, [c_char_p, c_flags, handle_p, P(handle_p)], True),
     "tspar_tables_dump": (c_int, [handle_p, c_char_p, c_flags], True),
     "tspar_tables_copy": (c_int, [handle_p, P(handle_p)], True),
     "tspar_tables_equals": (c_int, [handle_p, handle_p, c_flags], True),
@@ -254,6 +254,11 @@ BULK_COLUMNS = {
 for _table, _cols in BULK_COLUMNS.items():
     for _verb in ("set", "append"):
         PROTOTYPES[f"tspar_tables_{_verb}_{_table}"] = (c_int, [handle_p, c_size] + [c_void_p] * len(_cols), True)
+
+
+def exec_handle(exec):
+    """The tspar_exec_t handle of an Exec, or None (NULL: the default)."""
+    return None if exec is None else exec.handle
 
 
 class Library:
@@ -382,9 +387,9 @@ class Tables:
         return cls(out.value)
 
     @classmethod
-    def load(cls, path, options=0):
+    def load(cls, path, options=0, exec=None):
         out = c_void_p()
-        library().tspar_tables_load(os.fsencode(path), options, ctypes.byref(out))
+        library().tspar_tables_load(os.fsencode(path), options, exec_handle(exec), ctypes.byref(out))
         return cls(out.value)
 
     def copy(self):
@@ -537,28 +542,28 @@ class Tables:
 # ------------------------------------------------------------ sort, integrity, tree sequences, cursors
 
 PROTOTYPES_TREES = {
-    "tspar_tables_sort": (c_int, [handle_p, c_size, c_flags], True),
-    "tspar_tables_simplify": (c_int, [handle_p, c_void_p, c_size, c_flags, c_void_p, c_size], True),
+    "tspar_tables_sort": (c_int, [handle_p, c_size, c_flags, handle_p], True),
+    "tspar_tables_simplify": (c_int, [handle_p, c_void_p, c_size, c_flags, handle_p, c_void_p, c_size], True),
     "tspar_tables_record_num_rows": (c_int, [handle_p, c_void_p], True),
     "tspar_tables_truncate": (c_int, [handle_p, c_void_p], True),
     # Returns the number of trees (with TSPAR_CHECK_TREES) or a negative code.
     "tspar_tables_check_integrity": (c_id, [handle_p, c_flags], True),
-    "tspar_tables_build_index": (c_int, [handle_p, c_flags], True),
+    "tspar_tables_build_index": (c_int, [handle_p, c_flags, handle_p], True),
     "tspar_tables_compute_mutation_parents": (c_int, [handle_p, c_flags], True),
     "tspar_tables_deduplicate_sites": (c_int, [handle_p, c_flags], True),
-    "tspar_treeseq_from_tables": (c_int, [handle_p, c_flags, P(handle_p)], True),
-    "tspar_treeseq_load": (c_int, [c_char_p, c_flags, P(handle_p)], True),
+    "tspar_treeseq_from_tables": (c_int, [handle_p, c_flags, handle_p, P(handle_p)], True),
+    "tspar_treeseq_load": (c_int, [c_char_p, c_flags, handle_p, P(handle_p)], True),
     "tspar_treeseq_dump": (c_int, [handle_p, c_char_p, c_flags], True),
     "tspar_treeseq_free": (None, [handle_p], False),
     "tspar_treeseq_copy_tables": (c_int, [handle_p, P(handle_p)], True),
-    "tspar_treeseq_num_trees": (c_size, [handle_p], False),
-    "tspar_treeseq_num_samples": (c_size, [handle_p], False),
-    "tspar_treeseq_num_nodes": (c_size, [handle_p], False),
-    "tspar_treeseq_num_edges": (c_size, [handle_p], False),
-    "tspar_treeseq_num_sites": (c_size, [handle_p], False),
-    "tspar_treeseq_num_mutations": (c_size, [handle_p], False),
+    "tspar_treeseq_num_trees": (ctypes.c_int64, [handle_p], True),
+    "tspar_treeseq_num_samples": (ctypes.c_int64, [handle_p], True),
+    "tspar_treeseq_num_nodes": (ctypes.c_int64, [handle_p], True),
+    "tspar_treeseq_num_edges": (ctypes.c_int64, [handle_p], True),
+    "tspar_treeseq_num_sites": (ctypes.c_int64, [handle_p], True),
+    "tspar_treeseq_num_mutations": (ctypes.c_int64, [handle_p], True),
     "tspar_treeseq_num_rows": (ctypes.c_int64, [handle_p, c_int], True),
-    "tspar_treeseq_sequence_length": (c_double, [handle_p], False),
+    "tspar_treeseq_sequence_length": (c_double, [handle_p], True),
     "tspar_treeseq_samples": (P(c_id), [handle_p], False),
     "tspar_treeseq_breakpoints": (P(c_double), [handle_p], False),
     "tspar_treeseq_column": (c_int, [handle_p, c_char_p, P(c_int), P(c_void_p), P(c_size)], True),
@@ -583,11 +588,11 @@ PROTOTYPES_TREES = {
 PROTOTYPES.update(PROTOTYPES_TREES)
 
 
-def _tables_sort(self, edge_start=0, options=0):
-    self._lib.tspar_tables_sort(self.handle, edge_start, options)
+def _tables_sort(self, edge_start=0, options=0, exec=None):
+    self._lib.tspar_tables_sort(self.handle, edge_start, options, exec_handle(exec))
 
 
-def _tables_simplify(self, samples=None, options=0, node_map=None):
+def _tables_simplify(self, samples=None, options=0, node_map=None, exec=None):
     """Simplifies in place; ``samples`` None means the current samples.
     ``node_map``, when given, is an int32 array the length of the node
     table before simplification, filled with the map."""
@@ -597,7 +602,7 @@ def _tables_simplify(self, samples=None, options=0, node_map=None):
         samples = np.ascontiguousarray(samples, dtype=np.int32)
         sp, ns = samples.ctypes.data, len(samples)
     mp, nm = (None, 0) if node_map is None else (node_map.ctypes.data, len(node_map))
-    self._lib.tspar_tables_simplify(self.handle, sp, ns, options, mp, nm)
+    self._lib.tspar_tables_simplify(self.handle, sp, ns, options, exec_handle(exec), mp, nm)
 
 
 def _tables_check_integrity(self, options=0):
@@ -605,8 +610,8 @@ def _tables_check_integrity(self, options=0):
     return int(self._lib.tspar_tables_check_integrity(self.handle, options))
 
 
-def _tables_build_index(self, options=0):
-    self._lib.tspar_tables_build_index(self.handle, options)
+def _tables_build_index(self, options=0, exec=None):
+    self._lib.tspar_tables_build_index(self.handle, options, exec_handle(exec))
 
 
 def _tables_compute_mutation_parents(self, options=0):
@@ -678,15 +683,15 @@ class TreeSequence:
         self.free()
 
     @classmethod
-    def load(cls, path, options=0):
+    def load(cls, path, options=0, exec=None):
         out = c_void_p()
-        library().tspar_treeseq_load(os.fsencode(path), options, ctypes.byref(out))
+        library().tspar_treeseq_load(os.fsencode(path), options, exec_handle(exec), ctypes.byref(out))
         return cls(out.value)
 
     @classmethod
-    def from_tables(cls, tables, options=0):
+    def from_tables(cls, tables, options=0, exec=None):
         out = c_void_p()
-        library().tspar_treeseq_from_tables(tables.handle, options, ctypes.byref(out))
+        library().tspar_treeseq_from_tables(tables.handle, options, exec_handle(exec), ctypes.byref(out))
         return cls(out.value)
 
     def dump(self, path, options=0):
@@ -860,12 +865,10 @@ _K_WAY = {
 _SETS = [c_size, c_void_p, c_void_p]  # num_sample_sets, sizes, ids
 _TAIL = [c_size, c_void_p, c_flags, handle_p, c_void_p, c_size]  # windows, options, exec, result
 STAT_PROTOTYPES = {
-    "tspar_treeseq_load": (c_int, [c_char_p, c_flags, P(handle_p)], True),
+    "tspar_treeseq_load": (c_int, [c_char_p, c_flags, handle_p, P(handle_p)], True),
     "tspar_treeseq_free": (None, [handle_p], False),
-    "tspar_exec_new": (c_int, [P(handle_p)], True),
+    "tspar_exec_new": (c_int, [c_size, c_void_p, c_void_p, P(handle_p)], True),
     "tspar_exec_free": (None, [handle_p], False),
-    "tspar_exec_set_threads": (c_int, [handle_p, c_size], True),
-    "tspar_exec_set_progress": (c_int, [handle_p, c_void_p, c_void_p], True),
     "tspar_treeseq_allele_frequency_spectrum": (c_int, [handle_p] + _SETS + _TAIL, True),
     "tspar_treeseq_divergence_matrix": (c_int, [handle_p] + _SETS + _TAIL, True),
     "tspar_treeseq_genetic_relatedness_matrix": (c_int, [handle_p] + _SETS + _TAIL, True),
@@ -903,20 +906,20 @@ def stat_options(mode="site", span_normalise=True, polarised=False, extra=0):
 
 
 class Exec:
-    """A tspar_exec_t: thread count and an optional progress callback
-    ``progress(fraction) -> bool`` (True cancels)."""
+    """A tspar_exec_t, fixed when made: thread count (0: the default) and an
+    optional progress callback ``progress(fraction) -> bool`` (True cancels).
+    Pass it as ``exec=`` to any call that may use worker threads."""
 
     def __init__(self, threads=0, progress=None):
         lib = library()
         _declare_stats(lib)
         h = handle_p()
-        lib.tspar_exec_new(ctypes.byref(h))
-        self.handle = h
-        lib.tspar_exec_set_threads(h, threads)
         self._cb = None
         if progress is not None:
             self._cb = PROGRESS_FUNC(lambda f, _u: 1 if progress(f) else 0)
-            lib.tspar_exec_set_progress(h, ctypes.cast(self._cb, c_void_p), None)
+        cb = ctypes.cast(self._cb, c_void_p) if self._cb is not None else None
+        lib.tspar_exec_new(threads, cb, None, ctypes.byref(h))
+        self.handle = h
 
     def __del__(self):
         if getattr(self, "handle", None):
@@ -949,7 +952,7 @@ class StatsTreeSequence:
         self.lib = library()
         _declare_stats(self.lib)
         h = handle_p()
-        self.lib.tspar_treeseq_load(str(path).encode(), options, ctypes.byref(h))
+        self.lib.tspar_treeseq_load(str(path).encode(), options, None, ctypes.byref(h))
         self.handle = h
         import tskit as _tskit  # only for shapes: number of nodes and samples
 
