@@ -49,7 +49,7 @@ fuzz_target!(
 fn walk(ts: Arc<TreeSequence>) {
     let n = ts.num_trees();
     let len = ts.sequence_length();
-    let mut tree = Tree::new(Arc::clone(&ts));
+    let mut tree = Tree::new(Arc::clone(&ts)).expect("a cursor on a small tree sequence");
 
     let mut count = 0;
     while tree.advance() {
@@ -96,7 +96,7 @@ fn visit(ts: &TreeSequence, tree: &Tree) {
     let num_nodes = ts.num_nodes() as i32;
     let (left, right) = tree.interval();
     assert!(left < right, "tree interval [{left}, {right})");
-    for r in tree.roots() {
+    for r in tree.roots().expect("roots of a small tree") {
         let pre = tree.preorder(r).expect("preorder from a root");
         let post = tree.postorder(r).expect("postorder from a root");
         assert_eq!(pre.len(), post.len());
