@@ -31,8 +31,11 @@ pub const UNKNOWN_TIME_BITS: u64 = 0x7ff8_7473_6b69_7421;
 pub const NODE_IS_SAMPLE: u32 = 1;
 
 /// Compares finite floats as tskit's comparators do (so -0.0 equals 0.0).
+/// NaN, which only unchecked tables hold, comes after every number and
+/// equals NaN, so that this stays a total order (ties broken by a unique
+/// key) and a sort never meets an inconsistent comparison.
 pub(crate) fn fcmp(a: f64, b: f64) -> std::cmp::Ordering {
-    a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal)
+    a.partial_cmp(&b).unwrap_or_else(|| a.is_nan().cmp(&b.is_nan()))
 }
 
 /// The largest number of rows a table may hold (ids are `i32`).

@@ -17,7 +17,9 @@ use crate::parallel::{self, join};
 
 /// Sort options, with tskit's values.
 pub mod sort_options {
-    /// Skip the integrity check that normally comes first.
+    /// Skip the integrity check that normally comes first. The references
+    /// sort follows (edge parents, mutation sites, nodes and parents) are
+    /// still checked: a bad one is an error, not undefined behaviour.
     pub const NO_CHECK_INTEGRITY: u32 = 1 << 29;
     pub const ALL: u32 = NO_CHECK_INTEGRITY;
 }
@@ -106,7 +108,52 @@ impl TableCollection {
                 "sort: edge start {edge_start} is beyond the {num_edges} edges"
             );
         }
+        if options & sort_options::NO_CHECK_INTEGRITY != 0 {
+            self.check_sort_references(edge_start)?;
+        }
         parallel::run(threads, || self.sort_in_pool(edge_start, threads > 1))?
+    }
+
+    /// The references sort follows as indexes, checked even when the
+    /// caller skips the integrity check: tskit leaves a bad reference there
+    /// undefined behaviour; here it is an error, never a panic.
+    fn check_sort_references(&self, edge_start: usize) -> Result<()> {
+        let in_range = |id: Id, n: usize| id >= 0 && (id as usize) < n;
+        let num_nodes = self.nodes.time.len();
+        let e = &self.edges;
+        if let Some(j) = (edge_start..e.parent.len()).find(|&j| !in_range(e.parent[j], num_nodes)) {
+            fail!(
+                Error::NodeOutOfBounds,
+                "sort: edge {j} has parent {} out of range",
+                e.parent[j]
+            );
+        }
+        let m = &self.mutations;
+        let (num_sites, num_mutations) = (self.sites.position.len(), m.site.len());
+        for j in 0..num_mutations {
+            if !in_range(m.site[j], num_sites) {
+                fail!(
+                    Error::SiteOutOfBounds,
+                    "sort: mutation {j} has site {} out of range",
+                    m.site[j]
+                );
+            }
+            if !in_range(m.node[j], num_nodes) {
+                fail!(
+                    Error::NodeOutOfBounds,
+                    "sort: mutation {j} has node {} out of range",
+                    m.node[j]
+                );
+            }
+            if m.parent[j] != NULL && !in_range(m.parent[j], num_mutations) {
+                fail!(
+                    Error::MutationOutOfBounds,
+                    "sort: mutation {j} has parent {} out of range",
+                    m.parent[j]
+                );
+            }
+        }
+        Ok(())
     }
 
     fn sort_in_pool(&mut self, edge_start: usize, par: bool) -> Result<()> {
