@@ -200,7 +200,9 @@ impl<T: Elem> TableColumn for Ragged<T> {
         data: &mut dyn Iterator<Item = usize>,
         what: &str,
     ) -> Result<()> {
-        let (data, replace) = (data.next().unwrap_or(0), g.replaces());
+        let data = data.next();
+        debug_assert!(data.is_some(), "{what}: no data length given");
+        let (data, replace) = (data.unwrap_or(0), g.replaces());
         g.other(self, |c| c.reserve_rows(rows, data, replace, what))
     }
 
@@ -378,3 +380,43 @@ macro_rules! table {
     (@schema ($($r:tt)+) $schema:ident) => { Some($($r)+.$schema) };
 }
 pub(crate) use table;
+
+#[cfg(test)]
+mod tests {
+    use crate::tables::{TableCollection, TableKind};
+
+    #[test]
+    fn descriptions_agree_with_kinds() {
+        let t = TableCollection::new(1.0).unwrap();
+        for kind in TableKind::ALL {
+            let table = t.table(kind);
+            assert_eq!(table.kind(), kind);
+            for (spec, column) in table.columns() {
+                assert_eq!(spec.key, format!("{}/{}", kind.name(), spec.name()));
+                assert_eq!(column.num_rows(), 0, "{}", spec.key);
+            }
+            assert_eq!(table.schema().is_none(), kind == TableKind::Provenances);
+        }
+    }
+
+    #[test]
+    fn optional_columns_as_tskit_reads_them() {
+        let t = TableCollection::new(1.0).unwrap();
+        let mut optional: Vec<&str> = TableKind::ALL
+            .into_iter()
+            .flat_map(|kind| t.table(kind).columns())
+            .filter(|(spec, _)| spec.optional)
+            .map(|(spec, _)| spec.key)
+            .collect();
+        optional.sort();
+        assert_eq!(
+            optional,
+            [
+                "edges/metadata",
+                "individuals/parents",
+                "migrations/metadata",
+                "mutations/time"
+            ]
+        );
+    }
+}
