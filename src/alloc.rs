@@ -169,6 +169,11 @@ impl<'a> Grow<'a> {
         }
     }
 
+    /// Whether the room is for rows that replace the existing ones.
+    pub fn replaces(&self) -> bool {
+        self.replace
+    }
+
     /// Room for `n` new elements in `v`.
     pub fn vec<T>(&mut self, v: &'a mut Vec<T>, n: usize, what: &str) -> Result<()> {
         let before = v.capacity();

@@ -223,7 +223,7 @@ pub unsafe extern "C" fn tspar_tables_clear(tables: *mut tspar_tables_t, options
         }
         if options & TSPAR_CLEAR_METADATA_SCHEMAS != 0 {
             for kind in TableKind::ALL {
-                if let Some(s) = t.field_mut(&format!("{}/metadata_schema", kind.name())) {
+                if let Some(s) = t.table_mut(kind).schema_mut() {
                     s.clear();
                 }
             }

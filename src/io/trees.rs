@@ -12,7 +12,8 @@
 //!
 //! The writer walks [`TableCollection::columns`], so every column the
 //! tables have is written under the key it is listed with; the reader
-//! names the keys it fills each field from.
+//! reads each table's columns under the keys the table's description
+//! (`tables/mod.rs`) gives, with what may be missing marked there.
 
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
@@ -23,8 +24,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::error::{fail, Error, Failure, Result};
 use crate::io::kastore::{Array, FileSource, Item, Kastore, Source, Writer};
 use crate::tables::{
-    check_sequence_length, Column, Dtype, EdgeIndexes, EdgeTable, IndividualTable, MigrationTable, MutationTable,
-    NodeTable, PopulationTable, ProvenanceTable, Ragged, SiteTable, TableCollection, TableKind, UNKNOWN_TIME_BITS,
+    check_sequence_length, Column, ColumnSource, Dtype, EdgeIndexes, Elem, Ragged, Spec, Table, TableCollection,
+    TableKind,
 };
 
 /// Read only the collection-level fields (sequence length, time units,
@@ -190,12 +191,9 @@ impl<'k, S: Source> Reader<'k, S> {
         Ok(out)
     }
 
-    fn table(&self, kind: TableKind) -> TableReader<'_, 'k, S> {
-        TableReader {
-            r: self,
-            table: kind.name(),
-            rows: None,
-        }
+    /// Reads one table, its columns under the keys its description gives.
+    fn table<T: Table>(&self) -> Result<T> {
+        T::read(&mut TableReader { r: self, rows: None })
     }
 }
 
@@ -203,16 +201,11 @@ impl<'k, S: Source> Reader<'k, S> {
 /// rows before each is read.
 struct TableReader<'r, 'k, S> {
     r: &'r Reader<'k, S>,
-    table: &'static str,
     /// The number of rows and the key it was first taken from.
     rows: Option<(u64, String)>,
 }
 
 impl<S: Source> TableReader<'_, '_, S> {
-    fn key(&self, column: &str) -> String {
-        format!("{}/{column}", self.table)
-    }
-
     fn set_rows(&mut self, key: &str, rows: u64) -> Result<()> {
         match &self.rows {
             None => self.rows = Some((rows, key.to_string())),
@@ -226,49 +219,52 @@ impl<S: Source> TableReader<'_, '_, S> {
         Ok(())
     }
 
-    fn num_rows(&self) -> Result<usize> {
+    /// The number of rows, when `key` is missing and needs it.
+    fn num_rows(&self, key: &str) -> Result<usize> {
         match &self.rows {
-            // Every table has a required column, so this is set by the time
-            // it is asked for.
-            None => fail!(Error::Internal, "{}: number of rows unknown", self.table),
+            // Every table's first column is required, so this is set by the
+            // time it is asked for.
+            None => fail!(Error::Internal, "'{key}': number of rows unknown"),
             Some((n, _)) => Ok(*n as usize),
         }
     }
+}
 
-    fn column<T: bytemuck::Pod>(&mut self, column: &str, dtype: Dtype) -> Result<Vec<T>> {
-        let key = self.key(column);
-        let item = self.r.required(&key, dtype)?;
-        self.set_rows(&key, item.len)?;
+impl<S: Source> ColumnSource for TableReader<'_, '_, S> {
+    /// A column, or for an optional one that the file lacks, `MISSING` in
+    /// every row.
+    fn plain<T: Elem>(&mut self, spec: &Spec) -> Result<Vec<T>> {
+        let key = spec.key;
+        let item = if spec.optional {
+            self.r.item(key, T::DTYPE)?
+        } else {
+            Some(self.r.required(key, T::DTYPE)?)
+        };
+        let Some(item) = item else {
+            let what = format!("'{key}' of {}", self.r.kas.name());
+            return crate::alloc::filled(self.num_rows(key)?, T::MISSING, &what);
+        };
+        self.set_rows(key, item.len)?;
         self.r.read(item)
     }
 
-    /// A column that older files lack; `None` when missing.
-    fn optional_column<T: bytemuck::Pod>(&mut self, column: &str, dtype: Dtype) -> Result<Option<Vec<T>>> {
-        let key = self.key(column);
-        let Some(item) = self.r.item(&key, dtype)? else {
-            return Ok(None);
-        };
-        self.set_rows(&key, item.len)?;
-        self.r.read(item).map(Some)
-    }
-
     /// A data column and its `_offset` column. Missing both is an error
-    /// when `required`, and gives empty rows otherwise.
-    fn ragged<T: bytemuck::Pod>(&mut self, column: &str, dtype: Dtype, required: bool) -> Result<Ragged<T>> {
-        let key = self.key(column);
+    /// unless the column is optional, and gives empty rows then.
+    fn ragged<T: Elem>(&mut self, spec: &Spec) -> Result<Ragged<T>> {
+        let (key, dtype) = (spec.key, T::DTYPE);
         let offset_key = format!("{key}_offset");
-        let data = if required {
-            Some(self.r.required(&key, dtype)?)
+        let data = if spec.optional {
+            self.r.item(key, dtype)?
         } else {
-            self.r.item(&key, dtype)?
+            Some(self.r.required(key, dtype)?)
         };
         let offset = self.r.offsets(&offset_key)?;
         let (data, offset) = match (data, offset) {
             (Some(d), Some(o)) => (d, o),
             (None, None) => {
-                let n = self.num_rows()?;
+                let n = self.num_rows(key)?;
                 let offset = crate::alloc::zeroed(n + 1, &format!("'{offset_key}' of {}", self.r.kas.name()))?;
-                return Ragged::from_parts(Vec::new(), offset, n, &key);
+                return Ragged::from_parts(Vec::new(), offset, n, key);
             }
             _ => fail!(
                 Error::BothColumnsRequired,
@@ -287,15 +283,12 @@ impl<S: Source> TableReader<'_, '_, S> {
         let data = self.r.read(data)?;
         let offset = self.r.read_offsets(offset)?;
         let n = offset.len() - 1;
-        Ragged::from_parts(data, offset, n, &key)
+        Ragged::from_parts(data, offset, n, key)
             .map_err(|e| Failure::new(e.kind, format!("{}: {}", self.r.kas.name(), e.detail)))
     }
 
-    fn schema(&self) -> Result<Vec<u8>> {
-        Ok(self
-            .r
-            .optional_bytes(&self.key("metadata_schema"), Dtype::U8)?
-            .unwrap_or_default())
+    fn schema(&mut self, key: &str) -> Result<Vec<u8>> {
+        Ok(self.r.optional_bytes(key, Dtype::U8)?.unwrap_or_default())
     }
 }
 
@@ -358,116 +351,16 @@ fn read_tables<S: Source>(kas: &Kastore<S>, options: u32) -> Result<TableCollect
         return Ok(tables);
     }
 
-    tables.individuals = read_individuals(&r)?;
-    tables.nodes = read_nodes(&r)?;
-    tables.edges = read_edges(&r)?;
-    tables.migrations = read_migrations(&r)?;
-    tables.sites = read_sites(&r)?;
-    tables.mutations = read_mutations(&r)?;
-    tables.populations = read_populations(&r)?;
-    tables.provenances = read_provenances(&r)?;
+    tables.individuals = r.table()?;
+    tables.nodes = r.table()?;
+    tables.edges = r.table()?;
+    tables.migrations = r.table()?;
+    tables.sites = r.table()?;
+    tables.mutations = r.table()?;
+    tables.populations = r.table()?;
+    tables.provenances = r.table()?;
     tables.indexes = read_indexes(&r, tables.edges.left.len())?;
     Ok(tables)
-}
-
-fn read_individuals<S: Source>(r: &Reader<'_, S>) -> Result<IndividualTable> {
-    let mut t = r.table(TableKind::Individuals);
-    Ok(IndividualTable {
-        flags: t.column("flags", Dtype::U32)?,
-        location: t.ragged("location", Dtype::F64, true)?,
-        parents: t.ragged("parents", Dtype::I32, false)?,
-        metadata: t.ragged("metadata", Dtype::U8, true)?,
-        metadata_schema: t.schema()?,
-    })
-}
-
-fn read_nodes<S: Source>(r: &Reader<'_, S>) -> Result<NodeTable> {
-    let mut t = r.table(TableKind::Nodes);
-    Ok(NodeTable {
-        flags: t.column("flags", Dtype::U32)?,
-        time: t.column("time", Dtype::F64)?,
-        population: t.column("population", Dtype::I32)?,
-        individual: t.column("individual", Dtype::I32)?,
-        metadata: t.ragged("metadata", Dtype::U8, true)?,
-        metadata_schema: t.schema()?,
-    })
-}
-
-fn read_edges<S: Source>(r: &Reader<'_, S>) -> Result<EdgeTable> {
-    let mut t = r.table(TableKind::Edges);
-    Ok(EdgeTable {
-        left: t.column("left", Dtype::F64)?,
-        right: t.column("right", Dtype::F64)?,
-        parent: t.column("parent", Dtype::I32)?,
-        child: t.column("child", Dtype::I32)?,
-        metadata: t.ragged("metadata", Dtype::U8, false)?,
-        metadata_schema: t.schema()?,
-    })
-}
-
-fn read_migrations<S: Source>(r: &Reader<'_, S>) -> Result<MigrationTable> {
-    let mut t = r.table(TableKind::Migrations);
-    Ok(MigrationTable {
-        left: t.column("left", Dtype::F64)?,
-        right: t.column("right", Dtype::F64)?,
-        node: t.column("node", Dtype::I32)?,
-        source: t.column("source", Dtype::I32)?,
-        dest: t.column("dest", Dtype::I32)?,
-        time: t.column("time", Dtype::F64)?,
-        metadata: t.ragged("metadata", Dtype::U8, false)?,
-        metadata_schema: t.schema()?,
-    })
-}
-
-fn read_sites<S: Source>(r: &Reader<'_, S>) -> Result<SiteTable> {
-    let mut t = r.table(TableKind::Sites);
-    Ok(SiteTable {
-        position: t.column("position", Dtype::F64)?,
-        ancestral_state: t.ragged("ancestral_state", Dtype::U8, true)?,
-        metadata: t.ragged("metadata", Dtype::U8, true)?,
-        metadata_schema: t.schema()?,
-    })
-}
-
-fn read_mutations<S: Source>(r: &Reader<'_, S>) -> Result<MutationTable> {
-    let mut t = r.table(TableKind::Mutations);
-    let site = t.column("site", Dtype::I32)?;
-    let node = t.column("node", Dtype::I32)?;
-    let parent = t.column("parent", Dtype::I32)?;
-    // Files from before mutation times were recorded: all times unknown.
-    let time = match t.optional_column("time", Dtype::F64)? {
-        Some(time) => time,
-        None => crate::alloc::filled(
-            t.num_rows()?,
-            f64::from_bits(UNKNOWN_TIME_BITS),
-            &format!("'mutations/time' of {}", r.kas.name()),
-        )?,
-    };
-    Ok(MutationTable {
-        site,
-        node,
-        parent,
-        time,
-        derived_state: t.ragged("derived_state", Dtype::U8, true)?,
-        metadata: t.ragged("metadata", Dtype::U8, true)?,
-        metadata_schema: t.schema()?,
-    })
-}
-
-fn read_populations<S: Source>(r: &Reader<'_, S>) -> Result<PopulationTable> {
-    let mut t = r.table(TableKind::Populations);
-    Ok(PopulationTable {
-        metadata: t.ragged("metadata", Dtype::U8, true)?,
-        metadata_schema: t.schema()?,
-    })
-}
-
-fn read_provenances<S: Source>(r: &Reader<'_, S>) -> Result<ProvenanceTable> {
-    let mut t = r.table(TableKind::Provenances);
-    Ok(ProvenanceTable {
-        timestamp: t.ragged("timestamp", Dtype::U8, true)?,
-        record: t.ragged("record", Dtype::U8, true)?,
-    })
 }
 
 fn read_indexes<S: Source>(r: &Reader<'_, S>, num_edges: usize) -> Result<Option<EdgeIndexes>> {

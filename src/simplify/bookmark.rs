@@ -62,52 +62,9 @@ impl TableCollection {
             }
         }
         self.indexes = None;
-        let t = &mut self.individuals;
-        let n = to.individuals;
-        t.flags.truncate(n);
-        t.location.truncate(n);
-        t.parents.truncate(n);
-        t.metadata.truncate(n);
-        let t = &mut self.nodes;
-        let n = to.nodes;
-        t.flags.truncate(n);
-        t.time.truncate(n);
-        t.population.truncate(n);
-        t.individual.truncate(n);
-        t.metadata.truncate(n);
-        let t = &mut self.edges;
-        let n = to.edges;
-        t.left.truncate(n);
-        t.right.truncate(n);
-        t.parent.truncate(n);
-        t.child.truncate(n);
-        t.metadata.truncate(n);
-        let t = &mut self.migrations;
-        let n = to.migrations;
-        t.left.truncate(n);
-        t.right.truncate(n);
-        t.node.truncate(n);
-        t.source.truncate(n);
-        t.dest.truncate(n);
-        t.time.truncate(n);
-        t.metadata.truncate(n);
-        let t = &mut self.sites;
-        let n = to.sites;
-        t.position.truncate(n);
-        t.ancestral_state.truncate(n);
-        t.metadata.truncate(n);
-        let t = &mut self.mutations;
-        let n = to.mutations;
-        t.site.truncate(n);
-        t.node.truncate(n);
-        t.parent.truncate(n);
-        t.time.truncate(n);
-        t.derived_state.truncate(n);
-        t.metadata.truncate(n);
-        self.populations.metadata.truncate(to.populations);
-        let t = &mut self.provenances;
-        t.timestamp.truncate(to.provenances);
-        t.record.truncate(to.provenances);
+        for kind in TableKind::ALL {
+            self.table_mut(kind).truncate(to.get(kind));
+        }
         Ok(())
     }
 }

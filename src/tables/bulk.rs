@@ -3,7 +3,6 @@
 //! before anything changes, so a rejected call leaves the table as it was.
 
 use super::{check_offsets, Id, Ragged, TableCollection, TableKind, MAX_ROWS};
-use crate::alloc::Grow;
 use crate::error::{fail, Error, Result};
 
 /// A ragged input column: data plus `num_rows + 1` offsets starting at 0.
@@ -45,25 +44,9 @@ fn put_ragged<T: Copy>(dst: &mut Ragged<T>, src: Option<RaggedIn<'_, T>>, num_ro
     }
 }
 
-/// A [`Grow`] for the mode: room after the rows, or in place of them.
-fn grow<'a>(mode: Mode) -> Grow<'a> {
-    match mode {
-        Mode::Set => Grow::replace(),
-        Mode::Append => Grow::append(),
-    }
-}
-
-/// Makes room in a ragged column for `num_rows` rows from `src`.
-fn room<'a, T: Copy>(
-    g: &mut Grow<'a>,
-    dst: &'a mut Ragged<T>,
-    src: &Option<RaggedIn<'_, T>>,
-    num_rows: usize,
-    mode: Mode,
-    what: &str,
-) -> Result<()> {
-    let data = src.as_ref().map_or(0, |c| c.data.len());
-    g.other(dst, |c| c.reserve_rows(num_rows, data, mode == Mode::Set, what))
+/// The number of values an optional ragged input column holds.
+fn data_len<T>(col: &Option<RaggedIn<'_, T>>) -> usize {
+    col.as_ref().map_or(0, |c| c.data.len())
 }
 
 fn put<T: Copy>(dst: &mut Vec<T>, src: Option<&[T]>, default: T, num_rows: usize) {
@@ -151,7 +134,7 @@ impl TableCollection {
     }
 
     /// Setting the edges drops the edge indexes (the columns themselves are
-    /// cleared by [`Grow::keep`], which keeps their allocations).
+    /// cleared by [`crate::alloc::Grow::keep`], which keeps their allocations).
     fn reset(&mut self, kind: TableKind, mode: Mode) {
         if mode == Mode::Set && kind == TableKind::Edges {
             self.indexes = None;
@@ -164,13 +147,8 @@ impl TableCollection {
         check_opt(&c.location, n, "individuals/location")?;
         check_opt(&c.parents, n, "individuals/parents")?;
         check_opt(&c.metadata, n, "individuals/metadata")?;
-        let t = &mut self.individuals;
-        let mut g = grow(mode);
-        g.vec(&mut t.flags, n, "individuals/flags")?;
-        room(&mut g, &mut t.location, &c.location, n, mode, "individuals/location")?;
-        room(&mut g, &mut t.parents, &c.parents, n, mode, "individuals/parents")?;
-        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "individuals/metadata")?;
-        g.keep();
+        let data = [data_len(&c.location), data_len(&c.parents), data_len(&c.metadata)];
+        self.individuals.make_room(n, &data, mode == Mode::Set)?;
         self.reset(TableKind::Individuals, mode);
         let t = &mut self.individuals;
         t.flags.extend_from_slice(c.flags);
@@ -191,14 +169,7 @@ impl TableCollection {
             check_len(p, n, "nodes/individual")?;
         }
         check_opt(&c.metadata, n, "nodes/metadata")?;
-        let t = &mut self.nodes;
-        let mut g = grow(mode);
-        g.vec(&mut t.flags, n, "nodes/flags")?;
-        g.vec(&mut t.time, n, "nodes/time")?;
-        g.vec(&mut t.population, n, "nodes/population")?;
-        g.vec(&mut t.individual, n, "nodes/individual")?;
-        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "nodes/metadata")?;
-        g.keep();
+        self.nodes.make_room(n, &[data_len(&c.metadata)], mode == Mode::Set)?;
         self.reset(TableKind::Nodes, mode);
         let t = &mut self.nodes;
         t.flags.extend_from_slice(c.flags);
@@ -216,14 +187,7 @@ impl TableCollection {
         check_len(c.parent, n, "edges/parent")?;
         check_len(c.child, n, "edges/child")?;
         check_opt(&c.metadata, n, "edges/metadata")?;
-        let t = &mut self.edges;
-        let mut g = grow(mode);
-        g.vec(&mut t.left, n, "edges/left")?;
-        g.vec(&mut t.right, n, "edges/right")?;
-        g.vec(&mut t.parent, n, "edges/parent")?;
-        g.vec(&mut t.child, n, "edges/child")?;
-        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "edges/metadata")?;
-        g.keep();
+        self.edges.make_room(n, &[data_len(&c.metadata)], mode == Mode::Set)?;
         self.reset(TableKind::Edges, mode);
         let t = &mut self.edges;
         t.left.extend_from_slice(c.left);
@@ -243,16 +207,8 @@ impl TableCollection {
         check_len(c.dest, n, "migrations/dest")?;
         check_len(c.time, n, "migrations/time")?;
         check_opt(&c.metadata, n, "migrations/metadata")?;
-        let t = &mut self.migrations;
-        let mut g = grow(mode);
-        g.vec(&mut t.left, n, "migrations/left")?;
-        g.vec(&mut t.right, n, "migrations/right")?;
-        g.vec(&mut t.node, n, "migrations/node")?;
-        g.vec(&mut t.source, n, "migrations/source")?;
-        g.vec(&mut t.dest, n, "migrations/dest")?;
-        g.vec(&mut t.time, n, "migrations/time")?;
-        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "migrations/metadata")?;
-        g.keep();
+        self.migrations
+            .make_room(n, &[data_len(&c.metadata)], mode == Mode::Set)?;
         self.reset(TableKind::Migrations, mode);
         let t = &mut self.migrations;
         t.left.extend_from_slice(c.left);
@@ -270,19 +226,8 @@ impl TableCollection {
         self.start_bulk(TableKind::Sites, n, mode)?;
         c.ancestral_state.check(n, "sites/ancestral_state")?;
         check_opt(&c.metadata, n, "sites/metadata")?;
-        let t = &mut self.sites;
-        let mut g = grow(mode);
-        g.vec(&mut t.position, n, "sites/position")?;
-        room(
-            &mut g,
-            &mut t.ancestral_state,
-            &Some(c.ancestral_state),
-            n,
-            mode,
-            "sites/ancestral_state",
-        )?;
-        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "sites/metadata")?;
-        g.keep();
+        let data = [c.ancestral_state.data.len(), data_len(&c.metadata)];
+        self.sites.make_room(n, &data, mode == Mode::Set)?;
         self.reset(TableKind::Sites, mode);
         let t = &mut self.sites;
         t.position.extend_from_slice(c.position);
@@ -303,22 +248,8 @@ impl TableCollection {
         }
         c.derived_state.check(n, "mutations/derived_state")?;
         check_opt(&c.metadata, n, "mutations/metadata")?;
-        let t = &mut self.mutations;
-        let mut g = grow(mode);
-        g.vec(&mut t.site, n, "mutations/site")?;
-        g.vec(&mut t.node, n, "mutations/node")?;
-        g.vec(&mut t.parent, n, "mutations/parent")?;
-        g.vec(&mut t.time, n, "mutations/time")?;
-        room(
-            &mut g,
-            &mut t.derived_state,
-            &Some(c.derived_state),
-            n,
-            mode,
-            "mutations/derived_state",
-        )?;
-        room(&mut g, &mut t.metadata, &c.metadata, n, mode, "mutations/metadata")?;
-        g.keep();
+        let data = [c.derived_state.data.len(), data_len(&c.metadata)];
+        self.mutations.make_room(n, &data, mode == Mode::Set)?;
         self.reset(TableKind::Mutations, mode);
         let t = &mut self.mutations;
         t.site.extend_from_slice(c.site);
@@ -334,17 +265,8 @@ impl TableCollection {
         let n = c.metadata.offset.len().saturating_sub(1);
         self.start_bulk(TableKind::Populations, n, mode)?;
         c.metadata.check(n, "populations/metadata")?;
-        let mut g = grow(mode);
-        let t = &mut self.populations;
-        room(
-            &mut g,
-            &mut t.metadata,
-            &Some(c.metadata),
-            n,
-            mode,
-            "populations/metadata",
-        )?;
-        g.keep();
+        self.populations
+            .make_room(n, &[c.metadata.data.len()], mode == Mode::Set)?;
         put_ragged(&mut self.populations.metadata, Some(c.metadata), n);
         Ok(())
     }
@@ -354,18 +276,8 @@ impl TableCollection {
         self.start_bulk(TableKind::Provenances, n, mode)?;
         c.timestamp.check(n, "provenances/timestamp")?;
         c.record.check(n, "provenances/record")?;
-        let mut g = grow(mode);
-        let t = &mut self.provenances;
-        room(
-            &mut g,
-            &mut t.timestamp,
-            &Some(c.timestamp),
-            n,
-            mode,
-            "provenances/timestamp",
-        )?;
-        room(&mut g, &mut t.record, &Some(c.record), n, mode, "provenances/record")?;
-        g.keep();
+        let data = [c.timestamp.data.len(), c.record.data.len()];
+        self.provenances.make_room(n, &data, mode == Mode::Set)?;
         put_ragged(&mut self.provenances.timestamp, Some(c.timestamp), n);
         put_ragged(&mut self.provenances.record, Some(c.record), n);
         Ok(())

@@ -3,7 +3,7 @@
 //! "time_units", ...). The file writer and the C API's column functions both
 //! walk this one listing, so a column cannot be known to one and not the other.
 
-use super::{Ragged, TableCollection};
+use super::{TableCollection, TableKind};
 
 /// kastore's type codes, which are also the C API's dtype constants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,7 +110,8 @@ impl<'a> Column<'a> {
 /// A mutable byte field of the collection (a string or a schema).
 pub type ColumnMut<'a> = &'a mut Vec<u8>;
 
-/// One list of the settable byte fields, expanded for `&` and `&mut` access.
+/// The collection-level byte fields, expanded for `&` and `&mut` access
+/// (the tables' schemas come from the tables).
 macro_rules! byte_fields {
     ($t:ident, $name:ident, $($r:tt)+) => {
         Some(match $name {
@@ -121,29 +122,15 @@ macro_rules! byte_fields {
             "reference_sequence/url" => $($r)+ $t.reference_sequence.url,
             "reference_sequence/metadata" => $($r)+ $t.reference_sequence.metadata,
             "reference_sequence/metadata_schema" => $($r)+ $t.reference_sequence.metadata_schema,
-            "individuals/metadata_schema" => $($r)+ $t.individuals.metadata_schema,
-            "nodes/metadata_schema" => $($r)+ $t.nodes.metadata_schema,
-            "edges/metadata_schema" => $($r)+ $t.edges.metadata_schema,
-            "migrations/metadata_schema" => $($r)+ $t.migrations.metadata_schema,
-            "sites/metadata_schema" => $($r)+ $t.sites.metadata_schema,
-            "mutations/metadata_schema" => $($r)+ $t.mutations.metadata_schema,
-            "populations/metadata_schema" => $($r)+ $t.populations.metadata_schema,
             _ => return None,
         })
     };
 }
 
-fn ragged<'a, T>(
-    out: &mut Vec<(String, Column<'a>)>,
-    prefix: &str,
-    name: &str,
-    col: &'a Ragged<T>,
-    data: fn(&'a [T]) -> Column<'a>,
-) where
-    T: Copy,
-{
-    out.push((format!("{prefix}/{name}"), data(col.data())));
-    out.push((format!("{prefix}/{name}_offset"), Column::U64(col.offset())));
+/// The table whose metadata schema `name` ("nodes/metadata_schema") is.
+fn schema_of(name: &str) -> Option<TableKind> {
+    let table = name.strip_suffix("/metadata_schema")?;
+    TableKind::ALL.into_iter().find(|kind| kind.name() == table)
 }
 
 impl TableCollection {
@@ -170,75 +157,18 @@ impl TableCollection {
             push("indexes/edge_removal_order", Column::I32(&ix.removal));
         }
 
-        let t = &self.individuals;
-        push("individuals/flags", Column::U32(&t.flags));
-        push("individuals/metadata_schema", Column::Bytes(&t.metadata_schema));
-        let t = &self.nodes;
-        push("nodes/flags", Column::U32(&t.flags));
-        push("nodes/time", Column::F64(&t.time));
-        push("nodes/population", Column::I32(&t.population));
-        push("nodes/individual", Column::I32(&t.individual));
-        push("nodes/metadata_schema", Column::Bytes(&t.metadata_schema));
-        let t = &self.edges;
-        push("edges/left", Column::F64(&t.left));
-        push("edges/right", Column::F64(&t.right));
-        push("edges/parent", Column::I32(&t.parent));
-        push("edges/child", Column::I32(&t.child));
-        push("edges/metadata_schema", Column::Bytes(&t.metadata_schema));
-        let t = &self.migrations;
-        push("migrations/left", Column::F64(&t.left));
-        push("migrations/right", Column::F64(&t.right));
-        push("migrations/node", Column::I32(&t.node));
-        push("migrations/source", Column::I32(&t.source));
-        push("migrations/dest", Column::I32(&t.dest));
-        push("migrations/time", Column::F64(&t.time));
-        push("migrations/metadata_schema", Column::Bytes(&t.metadata_schema));
-        let t = &self.sites;
-        push("sites/position", Column::F64(&t.position));
-        push("sites/metadata_schema", Column::Bytes(&t.metadata_schema));
-        let t = &self.mutations;
-        push("mutations/site", Column::I32(&t.site));
-        push("mutations/node", Column::I32(&t.node));
-        push("mutations/parent", Column::I32(&t.parent));
-        push("mutations/time", Column::F64(&t.time));
-        push("mutations/metadata_schema", Column::Bytes(&t.metadata_schema));
-        push(
-            "populations/metadata_schema",
-            Column::Bytes(&self.populations.metadata_schema),
-        );
-
-        let bytes = |v| Column::Bytes(v);
-        ragged(
-            &mut out,
-            "individuals",
-            "location",
-            &self.individuals.location,
-            Column::F64,
-        );
-        ragged(
-            &mut out,
-            "individuals",
-            "parents",
-            &self.individuals.parents,
-            Column::I32,
-        );
-        ragged(&mut out, "individuals", "metadata", &self.individuals.metadata, bytes);
-        ragged(&mut out, "nodes", "metadata", &self.nodes.metadata, bytes);
-        ragged(&mut out, "edges", "metadata", &self.edges.metadata, bytes);
-        ragged(&mut out, "migrations", "metadata", &self.migrations.metadata, bytes);
-        ragged(&mut out, "sites", "ancestral_state", &self.sites.ancestral_state, bytes);
-        ragged(&mut out, "sites", "metadata", &self.sites.metadata, bytes);
-        ragged(
-            &mut out,
-            "mutations",
-            "derived_state",
-            &self.mutations.derived_state,
-            bytes,
-        );
-        ragged(&mut out, "mutations", "metadata", &self.mutations.metadata, bytes);
-        ragged(&mut out, "populations", "metadata", &self.populations.metadata, bytes);
-        ragged(&mut out, "provenances", "timestamp", &self.provenances.timestamp, bytes);
-        ragged(&mut out, "provenances", "record", &self.provenances.record, bytes);
+        for kind in TableKind::ALL {
+            let table = self.table(kind);
+            for (spec, column) in table.columns() {
+                out.push((spec.key.to_string(), column.data()));
+                if let Some(offset) = column.offset() {
+                    out.push((format!("{}_offset", spec.key), Column::U64(offset)));
+                }
+            }
+            if let Some(schema) = table.schema() {
+                out.push((format!("{}/metadata_schema", kind.name()), Column::Bytes(schema)));
+            }
+        }
         out
     }
 
@@ -250,11 +180,17 @@ impl TableCollection {
     /// The byte fields a caller may get and set whole: the collection-level
     /// strings and every metadata schema, by file key.
     pub fn field(&self, name: &str) -> Option<&[u8]> {
+        if let Some(kind) = schema_of(name) {
+            return self.table(kind).schema().map(|s| s.as_slice());
+        }
         byte_fields!(self, name, &)
     }
 
     /// A byte field (see [`TableCollection::field`]) to replace.
     pub fn field_mut(&mut self, name: &str) -> Option<ColumnMut<'_>> {
+        if let Some(kind) = schema_of(name) {
+            return self.table_mut(kind).schema_mut();
+        }
         byte_fields!(self, name, &mut)
     }
 }

@@ -138,50 +138,20 @@ impl TableCollection {
             }
             Ok(())
         }
-        let i = &self.individuals;
-        same(
-            "individuals",
-            i.flags.len(),
-            &[],
-            &[i.location.num_rows(), i.parents.num_rows(), i.metadata.num_rows()],
-        )?;
-        let n = &self.nodes;
-        same(
-            "nodes",
-            n.flags.len(),
-            &[n.time.len(), n.population.len(), n.individual.len()],
-            &[n.metadata.num_rows()],
-        )?;
-        let e = &self.edges;
-        same(
-            "edges",
-            e.left.len(),
-            &[e.right.len(), e.parent.len(), e.child.len()],
-            &[e.metadata.num_rows()],
-        )?;
-        let m = &self.migrations;
-        same(
-            "migrations",
-            m.left.len(),
-            &[m.right.len(), m.node.len(), m.source.len(), m.dest.len(), m.time.len()],
-            &[m.metadata.num_rows()],
-        )?;
-        let s = &self.sites;
-        same(
-            "sites",
-            s.position.len(),
-            &[],
-            &[s.ancestral_state.num_rows(), s.metadata.num_rows()],
-        )?;
-        let m = &self.mutations;
-        same(
-            "mutations",
-            m.site.len(),
-            &[m.node.len(), m.parent.len(), m.time.len()],
-            &[m.derived_state.num_rows(), m.metadata.num_rows()],
-        )?;
-        let p = &self.provenances;
-        same("provenances", p.timestamp.num_rows(), &[], &[p.record.num_rows()])
+        for kind in super::TableKind::ALL {
+            let columns = self.table(kind).columns();
+            let Some(((_, first), rest)) = columns.split_first() else {
+                continue;
+            };
+            let lens = |ragged: bool| -> Vec<usize> {
+                rest.iter()
+                    .filter(|(_, c)| c.offset().is_some() == ragged)
+                    .map(|(_, c)| c.num_rows())
+                    .collect()
+            };
+            same(kind.name(), first.num_rows(), &lens(false), &lens(true))?;
+        }
+        Ok(())
     }
 
     fn check_nodes(&self, options: u32) -> Result<()> {

@@ -11,16 +11,19 @@ mod column;
 mod index;
 mod integrity;
 pub(crate) use integrity::WalkColumns;
+pub(crate) mod layout;
 mod ragged;
 mod sort;
 
 pub use bulk::*;
 pub use column::{Column, ColumnMut, Dtype};
 pub use integrity::{check, is_unknown_time};
+use layout::table;
+pub use layout::{ColumnSource, Elem, Spec, Table, TableColumn};
 pub use ragged::{check_offsets, same_bits, Ragged};
 pub use sort::sort_options;
 
-use crate::alloc::{self, Grow};
+use crate::alloc;
 use crate::error::{fail, Error, Result};
 
 pub type Id = i32;
@@ -49,76 +52,85 @@ fn next_id(n: usize) -> Result<Id> {
     Ok(n as Id)
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct IndividualTable {
-    pub flags: Vec<u32>,
-    pub location: Ragged<f64>,
-    pub parents: Ragged<Id>,
-    pub metadata: Ragged<u8>,
-    pub metadata_schema: Vec<u8>,
+table! {
+    pub struct IndividualTable(Individuals, "individuals") {
+        flags: Vec<u32>,
+        location: Ragged<f64>,
+        parents: Ragged<Id> [optional],
+        metadata: Ragged<u8>;
+        metadata_schema
+    }
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct NodeTable {
-    pub flags: Vec<u32>,
-    pub time: Vec<f64>,
-    pub population: Vec<Id>,
-    pub individual: Vec<Id>,
-    pub metadata: Ragged<u8>,
-    pub metadata_schema: Vec<u8>,
+table! {
+    pub struct NodeTable(Nodes, "nodes") {
+        flags: Vec<u32>,
+        time: Vec<f64>,
+        population: Vec<Id>,
+        individual: Vec<Id>,
+        metadata: Ragged<u8>;
+        metadata_schema
+    }
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct EdgeTable {
-    pub left: Vec<f64>,
-    pub right: Vec<f64>,
-    pub parent: Vec<Id>,
-    pub child: Vec<Id>,
-    pub metadata: Ragged<u8>,
-    pub metadata_schema: Vec<u8>,
+table! {
+    pub struct EdgeTable(Edges, "edges") {
+        left: Vec<f64>,
+        right: Vec<f64>,
+        parent: Vec<Id>,
+        child: Vec<Id>,
+        metadata: Ragged<u8> [optional];
+        metadata_schema
+    }
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct MigrationTable {
-    pub left: Vec<f64>,
-    pub right: Vec<f64>,
-    pub node: Vec<Id>,
-    pub source: Vec<Id>,
-    pub dest: Vec<Id>,
-    pub time: Vec<f64>,
-    pub metadata: Ragged<u8>,
-    pub metadata_schema: Vec<u8>,
+table! {
+    pub struct MigrationTable(Migrations, "migrations") {
+        left: Vec<f64>,
+        right: Vec<f64>,
+        node: Vec<Id>,
+        source: Vec<Id>,
+        dest: Vec<Id>,
+        time: Vec<f64>,
+        metadata: Ragged<u8> [optional];
+        metadata_schema
+    }
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct SiteTable {
-    pub position: Vec<f64>,
-    pub ancestral_state: Ragged<u8>,
-    pub metadata: Ragged<u8>,
-    pub metadata_schema: Vec<u8>,
+table! {
+    pub struct SiteTable(Sites, "sites") {
+        position: Vec<f64>,
+        ancestral_state: Ragged<u8>,
+        metadata: Ragged<u8>;
+        metadata_schema
+    }
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct MutationTable {
-    pub site: Vec<Id>,
-    pub node: Vec<Id>,
-    pub parent: Vec<Id>,
-    pub time: Vec<f64>,
-    pub derived_state: Ragged<u8>,
-    pub metadata: Ragged<u8>,
-    pub metadata_schema: Vec<u8>,
+table! {
+    pub struct MutationTable(Mutations, "mutations") {
+        site: Vec<Id>,
+        node: Vec<Id>,
+        parent: Vec<Id>,
+        // Files from before mutation times were recorded: all unknown.
+        time: Vec<f64> [optional],
+        derived_state: Ragged<u8>,
+        metadata: Ragged<u8>;
+        metadata_schema
+    }
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct PopulationTable {
-    pub metadata: Ragged<u8>,
-    pub metadata_schema: Vec<u8>,
+table! {
+    pub struct PopulationTable(Populations, "populations") {
+        metadata: Ragged<u8>;
+        metadata_schema
+    }
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct ProvenanceTable {
-    pub timestamp: Ragged<u8>,
-    pub record: Ragged<u8>,
+table! {
+    pub struct ProvenanceTable(Provenances, "provenances") {
+        timestamp: Ragged<u8>,
+        record: Ragged<u8>,
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -152,110 +164,6 @@ impl ReferenceSequence {
 pub struct EdgeIndexes {
     pub insertion: Vec<Id>,
     pub removal: Vec<Id>,
-}
-
-impl IndividualTable {
-    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
-    pub fn try_clone(&self) -> Result<Self> {
-        Ok(IndividualTable {
-            flags: alloc::copy(&self.flags, "individuals/flags")?,
-            location: self.location.try_clone("individuals/location")?,
-            parents: self.parents.try_clone("individuals/parents")?,
-            metadata: self.metadata.try_clone("individuals/metadata")?,
-            metadata_schema: alloc::copy(&self.metadata_schema, "individuals/metadata_schema")?,
-        })
-    }
-}
-
-impl NodeTable {
-    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
-    pub fn try_clone(&self) -> Result<Self> {
-        Ok(NodeTable {
-            flags: alloc::copy(&self.flags, "nodes/flags")?,
-            time: alloc::copy(&self.time, "nodes/time")?,
-            population: alloc::copy(&self.population, "nodes/population")?,
-            individual: alloc::copy(&self.individual, "nodes/individual")?,
-            metadata: self.metadata.try_clone("nodes/metadata")?,
-            metadata_schema: alloc::copy(&self.metadata_schema, "nodes/metadata_schema")?,
-        })
-    }
-}
-
-impl EdgeTable {
-    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
-    pub fn try_clone(&self) -> Result<Self> {
-        Ok(EdgeTable {
-            left: alloc::copy(&self.left, "edges/left")?,
-            right: alloc::copy(&self.right, "edges/right")?,
-            parent: alloc::copy(&self.parent, "edges/parent")?,
-            child: alloc::copy(&self.child, "edges/child")?,
-            metadata: self.metadata.try_clone("edges/metadata")?,
-            metadata_schema: alloc::copy(&self.metadata_schema, "edges/metadata_schema")?,
-        })
-    }
-}
-
-impl MigrationTable {
-    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
-    pub fn try_clone(&self) -> Result<Self> {
-        Ok(MigrationTable {
-            left: alloc::copy(&self.left, "migrations/left")?,
-            right: alloc::copy(&self.right, "migrations/right")?,
-            node: alloc::copy(&self.node, "migrations/node")?,
-            source: alloc::copy(&self.source, "migrations/source")?,
-            dest: alloc::copy(&self.dest, "migrations/dest")?,
-            time: alloc::copy(&self.time, "migrations/time")?,
-            metadata: self.metadata.try_clone("migrations/metadata")?,
-            metadata_schema: alloc::copy(&self.metadata_schema, "migrations/metadata_schema")?,
-        })
-    }
-}
-
-impl SiteTable {
-    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
-    pub fn try_clone(&self) -> Result<Self> {
-        Ok(SiteTable {
-            position: alloc::copy(&self.position, "sites/position")?,
-            ancestral_state: self.ancestral_state.try_clone("sites/ancestral_state")?,
-            metadata: self.metadata.try_clone("sites/metadata")?,
-            metadata_schema: alloc::copy(&self.metadata_schema, "sites/metadata_schema")?,
-        })
-    }
-}
-
-impl MutationTable {
-    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
-    pub fn try_clone(&self) -> Result<Self> {
-        Ok(MutationTable {
-            site: alloc::copy(&self.site, "mutations/site")?,
-            node: alloc::copy(&self.node, "mutations/node")?,
-            parent: alloc::copy(&self.parent, "mutations/parent")?,
-            time: alloc::copy(&self.time, "mutations/time")?,
-            derived_state: self.derived_state.try_clone("mutations/derived_state")?,
-            metadata: self.metadata.try_clone("mutations/metadata")?,
-            metadata_schema: alloc::copy(&self.metadata_schema, "mutations/metadata_schema")?,
-        })
-    }
-}
-
-impl PopulationTable {
-    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
-    pub fn try_clone(&self) -> Result<Self> {
-        Ok(PopulationTable {
-            metadata: self.metadata.try_clone("populations/metadata")?,
-            metadata_schema: alloc::copy(&self.metadata_schema, "populations/metadata_schema")?,
-        })
-    }
-}
-
-impl ProvenanceTable {
-    /// An independent copy (`clone`), failing with `NoMemory` instead of aborting.
-    pub fn try_clone(&self) -> Result<Self> {
-        Ok(ProvenanceTable {
-            timestamp: self.timestamp.try_clone("provenances/timestamp")?,
-            record: self.record.try_clone("provenances/record")?,
-        })
-    }
 }
 
 /// Which table a row or column belongs to. The numbers are part of the C API.
@@ -406,71 +314,52 @@ impl TableCollection {
         })
     }
 
-    pub fn num_rows(&self, kind: TableKind) -> usize {
+    /// One table, by kind.
+    pub fn table(&self, kind: TableKind) -> &dyn Table {
         match kind {
-            TableKind::Individuals => self.individuals.flags.len(),
-            TableKind::Nodes => self.nodes.flags.len(),
-            TableKind::Edges => self.edges.left.len(),
-            TableKind::Migrations => self.migrations.left.len(),
-            TableKind::Sites => self.sites.position.len(),
-            TableKind::Mutations => self.mutations.site.len(),
-            TableKind::Populations => self.populations.metadata.num_rows(),
-            TableKind::Provenances => self.provenances.timestamp.num_rows(),
+            TableKind::Individuals => &self.individuals,
+            TableKind::Nodes => &self.nodes,
+            TableKind::Edges => &self.edges,
+            TableKind::Migrations => &self.migrations,
+            TableKind::Sites => &self.sites,
+            TableKind::Mutations => &self.mutations,
+            TableKind::Populations => &self.populations,
+            TableKind::Provenances => &self.provenances,
         }
+    }
+
+    /// One table, by kind, to change.
+    pub fn table_mut(&mut self, kind: TableKind) -> &mut dyn Table {
+        match kind {
+            TableKind::Individuals => &mut self.individuals,
+            TableKind::Nodes => &mut self.nodes,
+            TableKind::Edges => &mut self.edges,
+            TableKind::Migrations => &mut self.migrations,
+            TableKind::Sites => &mut self.sites,
+            TableKind::Mutations => &mut self.mutations,
+            TableKind::Populations => &mut self.populations,
+            TableKind::Provenances => &mut self.provenances,
+        }
+    }
+
+    pub fn num_rows(&self, kind: TableKind) -> usize {
+        self.table(kind).num_rows()
     }
 
     /// Removes every row of every table and the indexes; keeps the
     /// collection-level fields and the metadata schemas, as tskit's clear
     /// does by default.
     pub fn clear_tables(&mut self) {
-        let s = self;
-        s.individuals = IndividualTable {
-            metadata_schema: std::mem::take(&mut s.individuals.metadata_schema),
-            ..Default::default()
-        };
-        s.nodes = NodeTable {
-            metadata_schema: std::mem::take(&mut s.nodes.metadata_schema),
-            ..Default::default()
-        };
-        s.edges = EdgeTable {
-            metadata_schema: std::mem::take(&mut s.edges.metadata_schema),
-            ..Default::default()
-        };
-        s.migrations = MigrationTable {
-            metadata_schema: std::mem::take(&mut s.migrations.metadata_schema),
-            ..Default::default()
-        };
-        s.sites = SiteTable {
-            metadata_schema: std::mem::take(&mut s.sites.metadata_schema),
-            ..Default::default()
-        };
-        s.mutations = MutationTable {
-            metadata_schema: std::mem::take(&mut s.mutations.metadata_schema),
-            ..Default::default()
-        };
-        s.populations = PopulationTable {
-            metadata_schema: std::mem::take(&mut s.populations.metadata_schema),
-            ..Default::default()
-        };
-        s.provenances = ProvenanceTable::default();
-        s.indexes = None;
+        for kind in TableKind::ALL {
+            self.table_mut(kind).clear();
+        }
+        self.indexes = None;
     }
 
     pub fn add_individual(&mut self, flags: u32, location: &[f64], parents: &[Id], metadata: &[u8]) -> Result<Id> {
         let t = &mut self.individuals;
-        let id = next_id(t.flags.len())?;
-        let mut g = Grow::append();
-        g.vec(&mut t.flags, 1, "individuals/flags")?;
-        g.other(&mut t.location, |c| {
-            c.reserve_rows(1, location.len(), false, "individuals/location")
-        })?;
-        g.other(&mut t.parents, |c| {
-            c.reserve_rows(1, parents.len(), false, "individuals/parents")
-        })?;
-        g.other(&mut t.metadata, |c| {
-            c.reserve_rows(1, metadata.len(), false, "individuals/metadata")
-        })?;
-        g.keep();
+        let id = next_id(t.num_rows())?;
+        t.make_room(1, &[location.len(), parents.len(), metadata.len()], false)?;
         t.flags.push(flags);
         t.location.push(location);
         t.parents.push(parents);
@@ -480,16 +369,8 @@ impl TableCollection {
 
     pub fn add_node(&mut self, flags: u32, time: f64, population: Id, individual: Id, metadata: &[u8]) -> Result<Id> {
         let t = &mut self.nodes;
-        let id = next_id(t.flags.len())?;
-        let mut g = Grow::append();
-        g.vec(&mut t.flags, 1, "nodes/flags")?;
-        g.vec(&mut t.time, 1, "nodes/time")?;
-        g.vec(&mut t.population, 1, "nodes/population")?;
-        g.vec(&mut t.individual, 1, "nodes/individual")?;
-        g.other(&mut t.metadata, |c| {
-            c.reserve_rows(1, metadata.len(), false, "nodes/metadata")
-        })?;
-        g.keep();
+        let id = next_id(t.num_rows())?;
+        t.make_room(1, &[metadata.len()], false)?;
         t.flags.push(flags);
         t.time.push(time);
         t.population.push(population);
@@ -500,16 +381,8 @@ impl TableCollection {
 
     pub fn add_edge(&mut self, left: f64, right: f64, parent: Id, child: Id, metadata: &[u8]) -> Result<Id> {
         let t = &mut self.edges;
-        let id = next_id(t.left.len())?;
-        let mut g = Grow::append();
-        g.vec(&mut t.left, 1, "edges/left")?;
-        g.vec(&mut t.right, 1, "edges/right")?;
-        g.vec(&mut t.parent, 1, "edges/parent")?;
-        g.vec(&mut t.child, 1, "edges/child")?;
-        g.other(&mut t.metadata, |c| {
-            c.reserve_rows(1, metadata.len(), false, "edges/metadata")
-        })?;
-        g.keep();
+        let id = next_id(t.num_rows())?;
+        t.make_room(1, &[metadata.len()], false)?;
         t.left.push(left);
         t.right.push(right);
         t.parent.push(parent);
@@ -530,18 +403,8 @@ impl TableCollection {
         metadata: &[u8],
     ) -> Result<Id> {
         let t = &mut self.migrations;
-        let id = next_id(t.left.len())?;
-        let mut g = Grow::append();
-        g.vec(&mut t.left, 1, "migrations/left")?;
-        g.vec(&mut t.right, 1, "migrations/right")?;
-        g.vec(&mut t.node, 1, "migrations/node")?;
-        g.vec(&mut t.source, 1, "migrations/source")?;
-        g.vec(&mut t.dest, 1, "migrations/dest")?;
-        g.vec(&mut t.time, 1, "migrations/time")?;
-        g.other(&mut t.metadata, |c| {
-            c.reserve_rows(1, metadata.len(), false, "migrations/metadata")
-        })?;
-        g.keep();
+        let id = next_id(t.num_rows())?;
+        t.make_room(1, &[metadata.len()], false)?;
         t.left.push(left);
         t.right.push(right);
         t.node.push(node);
@@ -554,16 +417,8 @@ impl TableCollection {
 
     pub fn add_site(&mut self, position: f64, ancestral_state: &[u8], metadata: &[u8]) -> Result<Id> {
         let t = &mut self.sites;
-        let id = next_id(t.position.len())?;
-        let mut g = Grow::append();
-        g.vec(&mut t.position, 1, "sites/position")?;
-        g.other(&mut t.ancestral_state, |c| {
-            c.reserve_rows(1, ancestral_state.len(), false, "sites/ancestral_state")
-        })?;
-        g.other(&mut t.metadata, |c| {
-            c.reserve_rows(1, metadata.len(), false, "sites/metadata")
-        })?;
-        g.keep();
+        let id = next_id(t.num_rows())?;
+        t.make_room(1, &[ancestral_state.len(), metadata.len()], false)?;
         t.position.push(position);
         t.ancestral_state.push(ancestral_state);
         t.metadata.push(metadata);
@@ -580,19 +435,8 @@ impl TableCollection {
         metadata: &[u8],
     ) -> Result<Id> {
         let t = &mut self.mutations;
-        let id = next_id(t.site.len())?;
-        let mut g = Grow::append();
-        g.vec(&mut t.site, 1, "mutations/site")?;
-        g.vec(&mut t.node, 1, "mutations/node")?;
-        g.vec(&mut t.parent, 1, "mutations/parent")?;
-        g.vec(&mut t.time, 1, "mutations/time")?;
-        g.other(&mut t.derived_state, |c| {
-            c.reserve_rows(1, derived_state.len(), false, "mutations/derived_state")
-        })?;
-        g.other(&mut t.metadata, |c| {
-            c.reserve_rows(1, metadata.len(), false, "mutations/metadata")
-        })?;
-        g.keep();
+        let id = next_id(t.num_rows())?;
+        t.make_room(1, &[derived_state.len(), metadata.len()], false)?;
         t.site.push(site);
         t.node.push(node);
         t.parent.push(parent);
@@ -604,22 +448,16 @@ impl TableCollection {
 
     pub fn add_population(&mut self, metadata: &[u8]) -> Result<Id> {
         let t = &mut self.populations;
-        let id = next_id(t.metadata.num_rows())?;
-        t.metadata.try_push(metadata, "populations/metadata")?;
+        let id = next_id(t.num_rows())?;
+        t.make_room(1, &[metadata.len()], false)?;
+        t.metadata.push(metadata);
         Ok(id)
     }
 
     pub fn add_provenance(&mut self, timestamp: &[u8], record: &[u8]) -> Result<Id> {
         let t = &mut self.provenances;
-        let id = next_id(t.timestamp.num_rows())?;
-        let mut g = Grow::append();
-        g.other(&mut t.timestamp, |c| {
-            c.reserve_rows(1, timestamp.len(), false, "provenances/timestamp")
-        })?;
-        g.other(&mut t.record, |c| {
-            c.reserve_rows(1, record.len(), false, "provenances/record")
-        })?;
-        g.keep();
+        let id = next_id(t.num_rows())?;
+        t.make_room(1, &[timestamp.len(), record.len()], false)?;
         t.timestamp.push(timestamp);
         t.record.push(record);
         Ok(id)
@@ -682,48 +520,13 @@ impl TableCollection {
         true
     }
 
+    /// The tables other than the provenances (which [`TableCollection::equals`]
+    /// compares with their own flags).
     fn tables_equal(&self, o: &TableCollection, meta: bool) -> bool {
-        let m = |a: &Ragged<u8>, sa: &Vec<u8>, b: &Ragged<u8>, sb: &Vec<u8>| !meta || (a.same_bits(b) && sa == sb);
-        let (a, b) = (&self.individuals, &o.individuals);
-        let individuals = a.flags == b.flags
-            && a.location.same_bits(&b.location)
-            && a.parents.same_bits(&b.parents)
-            && m(&a.metadata, &a.metadata_schema, &b.metadata, &b.metadata_schema);
-        let (a, b) = (&self.nodes, &o.nodes);
-        let nodes = a.flags == b.flags
-            && same_bits(&a.time, &b.time)
-            && a.population == b.population
-            && a.individual == b.individual
-            && m(&a.metadata, &a.metadata_schema, &b.metadata, &b.metadata_schema);
-        let (a, b) = (&self.edges, &o.edges);
-        let edges = same_bits(&a.left, &b.left)
-            && same_bits(&a.right, &b.right)
-            && a.parent == b.parent
-            && a.child == b.child
-            && m(&a.metadata, &a.metadata_schema, &b.metadata, &b.metadata_schema);
-        let (a, b) = (&self.migrations, &o.migrations);
-        let migrations = same_bits(&a.left, &b.left)
-            && same_bits(&a.right, &b.right)
-            && a.node == b.node
-            && a.source == b.source
-            && a.dest == b.dest
-            && same_bits(&a.time, &b.time)
-            && m(&a.metadata, &a.metadata_schema, &b.metadata, &b.metadata_schema);
-        let (a, b) = (&self.sites, &o.sites);
-        let sites = same_bits(&a.position, &b.position)
-            && a.ancestral_state.same_bits(&b.ancestral_state)
-            && m(&a.metadata, &a.metadata_schema, &b.metadata, &b.metadata_schema);
-        let (a, b) = (&self.mutations, &o.mutations);
-        let mutations = a.site == b.site
-            && a.node == b.node
-            && a.parent == b.parent
-            && same_bits(&a.time, &b.time)
-            && a.derived_state.same_bits(&b.derived_state)
-            && m(&a.metadata, &a.metadata_schema, &b.metadata, &b.metadata_schema);
-        let (a, b) = (&self.populations, &o.populations);
-        let populations = a.metadata.num_rows() == b.metadata.num_rows()
-            && m(&a.metadata, &a.metadata_schema, &b.metadata, &b.metadata_schema);
-        individuals && nodes && edges && migrations && sites && mutations && populations
+        TableKind::ALL
+            .into_iter()
+            .filter(|&kind| kind != TableKind::Provenances)
+            .all(|kind| self.table(kind).same(o.table(kind), meta))
     }
 }
 

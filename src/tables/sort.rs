@@ -197,25 +197,9 @@ impl TableCollection {
         };
         let new_migrations = |m: &super::MigrationTable| -> Result<Option<super::MigrationTable>> {
             let Some(order) = &migration_order else { return Ok(None) };
-            Ok(Some(super::MigrationTable {
-                left: gather(par, &m.left, order, "migrations/left")?,
-                right: gather(par, &m.right, order, "migrations/right")?,
-                node: gather(par, &m.node, order, "migrations/node")?,
-                source: gather(par, &m.source, order, "migrations/source")?,
-                dest: gather(par, &m.dest, order, "migrations/dest")?,
-                time: gather(par, &m.time, order, "migrations/time")?,
-                metadata: m.metadata.gather(order, "migrations/metadata")?,
-                metadata_schema: Vec::new(),
-            }))
+            m.gather(par, order).map(Some)
         };
-        let new_sites = |s: &super::SiteTable| -> Result<super::SiteTable> {
-            Ok(super::SiteTable {
-                position: gather(par, &s.position, &site_order, "sites/position")?,
-                ancestral_state: s.ancestral_state.gather(&site_order, "sites/ancestral_state")?,
-                metadata: s.metadata.gather(&site_order, "sites/metadata")?,
-                metadata_schema: Vec::new(),
-            })
-        };
+        let new_sites = |s: &super::SiteTable| s.gather(par, &site_order);
         let new_mutations = |m: &super::MutationTable| -> Result<super::MutationTable> {
             let order = &mutation_order;
             let mut inverse = alloc::zeroed::<Id>(order.len(), "the inverse mutation order")?;
@@ -460,11 +444,9 @@ impl TableCollection {
         if keep.len() == pos.len() {
             return Ok(());
         }
-        let s = &mut self.sites;
-        let position = gather(false, &s.position, &keep, "sites/position")?;
-        let ancestral_state = s.ancestral_state.gather(&keep, "sites/ancestral_state")?;
-        let metadata = s.metadata.gather(&keep, "sites/metadata")?;
-        (s.position, s.ancestral_state, s.metadata) = (position, ancestral_state, metadata);
+        let mut sites = self.sites.gather(false, &keep)?;
+        sites.metadata_schema = std::mem::take(&mut self.sites.metadata_schema);
+        self.sites = sites;
         for x in self.mutations.site.iter_mut() {
             *x = map[*x as usize];
         }
