@@ -128,19 +128,22 @@ type PieceEdge = (Id, f64, f64);
 /// What a piece's edges are, in a message saying they could not be allocated.
 const EDGES: &str = "simplify's piece edges";
 
+/// A piece's record of a parent or an input root: (its key, whether it
+/// needs an output node, the end of its edges in `PieceOut::edges`).
+type Record = (usize, bool, usize);
+
 /// What one piece's merge found.
 #[derive(Default)]
 struct PieceOut {
-    /// For each parent that needs an output node here or has edges here:
-    /// (the index of its first input edge, whether it needs a node, the end
-    /// of its edges in `edges`).
-    parents: Vec<(usize, bool, usize)>,
+    /// For each parent that needs an output node here or has edges here,
+    /// keyed by the index of its first input edge.
+    parents: Vec<Record>,
     /// Each parent's edges sorted by child, abutting intervals joined; then,
     /// for KEEP_INPUT_ROOTS, each input root's, the same way.
     edges: Vec<PieceEdge>,
-    /// KEEP_INPUT_ROOTS: the input nodes left holding ancestry, in id
-    /// order, each with the end of its edges in `edges`.
-    roots: Vec<(Id, usize)>,
+    /// KEEP_INPUT_ROOTS: the input nodes left holding ancestry, keyed by
+    /// input id, in id order (the `bool` is unused).
+    roots: Vec<Record>,
     /// (mutation, input node label), in the order the sequential code
     /// assigns them (the last one wins).
     mutations: Vec<(u32, Id)>,
@@ -278,10 +281,10 @@ impl MergeSink for Piece<'_, '_> {
         Ok(u as Id)
     }
 
-    fn end_root(&mut self, _u: usize, label: Id) -> Result<()> {
+    fn end_root(&mut self, u: usize, _label: Id) -> Result<()> {
         self.join_edges();
         let end = self.out.edges.len();
-        alloc::push(&mut self.out.roots, (label, end), "simplify's piece roots")
+        alloc::push(&mut self.out.roots, (u, false, end), "simplify's piece roots")
     }
 }
 
@@ -321,60 +324,36 @@ pub(super) fn run(
 /// The sequential pass: numbers the output nodes as the sequential merge
 /// does and writes the edges, the input roots and the mutations' nodes.
 fn number_and_write(s: &mut Simplifier<'_>, outs: &[PieceOut]) -> Result<()> {
-    let input = s.input;
-    let edges = &input.edges;
-    let mut at = vec![0usize; outs.len()];
+    let edges = &s.input.edges;
     let mut edge_at = vec![0usize; outs.len()];
-    loop {
-        // The next parent, in processing order, that any piece recorded.
-        let next = outs
-            .iter()
-            .zip(&at)
-            .filter_map(|(o, &i)| o.parents.get(i).map(|p| p.0))
-            .min();
-        let Some(first_edge) = next else { break };
-        let u = edges.parent[first_edge] as usize;
-        let mut needs = false;
-        s.buffered.clear();
-        for (k, o) in outs.iter().enumerate() {
-            if let Some(&(f, n, end)) = o.parents.get(at[k]) {
-                if f == first_edge {
-                    needs |= n;
-                    buffer_edges(s, &o.edges, &mut edge_at[k], end)?;
-                    at[k] += 1;
-                }
-            }
-        }
-        let output_id = if needs {
-            s.node(u, s.node_id_map[u])?
-        } else {
-            s.node_id_map[u]
-        };
-        s.end_parent(u, output_id)?;
-    }
+    for_each_record(
+        s,
+        outs,
+        |o| &o.parents,
+        &mut edge_at,
+        |s, first_edge, needs| {
+            let u = edges.parent[first_edge] as usize;
+            let output_id = if needs {
+                s.node(u, s.node_id_map[u])?
+            } else {
+                s.node_id_map[u]
+            };
+            s.end_parent(u, output_id)
+        },
+    )?;
     if s.options & KEEP_INPUT_ROOTS != 0 {
         // The roots' edges follow the parents' in each piece's `edges`,
         // where `edge_at` has come to.
-        at.iter_mut().for_each(|i| *i = 0);
-        loop {
-            let next = outs
-                .iter()
-                .zip(&at)
-                .filter_map(|(o, &i)| o.roots.get(i).map(|r| r.0))
-                .min();
-            let Some(u) = next else { break };
-            s.buffered.clear();
-            let output_id = s.begin_root(u as usize)?;
-            for (k, o) in outs.iter().enumerate() {
-                if let Some(&(v, end)) = o.roots.get(at[k]) {
-                    if v == u {
-                        buffer_edges(s, &o.edges, &mut edge_at[k], end)?;
-                        at[k] += 1;
-                    }
-                }
-            }
-            s.end_root(u as usize, output_id)?;
-        }
+        for_each_record(
+            s,
+            outs,
+            |o| &o.roots,
+            &mut edge_at,
+            |s, u, _| {
+                let output_id = s.begin_root(u)?;
+                s.end_root(u, output_id)
+            },
+        )?;
         s.set_root_edge_offset();
     }
     for o in outs {
@@ -383,6 +362,41 @@ fn number_and_write(s: &mut Simplifier<'_>, outs: &[PieceOut]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Walks the pieces' records (`records` of each piece, each in increasing
+/// key order) together: for each key any piece recorded, in increasing
+/// order, puts its edges from every piece in `s.buffered` (children renamed
+/// to output ids) and calls `write(s, key, whether any piece needs a node)`.
+/// `edge_at` holds where each piece's edges not yet taken begin.
+fn for_each_record(
+    s: &mut Simplifier<'_>,
+    outs: &[PieceOut],
+    records: impl Fn(&PieceOut) -> &[Record],
+    edge_at: &mut [usize],
+    mut write: impl FnMut(&mut Simplifier<'_>, usize, bool) -> Result<()>,
+) -> Result<()> {
+    let mut at = vec![0usize; outs.len()];
+    loop {
+        let next = outs
+            .iter()
+            .zip(&at)
+            .filter_map(|(o, &i)| records(o).get(i).map(|r| r.0))
+            .min();
+        let Some(key) = next else { return Ok(()) };
+        let mut needs = false;
+        s.buffered.clear();
+        for (k, o) in outs.iter().enumerate() {
+            if let Some(&(f, n, end)) = records(o).get(at[k]) {
+                if f == key {
+                    needs |= n;
+                    buffer_edges(s, &o.edges, &mut edge_at[k], end)?;
+                    at[k] += 1;
+                }
+            }
+        }
+        write(s, key, needs)?;
+    }
 }
 
 /// Adds a piece's edges `edges[*from..end]` to `s.buffered` with their
