@@ -36,6 +36,11 @@ impl Ancestry {
         })
     }
 
+    /// The number of nodes whose ancestry is kept.
+    pub fn num_nodes(&self) -> usize {
+        self.spans.len()
+    }
+
     pub fn get(&self, u: usize) -> &[Segment] {
         let s = self.spans[u];
         &self.pool[s.start..s.start + s.len as usize]

@@ -20,6 +20,7 @@
 
 mod ancestry;
 mod bookmark;
+mod merge;
 mod overlap;
 mod pieces;
 
@@ -31,8 +32,7 @@ use crate::tables::{
     check, EdgeTable, Id, IndividualTable, MigrationTable, MutationTable, NodeTable, PopulationTable, SiteTable,
     TableCollection, NODE_IS_SAMPLE, NULL,
 };
-use ancestry::Ancestry;
-use overlap::{Overlapper, Segment};
+use merge::{Merge, MergeSink};
 
 /// Option bits for [`TableCollection::simplify`], with tskit's values.
 pub const FILTER_SITES: u32 = 1 << 0;
@@ -132,12 +132,12 @@ impl TableCollection {
             );
         }
 
+        let s = Simplifier::new(self, samples, is_sample, options)?;
         let (out, node_map) = if num_pieces == 0 || options & REDUCE_TO_SITE_TOPOLOGY != 0 {
-            let mut s = Simplifier::new(self, samples, is_sample, options, true)?;
-            s.run()?;
+            let mut s = s;
+            s.run(samples)?;
             s.finish()?
         } else {
-            let s = Simplifier::new(self, samples, is_sample, options, false)?;
             pieces::run(s, samples, threads, num_pieces)?
         };
         *self = out;
@@ -145,15 +145,23 @@ impl TableCollection {
     }
 }
 
-/// Per-node lists of mutation ids, in compressed form.
+/// Per-node lists of mutation ids, in compressed form, and the mutations'
+/// positions.
 struct NodeMutations {
     start: Vec<u32>,
     ids: Vec<u32>,
+    position: Vec<f64>,
 }
 
 impl NodeMutations {
-    fn new(node: &[Id], num_nodes: usize) -> Result<Self> {
+    fn new(input: &TableCollection) -> Result<Self> {
         let what = "simplify's mutations by node";
+        let num_nodes = input.nodes.flags.len();
+        let node = &input.mutations.node;
+        let position = alloc::collect(
+            input.mutations.site.iter().map(|&s| input.sites.position[s as usize]),
+            "simplify's mutation positions",
+        )?;
         let mut start: Vec<u32> = alloc::zeroed(num_nodes + 1, what)?;
         for &u in node {
             start[u as usize + 1] += 1;
@@ -167,11 +175,16 @@ impl NodeMutations {
             ids[fill[u as usize] as usize] = m as u32;
             fill[u as usize] += 1;
         }
-        Ok(NodeMutations { start, ids })
+        Ok(NodeMutations { start, ids, position })
     }
 
-    fn of(&self, u: usize) -> &[u32] {
-        &self.ids[self.start[u] as usize..self.start[u + 1] as usize]
+    /// The mutations above input node `u` inside `[left, right)`.
+    fn within(&self, u: usize, left: f64, right: f64) -> impl Iterator<Item = u32> + '_ {
+        let ids = &self.ids[self.start[u] as usize..self.start[u + 1] as usize];
+        ids.iter().copied().filter(move |&m| {
+            let x = self.position[m as usize];
+            left <= x && x < right
+        })
     }
 }
 
@@ -182,42 +195,25 @@ struct Simplifier<'a> {
     filter_nodes: bool,
     is_sample: Vec<bool>,
     node_id_map: Vec<Id>,
-    /// Each input node's ancestry, sorted by left end.
-    ancestry: Ancestry,
-    /// The segments the current parent's children pass up.
-    queue: Vec<Segment>,
-    /// Where a node's ancestry is built before it is stored.
-    build: Vec<Segment>,
-    overlapper: Overlapper,
     /// Edges of the current parent: (child, left, right), in the order found.
     buffered: Vec<(Id, f64, f64)>,
-    mutation_position: Vec<f64>,
     node_mutations: NodeMutations,
     mutation_node_map: Vec<Id>,
     /// For REDUCE_TO_SITE_TOPOLOGY: 0, the site positions, L.
     position_lookup: Vec<f64>,
+    /// KEEP_INPUT_ROOTS: the time of the youngest input root kept.
+    youngest_root_time: f64,
     edge_sort_offset: Option<usize>,
 }
 
 impl<'a> Simplifier<'a> {
-    /// `sequential`: set up for [`Simplifier::run`] (the samples' ancestry);
-    /// else only the output node map, for the piece-wise merge.
-    fn new(
-        input: &'a TableCollection,
-        samples: &[Id],
-        is_sample: Vec<bool>,
-        options: u32,
-        sequential: bool,
-    ) -> Result<Self> {
+    /// Sets up the output tables and the output node map (the samples'
+    /// nodes); the merge is done by [`Simplifier::run`] or piece-wise.
+    fn new(input: &'a TableCollection, samples: &[Id], is_sample: Vec<bool>, options: u32) -> Result<Self> {
         let filter_nodes = options & NO_FILTER_NODES == 0;
         let update_flags = options & NO_UPDATE_SAMPLE_FLAGS == 0;
         let num_nodes = input.nodes.flags.len();
         let out = output_start(input, options)?;
-        let m = &input.mutations;
-        let mutation_position = alloc::collect(
-            m.site.iter().map(|&s| input.sites.position[s as usize]),
-            "simplify's mutation positions",
-        )?;
         let mut position_lookup = Vec::new();
         if options & REDUCE_TO_SITE_TOPOLOGY != 0 {
             alloc::reserve_exact(
@@ -236,20 +232,11 @@ impl<'a> Simplifier<'a> {
             filter_nodes,
             is_sample,
             node_id_map: alloc::filled(num_nodes, NULL, "simplify's node map")?,
-            // Each edge adds about one segment to its parent's ancestry.
-            ancestry: if sequential {
-                Ancestry::new(num_nodes, input.edges.left.len() + samples.len())?
-            } else {
-                Ancestry::new(0, 0)?
-            },
-            queue: Vec::new(),
-            build: Vec::new(),
-            overlapper: Overlapper::default(),
             buffered: Vec::new(),
-            mutation_position,
-            node_mutations: NodeMutations::new(&m.node, num_nodes)?,
-            mutation_node_map: alloc::filled(m.site.len(), NULL, "simplify's mutation map")?,
+            node_mutations: NodeMutations::new(input)?,
+            mutation_node_map: alloc::filled(input.mutations.site.len(), NULL, "simplify's mutation map")?,
             position_lookup,
+            youngest_root_time: f64::MAX,
             edge_sort_offset: None,
         };
         if filter_nodes {
@@ -269,17 +256,14 @@ impl<'a> Simplifier<'a> {
                 *id = j as Id;
             }
         }
-        if !sequential {
-            return Ok(s);
-        }
-        let seq_len = input.sequence_length;
-        for &u in samples {
-            let id = s.node_id_map[u as usize];
-            s.build.clear();
-            s.add_ancestry(u as usize, 0.0, seq_len, id)?;
-            s.ancestry.set(u as usize, &s.build)?;
-        }
         Ok(s)
+    }
+
+    /// Whether input node `u` is kept where it is unary: KEEP_UNARY, or
+    /// KEEP_UNARY_IN_INDIVIDUALS and `u` belongs to an individual.
+    fn keeps_unary(&self, u: usize) -> bool {
+        self.options & KEEP_UNARY != 0
+            || (self.options & KEEP_UNARY_IN_INDIVIDUALS != 0 && self.input.nodes.individual[u] != NULL)
     }
 
     /// Adds an output node copied from input node `u`, with the sample flag
@@ -389,129 +373,59 @@ impl<'a> Simplifier<'a> {
 
     /// Points the mutations above input node `u` in `[left, right)` at `id`.
     fn map_mutations(&mut self, u: usize, left: f64, right: f64, id: Id) {
-        for &m in self.node_mutations.of(u) {
-            let x = self.mutation_position[m as usize];
-            if left <= x && x < right {
-                self.mutation_node_map[m as usize] = id;
-            }
+        for m in self.node_mutations.within(u, left, right) {
+            self.mutation_node_map[m as usize] = id;
         }
     }
 
-    /// Appends to the ancestry being built for input node `u` (joining a
-    /// piece that continues the last one) and maps `u`'s mutations there.
-    fn add_ancestry(&mut self, u: usize, left: f64, right: f64, id: Id) -> Result<()> {
-        push_segment(&mut self.build, left, right, id)?;
-        self.map_mutations(u, left, right, id);
-        Ok(())
-    }
-
-    /// Merges the queued ancestry of the children of input node `u`.
-    fn merge_ancestors(&mut self, u: usize) -> Result<()> {
-        let mut output_id = self.node_id_map[u];
-        let is_sample = self.is_sample[u];
-        let keep_unary = self.options & KEEP_UNARY != 0
-            || (self.options & KEEP_UNARY_IN_INDIVIDUALS != 0 && self.input.nodes.individual[u] != NULL);
-        let seq_len = self.input.sequence_length;
-        // A sample's own ancestry (all of [0, L)) is redone by the merge.
-        self.build.clear();
-        let mut queue = std::mem::take(&mut self.queue);
-        self.overlapper.start(&mut queue)?;
-        let mut prev_right = 0.0;
-        while let Some((left, right)) = self.overlapper.next(&queue) {
-            let overlapping = self.overlapper.overlapping();
-            let mut ancestry_node;
-            if overlapping.len() == 1 {
-                ancestry_node = queue[overlapping[0] as usize].node;
-                if is_sample {
-                    self.record_edge(left, right, ancestry_node)?;
-                    ancestry_node = output_id;
-                } else if keep_unary {
-                    if output_id == NULL {
-                        output_id = self.record_node(u)?;
-                    }
-                    self.record_edge(left, right, ancestry_node)?;
-                }
-            } else {
-                if output_id == NULL {
-                    output_id = self.record_node(u)?;
-                }
-                ancestry_node = output_id;
-                for k in 0..self.overlapper.overlapping().len() {
-                    let child = queue[self.overlapper.overlapping()[k] as usize].node;
-                    self.record_edge(left, right, child)?;
-                }
-            }
-            if is_sample && left != prev_right {
-                self.add_ancestry(u, prev_right, left, output_id)?;
-            }
-            if keep_unary {
-                ancestry_node = output_id;
-            }
-            self.add_ancestry(u, left, right, ancestry_node)?;
-            prev_right = right;
+    /// Merges every parent's children over the whole genome, in the order
+    /// of the edges (youngest parent first), writing the output as it goes;
+    /// then keeps the input roots if asked.
+    fn run(&mut self, samples: &[Id]) -> Result<()> {
+        let input = self.input;
+        let edges = &input.edges;
+        let seq_len = input.sequence_length;
+        // Each edge adds about one segment to its parent's ancestry.
+        let mut m = Merge::new(input.nodes.flags.len(), edges.left.len() + samples.len())?;
+        for &u in samples {
+            m.add_sample(self, u as usize, 0.0, seq_len)?;
         }
-        if is_sample && prev_right != seq_len {
-            self.add_ancestry(u, prev_right, seq_len, output_id)?;
-        }
-        self.ancestry.set(u, &self.build)?;
-        if output_id != NULL {
-            let n = self.flush_edges(output_id)?;
-            if self.filter_nodes && n == 0 && !is_sample {
-                self.rewind_node(u, output_id);
-            }
-        }
-        queue.clear();
-        self.queue = queue;
-        Ok(())
-    }
-
-    fn run(&mut self) -> Result<()> {
-        let edges = &self.input.edges;
         for (parent, rows) in parent_runs(&edges.parent) {
-            self.queue.clear();
             for j in rows {
                 let child = edges.child[j] as usize;
-                self.ancestry
-                    .extract(child, edges.left[j], edges.right[j], &mut self.queue)?;
+                m.ancestry.extract(child, edges.left[j], edges.right[j], &mut m.queue)?;
             }
-            self.merge_ancestors(parent as usize)?;
+            let u = parent as usize;
+            let (is_sample, keep_unary) = (self.is_sample[u], self.keeps_unary(u));
+            let output_id = m.merge(self, u, is_sample, keep_unary, 0.0, seq_len)?;
+            self.end_parent(u, output_id)?;
         }
         if self.options & KEEP_INPUT_ROOTS != 0 {
-            self.insert_input_roots()?;
+            m.input_roots(self)?;
+            self.set_root_edge_offset();
         }
         Ok(())
     }
 
-    /// KEEP_INPUT_ROOTS: every input node that still holds ancestry is a root
-    /// above the samples' MRCAs; keep it, with edges down to that ancestry.
-    fn insert_input_roots(&mut self) -> Result<()> {
-        let mut youngest_root_time = f64::MAX;
-        for u in 0..self.node_id_map.len() {
-            if self.ancestry.get(u).is_empty() {
-                continue;
-            }
-            let mut output_id = self.node_id_map[u];
-            if output_id == NULL {
-                output_id = self.record_node(u)?;
-            }
-            youngest_root_time = youngest_root_time.min(self.out.nodes.time[output_id as usize]);
-            let segs = alloc::copy(self.ancestry.get(u), "simplify's ancestry segments")?;
-            self.ancestry.clear(u);
-            for x in &segs {
-                if x.node != output_id {
-                    self.record_edge(x.left, x.right, x.node)?;
-                    self.map_mutations(u, x.left, x.right, output_id);
-                }
-            }
-            self.flush_edges(output_id)?;
+    /// Ends parent `u`, whose output id is `output_id` (or `NULL`): writes
+    /// its buffered edges, and removes the output node again if it got no
+    /// edges and is no sample (unless nodes are not filtered).
+    fn end_parent(&mut self, u: usize, output_id: Id) -> Result<()> {
+        if output_id == NULL {
+            debug_assert!(self.buffered.is_empty());
+            return Ok(());
         }
-        self.set_root_edge_offset(youngest_root_time);
+        let n = self.flush_edges(output_id)?;
+        if self.filter_nodes && n == 0 && !self.is_sample[u] {
+            self.rewind_node(u, output_id);
+        }
         Ok(())
     }
 
     /// After the input roots' edges: the edges to sort in `finish` are those
     /// from the first whose parent is no younger than the youngest root.
-    fn set_root_edge_offset(&mut self, youngest_root_time: f64) {
+    fn set_root_edge_offset(&mut self) {
+        let youngest_root_time = self.youngest_root_time;
         if youngest_root_time != f64::MAX {
             let e = &self.out.edges;
             let time = &self.out.nodes.time;
@@ -663,6 +577,43 @@ impl<'a> Simplifier<'a> {
     }
 }
 
+/// The sequential merge writes the output as it goes: a node's output id
+/// is made the first time it needs one, edges are buffered until its merge
+/// ends, mutations get their output node.
+impl MergeSink for Simplifier<'_> {
+    fn label(&self, u: usize) -> Id {
+        self.node_id_map[u]
+    }
+
+    fn node(&mut self, u: usize, label: Id) -> Result<Id> {
+        if label == NULL {
+            self.record_node(u)
+        } else {
+            Ok(label)
+        }
+    }
+
+    fn edge(&mut self, left: f64, right: f64, child: Id) -> Result<()> {
+        self.record_edge(left, right, child)
+    }
+
+    fn mutations(&mut self, u: usize, left: f64, right: f64, label: Id) -> Result<()> {
+        self.map_mutations(u, left, right, label);
+        Ok(())
+    }
+
+    fn begin_root(&mut self, u: usize) -> Result<Id> {
+        let id = self.node(u, self.node_id_map[u])?;
+        self.youngest_root_time = self.youngest_root_time.min(self.out.nodes.time[id as usize]);
+        Ok(id)
+    }
+
+    fn end_root(&mut self, _u: usize, label: Id) -> Result<()> {
+        self.flush_edges(label)?;
+        Ok(())
+    }
+}
+
 /// The runs of consecutive edges with the same parent, in order: each
 /// parent with the range of its edge rows.
 fn parent_runs(parent: &[Id]) -> impl Iterator<Item = (Id, std::ops::Range<usize>)> + '_ {
@@ -674,17 +625,6 @@ fn parent_runs(parent: &[Id]) -> impl Iterator<Item = (Id, std::ops::Range<usize
         start = end;
         Some((p, rows))
     })
-}
-
-/// Appends `[left, right)` labelled `node` to `build`, extending the last
-/// segment instead when it ends at `left` with the same label.
-fn push_segment(build: &mut Vec<Segment>, left: f64, right: f64, node: Id) -> Result<()> {
-    debug_assert!(left < right);
-    match build.last_mut() {
-        Some(tail) if tail.right == left && tail.node == node => tail.right = right,
-        _ => alloc::push(build, Segment { left, right, node }, "simplify's ancestry segments")?,
-    }
-    Ok(())
 }
 
 /// The output tables before simplification adds to them: the collection's

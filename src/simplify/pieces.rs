@@ -14,6 +14,8 @@
 //! *input* node ids (the input-to-output node map is one-to-one, so they can
 //! be renamed later), and records per parent whether it needs an output node
 //! there and its edges, per input root its edges, and the mutations' labels.
+//! The merge is the sequential one (`merge.rs`) over the piece's span,
+//! writing these records through its own [`MergeSink`].
 //! Then one sequential pass over the parents, in processing order, numbers
 //! the output nodes exactly as the sequential code does, and writes each
 //! parent's edges from all pieces sorted by output child, joining the
@@ -28,15 +30,12 @@
 
 use rayon::prelude::*;
 
-use super::ancestry::Ancestry;
-use super::overlap::{cmp_f64, Overlapper, Segment};
-use super::{
-    parent_runs, push_segment, Simplifier, KEEP_INPUT_ROOTS, KEEP_UNARY, KEEP_UNARY_IN_INDIVIDUALS,
-    REDUCE_TO_SITE_TOPOLOGY,
-};
+use super::merge::{Merge, MergeSink};
+use super::overlap::cmp_f64;
+use super::{parent_runs, Simplifier, KEEP_INPUT_ROOTS, REDUCE_TO_SITE_TOPOLOGY};
 use crate::alloc;
 use crate::error::Result;
-use crate::tables::{Id, TableCollection, NULL};
+use crate::tables::{Id, TableCollection};
 
 /// Below this many input edges simplify runs sequentially: cutting the
 /// genome costs more than the second thread saves.
@@ -129,63 +128,58 @@ type PieceEdge = (Id, f64, f64);
 /// What a piece's edges are, in a message saying they could not be allocated.
 const EDGES: &str = "simplify's piece edges";
 
+/// A piece's record of a parent or an input root: (its key, whether it
+/// needs an output node, the end of its edges in `PieceOut::edges`).
+type Record = (usize, bool, usize);
+
 /// What one piece's merge found.
 #[derive(Default)]
 struct PieceOut {
-    /// For each parent that needs an output node here or has edges here:
-    /// (the index of its first input edge, whether it needs a node, the end
-    /// of its edges in `edges`).
-    parents: Vec<(usize, bool, usize)>,
-    /// Each parent's edges sorted by child, abutting intervals joined.
+    /// For each parent that needs an output node here or has edges here,
+    /// keyed by the index of its first input edge.
+    parents: Vec<Record>,
+    /// Each parent's edges sorted by child, abutting intervals joined; then,
+    /// for KEEP_INPUT_ROOTS, each input root's, the same way.
     edges: Vec<PieceEdge>,
-    /// KEEP_INPUT_ROOTS: the input nodes left holding ancestry, in id
-    /// order, each with the end of its edges in `root_edges`.
-    roots: Vec<(Id, usize)>,
-    root_edges: Vec<PieceEdge>,
+    /// KEEP_INPUT_ROOTS: the input nodes left holding ancestry, keyed by
+    /// input id, in id order (the `bool` is unused).
+    roots: Vec<Record>,
     /// (mutation, input node label), in the order the sequential code
     /// assigns them (the last one wins).
     mutations: Vec<(u32, Id)>,
 }
 
-/// The merge of one piece `[left, right)`.
+/// The merge of one piece `[left, right)`, with every node labelled by its
+/// input id.
 struct Piece<'s, 'a> {
     s: &'s Simplifier<'a>,
     left: f64,
     right: f64,
-    ancestry: Ancestry,
     /// A bit per input node, set once it has been given ancestry: a child
-    /// whose bit is clear has none, and its (much larger) entry in
-    /// `ancestry` need not be read.
+    /// whose bit is clear has none, and its (much larger) entry in the
+    /// ancestry need not be read.
     held: Vec<u64>,
-    queue: Vec<Segment>,
-    build: Vec<Segment>,
-    overlapper: Overlapper,
+    /// Whether the parent being merged needs an output node here.
+    needs: bool,
+    /// Where the edges of the parent or root being merged start in
+    /// `out.edges`.
+    start: usize,
     out: PieceOut,
 }
 
 impl<'s, 'a> Piece<'s, 'a> {
-    /// As `Simplifier::map_mutations`, recording the label instead.
-    fn map_mutations(&mut self, u: usize, left: f64, right: f64, label: Id) -> Result<()> {
-        let s = self.s;
-        let pos = &s.mutation_position;
-        for &m in s.node_mutations.of(u) {
-            let x = pos[m as usize];
-            if left <= x && x < right {
-                alloc::push(&mut self.out.mutations, (m, label), "simplify's mutation labels")?;
-            }
-        }
-        Ok(())
+    fn holds(&self, u: usize) -> bool {
+        self.held[u / 64] & (1 << (u % 64)) != 0
     }
 
-    /// As `Simplifier::add_ancestry`.
-    fn add_ancestry(&mut self, u: usize, left: f64, right: f64, label: Id) -> Result<()> {
-        push_segment(&mut self.build, left, right, label)?;
-        self.map_mutations(u, left, right, label)
+    fn hold(&mut self, u: usize) {
+        self.held[u / 64] |= 1 << (u % 64);
     }
 
-    /// Sorts the edges from `start` on by child (stably: each child's are
-    /// left to right) and joins the abutting ones.
-    fn join_edges(edges: &mut Vec<PieceEdge>, start: usize) {
+    /// Sorts the edges from `self.start` on by child (stably: each child's
+    /// are left to right) and joins the abutting ones.
+    fn join_edges(&mut self) {
+        let (edges, start) = (&mut self.out.edges, self.start);
         // Each child's intervals are disjoint and were found left to right:
         // ordering by (child, left) is the stable order by child, without
         // the buffer a stable sort allocates.
@@ -203,70 +197,6 @@ impl<'s, 'a> Piece<'s, 'a> {
         edges.truncate(w);
     }
 
-    /// `Simplifier::merge_ancestors` on this piece, with node `u` labelled
-    /// `u`. `first_edge` names the parent's run of input edges.
-    fn merge_ancestors(&mut self, u: usize, first_edge: usize) -> Result<()> {
-        let s = self.s;
-        let label = u as Id;
-        let is_sample = s.is_sample[u];
-        let keep_unary = s.options & KEEP_UNARY != 0
-            || (s.options & KEEP_UNARY_IN_INDIVIDUALS != 0 && s.input.nodes.individual[u] != NULL);
-        // Whether the sequential code would record an output node for `u`.
-        let mut needs = false;
-        let start = self.out.edges.len();
-        self.build.clear();
-        let mut queue = std::mem::take(&mut self.queue);
-        self.overlapper.start(&mut queue)?;
-        let mut prev_right = self.left;
-        while let Some((left, right)) = self.overlapper.next(&queue) {
-            let overlapping = self.overlapper.overlapping();
-            let mut ancestry_node;
-            if overlapping.len() == 1 {
-                ancestry_node = queue[overlapping[0] as usize].node;
-                if is_sample {
-                    alloc::push(&mut self.out.edges, (ancestry_node, left, right), EDGES)?;
-                    ancestry_node = label;
-                } else if keep_unary {
-                    needs = true;
-                    alloc::push(&mut self.out.edges, (ancestry_node, left, right), EDGES)?;
-                }
-            } else {
-                needs = true;
-                ancestry_node = label;
-                for &k in overlapping {
-                    alloc::push(&mut self.out.edges, (queue[k as usize].node, left, right), EDGES)?;
-                }
-            }
-            if is_sample && left != prev_right {
-                self.add_ancestry(u, prev_right, left, label)?;
-            }
-            if keep_unary {
-                ancestry_node = label;
-            }
-            self.add_ancestry(u, left, right, ancestry_node)?;
-            prev_right = right;
-        }
-        if is_sample && prev_right != self.right {
-            self.add_ancestry(u, prev_right, self.right, label)?;
-        }
-        self.ancestry.set(u, &self.build)?;
-        if !self.build.is_empty() {
-            self.held[u / 64] |= 1 << (u % 64);
-        }
-        if needs || self.out.edges.len() > start {
-            Self::join_edges(&mut self.out.edges, start);
-            let end = self.out.edges.len();
-            alloc::push(
-                &mut self.out.parents,
-                (first_edge, needs, end),
-                "simplify's piece parents",
-            )?;
-        }
-        queue.clear();
-        self.queue = queue;
-        Ok(())
-    }
-
     fn run(mut self, samples: &[Id]) -> Result<PieceOut> {
         let s = self.s;
         let edges = &s.input.edges;
@@ -275,61 +205,86 @@ impl<'s, 'a> Piece<'s, 'a> {
         let inside = |j: usize| edges.left[j] < b && edges.right[j] > a;
         let expected = (0..n).filter(|&j| inside(j)).count() + samples.len();
         let num_nodes = s.input.nodes.flags.len();
-        self.ancestry = Ancestry::new(num_nodes, expected)?;
+        let mut m = Merge::new(num_nodes, expected)?;
         self.held = alloc::zeroed(num_nodes.div_ceil(64), "simplify's ancestry flags")?;
         for &u in samples {
-            self.build.clear();
-            self.add_ancestry(u as usize, a, b, u)?;
-            self.ancestry.set(u as usize, &self.build)?;
-            self.held[u as usize / 64] |= 1 << (u % 64);
+            m.add_sample(&mut self, u as usize, a, b)?;
+            self.hold(u as usize);
         }
         for (parent, rows) in parent_runs(&edges.parent) {
-            let start = rows.start;
-            self.queue.clear();
+            let first_edge = rows.start;
             for j in rows {
                 let child = edges.child[j] as usize;
-                if self.held[child / 64] & (1 << (child % 64)) != 0 && inside(j) {
+                if self.holds(child) && inside(j) {
                     let (l, r) = (edges.left[j].max(a), edges.right[j].min(b));
-                    self.ancestry.extract(child, l, r, &mut self.queue)?;
+                    m.ancestry.extract(child, l, r, &mut m.queue)?;
                 }
             }
             let u = parent as usize;
-            if !self.queue.is_empty() || s.is_sample[u] {
-                self.merge_ancestors(u, start)?;
-            } else if self.held[u / 64] & (1 << (u % 64)) != 0 {
+            if !m.queue.is_empty() || s.is_sample[u] {
+                self.needs = false;
+                self.start = self.out.edges.len();
+                m.merge(&mut self, u, s.is_sample[u], s.keeps_unary(u), a, b)?;
+                if !m.ancestry.get(u).is_empty() {
+                    self.hold(u);
+                }
+                if self.needs || self.out.edges.len() > self.start {
+                    self.join_edges();
+                    let end = self.out.edges.len();
+                    alloc::push(
+                        &mut self.out.parents,
+                        (first_edge, self.needs, end),
+                        "simplify's piece parents",
+                    )?;
+                }
+            } else if self.holds(u) {
                 // Nothing to merge; the sequential code stores no ancestry.
-                self.ancestry.clear(u);
+                m.ancestry.clear(u);
             }
         }
         if s.options & KEEP_INPUT_ROOTS != 0 {
-            self.input_roots()?;
+            m.input_roots(&mut self)?;
         }
         Ok(self.out)
     }
+}
 
-    /// `Simplifier::insert_input_roots` on this piece, before numbering.
-    fn input_roots(&mut self) -> Result<()> {
-        let mut segs = Vec::new();
-        for u in 0..self.s.node_id_map.len() {
-            if self.held[u / 64] & (1 << (u % 64)) == 0 || self.ancestry.get(u).is_empty() {
-                continue;
-            }
-            segs.clear();
-            alloc::extend_from_slice(&mut segs, self.ancestry.get(u), "simplify's ancestry segments")?;
-            self.ancestry.clear(u);
-            let label = u as Id;
-            let start = self.out.root_edges.len();
-            for x in &segs {
-                if x.node != label {
-                    alloc::push(&mut self.out.root_edges, (x.node, x.left, x.right), EDGES)?;
-                    self.map_mutations(u, x.left, x.right, label)?;
-                }
-            }
-            Self::join_edges(&mut self.out.root_edges, start);
-            let end = self.out.root_edges.len();
-            alloc::push(&mut self.out.roots, (label, end), "simplify's piece roots")?;
+/// A piece's merge records, for the numbering pass, whether a parent needs
+/// an output node and the edges and mutations with input node labels.
+impl MergeSink for Piece<'_, '_> {
+    fn label(&self, u: usize) -> Id {
+        u as Id
+    }
+
+    fn node(&mut self, _u: usize, label: Id) -> Result<Id> {
+        self.needs = true;
+        Ok(label)
+    }
+
+    fn edge(&mut self, left: f64, right: f64, child: Id) -> Result<()> {
+        alloc::push(&mut self.out.edges, (child, left, right), EDGES)
+    }
+
+    fn mutations(&mut self, u: usize, left: f64, right: f64, label: Id) -> Result<()> {
+        for m in self.s.node_mutations.within(u, left, right) {
+            alloc::push(&mut self.out.mutations, (m, label), "simplify's mutation labels")?;
         }
         Ok(())
+    }
+
+    fn may_hold(&self, u: usize) -> bool {
+        self.holds(u)
+    }
+
+    fn begin_root(&mut self, u: usize) -> Result<Id> {
+        self.start = self.out.edges.len();
+        Ok(u as Id)
+    }
+
+    fn end_root(&mut self, u: usize, _label: Id) -> Result<()> {
+        self.join_edges();
+        let end = self.out.edges.len();
+        alloc::push(&mut self.out.roots, (u, false, end), "simplify's piece roots")
     }
 }
 
@@ -347,11 +302,9 @@ pub(super) fn run(
             s: &s,
             left: cuts[k],
             right: cuts[k + 1],
-            ancestry: Ancestry::default(),
             held: Vec::new(),
-            queue: Vec::new(),
-            build: Vec::new(),
-            overlapper: Overlapper::default(),
+            needs: false,
+            start: 0,
             out: PieceOut::default(),
         }
         .run(samples)
@@ -371,93 +324,90 @@ pub(super) fn run(
 /// The sequential pass: numbers the output nodes as the sequential merge
 /// does and writes the edges, the input roots and the mutations' nodes.
 fn number_and_write(s: &mut Simplifier<'_>, outs: &[PieceOut]) -> Result<()> {
-    let input = s.input;
-    let edges = &input.edges;
-    let mut at = vec![0usize; outs.len()];
+    let edges = &s.input.edges;
     let mut edge_at = vec![0usize; outs.len()];
-    loop {
-        // The next parent, in processing order, that any piece recorded.
-        let next = outs
-            .iter()
-            .zip(&at)
-            .filter_map(|(o, &i)| o.parents.get(i).map(|p| p.0))
-            .min();
-        let Some(first_edge) = next else { break };
-        let u = edges.parent[first_edge] as usize;
-        let mut needs = false;
-        s.buffered.clear();
-        for (k, o) in outs.iter().enumerate() {
-            if let Some(&(f, n, end)) = o.parents.get(at[k]) {
-                if f == first_edge {
-                    needs |= n;
-                    let map = &s.node_id_map;
-                    alloc::extend(
-                        &mut s.buffered,
-                        o.edges[edge_at[k]..end]
-                            .iter()
-                            .map(|&(c, l, r)| (map[c as usize], l, r)),
-                        "simplify's edge buffer",
-                    )?;
-                    edge_at[k] = end;
-                    at[k] += 1;
-                }
-            }
-        }
-        let mut output_id = s.node_id_map[u];
-        if output_id == NULL && needs {
-            output_id = s.record_node(u)?;
-        }
-        if output_id != NULL {
-            let n = s.flush_edges(output_id)?;
-            if s.filter_nodes && n == 0 && !s.is_sample[u] {
-                s.rewind_node(u, output_id);
-            }
-        } else {
-            debug_assert!(s.buffered.is_empty());
-            s.buffered.clear();
-        }
-    }
+    for_each_record(
+        s,
+        outs,
+        |o| &o.parents,
+        &mut edge_at,
+        |s, first_edge, needs| {
+            let u = edges.parent[first_edge] as usize;
+            let output_id = if needs {
+                s.node(u, s.node_id_map[u])?
+            } else {
+                s.node_id_map[u]
+            };
+            s.end_parent(u, output_id)
+        },
+    )?;
     if s.options & KEEP_INPUT_ROOTS != 0 {
-        let mut youngest_root_time = f64::MAX;
-        at.iter_mut().for_each(|i| *i = 0);
-        edge_at.iter_mut().for_each(|i| *i = 0);
-        loop {
-            let next = outs
-                .iter()
-                .zip(&at)
-                .filter_map(|(o, &i)| o.roots.get(i).map(|r| r.0))
-                .min();
-            let Some(u) = next else { break };
-            s.buffered.clear();
-            let mut output_id = s.node_id_map[u as usize];
-            if output_id == NULL {
-                output_id = s.record_node(u as usize)?;
-            }
-            youngest_root_time = youngest_root_time.min(s.out.nodes.time[output_id as usize]);
-            for (k, o) in outs.iter().enumerate() {
-                if let Some(&(v, end)) = o.roots.get(at[k]) {
-                    if v == u {
-                        let map = &s.node_id_map;
-                        alloc::extend(
-                            &mut s.buffered,
-                            o.root_edges[edge_at[k]..end]
-                                .iter()
-                                .map(|&(c, l, r)| (map[c as usize], l, r)),
-                            "simplify's edge buffer",
-                        )?;
-                        edge_at[k] = end;
-                        at[k] += 1;
-                    }
-                }
-            }
-            s.flush_edges(output_id)?;
-        }
-        s.set_root_edge_offset(youngest_root_time);
+        // The roots' edges follow the parents' in each piece's `edges`,
+        // where `edge_at` has come to.
+        for_each_record(
+            s,
+            outs,
+            |o| &o.roots,
+            &mut edge_at,
+            |s, u, _| {
+                let output_id = s.begin_root(u)?;
+                s.end_root(u, output_id)
+            },
+        )?;
+        s.set_root_edge_offset();
     }
     for o in outs {
         for &(m, label) in &o.mutations {
             s.mutation_node_map[m as usize] = s.node_id_map[label as usize];
         }
     }
+    Ok(())
+}
+
+/// Walks the pieces' records (`records` of each piece, each in increasing
+/// key order) together: for each key any piece recorded, in increasing
+/// order, puts its edges from every piece in `s.buffered` (children renamed
+/// to output ids) and calls `write(s, key, whether any piece needs a node)`.
+/// `edge_at` holds where each piece's edges not yet taken begin.
+fn for_each_record(
+    s: &mut Simplifier<'_>,
+    outs: &[PieceOut],
+    records: impl Fn(&PieceOut) -> &[Record],
+    edge_at: &mut [usize],
+    mut write: impl FnMut(&mut Simplifier<'_>, usize, bool) -> Result<()>,
+) -> Result<()> {
+    let mut at = vec![0usize; outs.len()];
+    loop {
+        let next = outs
+            .iter()
+            .zip(&at)
+            .filter_map(|(o, &i)| records(o).get(i).map(|r| r.0))
+            .min();
+        let Some(key) = next else { return Ok(()) };
+        let mut needs = false;
+        s.buffered.clear();
+        for (k, o) in outs.iter().enumerate() {
+            if let Some(&(f, n, end)) = records(o).get(at[k]) {
+                if f == key {
+                    needs |= n;
+                    buffer_edges(s, &o.edges, &mut edge_at[k], end)?;
+                    at[k] += 1;
+                }
+            }
+        }
+        write(s, key, needs)?;
+    }
+}
+
+/// Adds a piece's edges `edges[*from..end]` to `s.buffered` with their
+/// children renamed to output ids, and moves `from` to `end`.
+fn buffer_edges(s: &mut Simplifier<'_>, edges: &[PieceEdge], from: &mut usize, end: usize) -> Result<()> {
+    let map = &s.node_id_map;
+    alloc::extend(
+        &mut s.buffered,
+        edges[*from..end].iter().map(|&(c, l, r)| (map[c as usize], l, r)),
+        "simplify's edge buffer",
+    )?;
+    *from = end;
     Ok(())
 }
