@@ -768,8 +768,11 @@ void tspar_exec_free(struct tspar_exec_t *exec);
 // then known time (older first), parents before children. Individuals keep
 // their order. The edge indexes are dropped. Runs on `exec`'s threads
 // (NULL: the default, `TSPAR_NUM_THREADS` else all cores); the result is
-// the same for every count. Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure
-// the tables are unchanged.
+// the same for every count. Options: `TSPAR_NO_CHECK_INTEGRITY` skips the
+// integrity check, but the ids the sort indexes by (edge parents from
+// `edge_start` on, mutation sites, nodes and parents) are still checked:
+// a bad one gives `TSPAR_ERR_NODE_OUT_OF_BOUNDS`, `_SITE_OUT_OF_BOUNDS` or
+// `_MUTATION_OUT_OF_BOUNDS`. On failure the tables are unchanged.
 int tspar_tables_sort(struct tspar_tables_t *tables,
                       tspar_size_t edge_start,
                       tspar_flags_t options,

@@ -59,8 +59,11 @@ unsafe fn handle<'a>(p: *const tspar_tables_t) -> Result<&'a tspar_tables_t> {
 /// then known time (older first), parents before children. Individuals keep
 /// their order. The edge indexes are dropped. Runs on `exec`'s threads
 /// (NULL: the default, `TSPAR_NUM_THREADS` else all cores); the result is
-/// the same for every count. Options: `TSPAR_NO_CHECK_INTEGRITY`. On failure
-/// the tables are unchanged.
+/// the same for every count. Options: `TSPAR_NO_CHECK_INTEGRITY` skips the
+/// integrity check, but the ids the sort indexes by (edge parents from
+/// `edge_start` on, mutation sites, nodes and parents) are still checked:
+/// a bad one gives `TSPAR_ERR_NODE_OUT_OF_BOUNDS`, `_SITE_OUT_OF_BOUNDS` or
+/// `_MUTATION_OUT_OF_BOUNDS`. On failure the tables are unchanged.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_tables_sort(
     tables: *mut tspar_tables_t,
