@@ -91,6 +91,9 @@
  *     misuse the library cannot detect.
  *   - Parallel calls run on the library's own worker threads, never on a
  *     pool the host owns, and return only when all their work is done.
+ *   - fork: a child process forked while no call into tspar is running may
+ *     use the library, at any thread count; it starts worker threads of
+ *     its own (the parent's are not copied by fork).
  *
  * Callbacks
  *   - A progress callback (tspar_progress_func_t) is called on the thread

@@ -43,18 +43,41 @@ pub fn default_threads() -> usize {
     })
 }
 
+/// The pools of one process. A forked child inherits the map but not the
+/// worker threads behind it (fork copies only the calling thread), so work
+/// given to an inherited pool would wait forever: `pid` tells the child
+/// that the pools are its parent's.
+struct Pools {
+    pid: u32,
+    map: HashMap<usize, Arc<ThreadPool>>,
+}
+
 /// The pool for `threads` worker threads (`threads >= 2`).
+///
+/// In a process forked after pools were made, the parent's pools are
+/// abandoned (leaked, never dropped: dropping would signal threads that do
+/// not exist in the child) and new ones are started on first use.
 pub fn pool(threads: usize) -> Result<Arc<ThreadPool>> {
-    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<ThreadPool>>>> = OnceLock::new();
+    static POOLS: OnceLock<Mutex<Pools>> = OnceLock::new();
     if !(2..=MAX_THREADS).contains(&threads) {
         return Err(Failure::new(
             Error::BadParamValue,
             format!("thread count {threads} out of range 2..={MAX_THREADS} for a pool"),
         ));
     }
-    let pools = POOLS.get_or_init(Default::default);
+    let pools = POOLS.get_or_init(|| {
+        Mutex::new(Pools {
+            pid: std::process::id(),
+            map: HashMap::new(),
+        })
+    });
     let mut pools = pools.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(p) = pools.get(&threads) {
+    let pid = std::process::id();
+    if pools.pid != pid {
+        std::mem::forget(std::mem::take(&mut pools.map));
+        pools.pid = pid;
+    }
+    if let Some(p) = pools.map.get(&threads) {
         return Ok(Arc::clone(p));
     }
     let p = ThreadPoolBuilder::new()
@@ -63,7 +86,7 @@ pub fn pool(threads: usize) -> Result<Arc<ThreadPool>> {
         .build()
         .map_err(|e| Failure::new(Error::NoMemory, format!("cannot start worker threads: {e}")))?;
     let p = Arc::new(p);
-    pools.insert(threads, Arc::clone(&p));
+    pools.map.insert(threads, Arc::clone(&p));
     Ok(p)
 }
 
