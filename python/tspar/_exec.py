@@ -11,6 +11,7 @@ then raised again once the library has returned and cleaned up.
 
 from __future__ import annotations
 
+import os
 import threading
 
 from . import lowlevel as ll
@@ -18,16 +19,36 @@ from . import lowlevel as ll
 _cache: dict = {}
 _cache_lock = threading.Lock()
 
+# The library's worker threads do not survive a fork: a child process made
+# by fork (multiprocessing's default start method on Linux before Python
+# 3.14) would wait forever for a pool its parent started. In such a child
+# every call runs on the calling thread alone (the results are the same
+# bits); use the "spawn" or "forkserver" start method to have worker
+# threads in child processes.
+_forked = False
+
+
+def _after_fork_in_child():
+    global _forked, _cache, _cache_lock
+    _forked = True
+    _cache = {}
+    _cache_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
 
 def _check_threads(num_threads):
     if num_threads is None:
-        return 0
-    if isinstance(num_threads, bool) or not hasattr(num_threads, "__index__"):
+        n = 0
+    elif isinstance(num_threads, bool) or not hasattr(num_threads, "__index__"):
         raise TypeError(f"num_threads must be an int or None, not {type(num_threads).__name__}")
-    n = int(num_threads)
+    else:
+        n = int(num_threads)
     if n < 0:
         raise ValueError("num_threads must be >= 0 (0 or None: the default)")
-    return n
+    return 1 if _forked else n
 
 
 def _plain(num_threads: int) -> ll.Exec:

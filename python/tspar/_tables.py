@@ -171,8 +171,8 @@ class TableCollection:
             raise ValueError("edge_start must be >= 0")
         _exec.run(lambda e: self._ll.sort(edge_start, 0, exec=e), num_threads)
 
-    def build_index(self) -> None:
-        self._ll.build_index()
+    def build_index(self, *, num_threads: Optional[int] = None) -> None:
+        _exec.run(lambda e: self._ll.build_index(0, exec=e), num_threads)
 
     def has_index(self) -> bool:
         return self._ll.has_index()
@@ -268,7 +268,7 @@ class TableCollection:
                 if key in ref and ref[key] is not None:
                     out._ll.set_field(f"reference_sequence/{key}", ref[key])
         if tables.has_index():
-            out._ll.build_index()
+            out.build_index()
         return out
 
     def to_tskit(self):

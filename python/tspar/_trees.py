@@ -146,7 +146,7 @@ class TreeSequence:
             p = os.path.join(d, "ts.trees")
             with open(p, "wb") as f:
                 f.write(data)
-            return cls(ll.TreeSequence.load(p))
+            return cls(ll.TreeSequence.load(p, exec=ll.Exec(_exec._check_threads(None))))
 
     # ---- pickling: by path when loaded from a file, else by bytes
 
@@ -700,7 +700,7 @@ for _table, _cols in _COLUMN_VIEWS.items():
 del _table, _cols, _col
 
 
-def _unpickle_path(path, size, mtime_ns):
+def _unpickle_path(path, size, mtime_ns):  # noqa: D103
     st = os.stat(path)
     if st.st_size != size or st.st_mtime_ns != mtime_ns:
         raise ValueError(f"{path} changed since this tree sequence was pickled (size or modification time "

@@ -25,7 +25,7 @@ from ._ffi import C, HEADER_PATH, LIBRARY_PATH, ffi, lib, last_error_message, st
 from .exceptions import LibraryError, check, error_from_code, error_name
 
 __all__ = [
-    "C", "ffi", "lib", "checked", "version", "strerror", "last_error_message", "error_name",
+    "C", "ffi", "lib", "checked", "library", "version", "strerror", "last_error_message", "error_name",
     "LibraryError", "HEADER_PATH", "LIBRARY_PATH", "TABLES", "DTYPES", "BULK_COLUMNS",
     "Exec", "Tables", "TreeSequence", "Tree", "ONE_WAY", "K_WAY", "stat_options",
 ]
@@ -104,22 +104,56 @@ TREE_ARRAY_NAMES = ["parent", "left_child", "right_child", "left_sib", "right_si
 
 
 class _Checked:
-    """``checked.tspar_x(...)`` calls ``lib.tspar_x`` and raises the
-    matching LibraryError when it returns a negative code (for functions
-    returning int, int64_t or tspar_id_t). The library's raw functions are
-    ``lib.tspar_x``."""
+    """``checked.tspar_x(...)`` calls ``lib.tspar_x`` (None arguments
+    passed as NULL) and raises the matching LibraryError when it returns a
+    negative code (for functions returning int, int64_t, tspar_id_t or
+    double); functions returning void or a pointer are returned as they
+    are. The library's raw functions are ``lib.tspar_x``."""
 
     def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
         fn = getattr(lib, name)
+        result = ffi.typeof(fn).result
+        checks = result.kind == "primitive"
 
         def call(*args):
-            return check(fn(*args))
+            r = fn(*[ffi.NULL if a is None else a for a in args])
+            return check(r) if checks else r
 
         call.__name__ = name
         return call
 
 
 checked = _Checked()
+
+
+class _Library:
+    """The loaded library as one object: ``library.tspar_x(...)`` is
+    ``checked.tspar_x``, ``library.raw`` the unchecked cffi functions,
+    ``library.path`` the file loaded."""
+
+    raw = lib
+    ffi = ffi
+    path = LIBRARY_PATH
+
+    def __getattr__(self, name):
+        return getattr(checked, name)
+
+    @staticmethod
+    def strerror(code):
+        return strerror(code)
+
+    @staticmethod
+    def unknown_time():
+        return lib.tspar_unknown_time()
+
+    @staticmethod
+    def error(code):
+        return error_from_code(code)
+
+
+library = _Library()
 
 
 # ------------------------------------------------------------ helpers
@@ -497,6 +531,28 @@ class Tables(_Owned):
             given = [keep[n].size for n in fixed if keep[n] is not None]
             given += [keep[n].size - 1 for n in offsets if keep[n] is not None]
             num_rows = max(given[0], 0) if given else 0
+        # The C function reads num_rows entries of each column (and the
+        # ragged data up to the last offset): check every length first, so
+        # that no call reads past the end of an array.
+        for name, _ in spec:
+            a = keep[name]
+            if a is None:
+                continue
+            if name.endswith("_offset"):
+                if a.size != num_rows + 1:
+                    raise ValueError(f"{table}.{name}: {a.size} offsets for {num_rows} rows (need rows + 1)")
+                data = keep[name[: -len("_offset")]]
+                need = int(a[-1]) if a.size else 0
+                if data is None and need:
+                    raise ValueError(f"{table}.{name} given without its data column")
+                if data is not None and (data.size < need or (a.size and (np.any(np.diff(a.astype(np.int64)) < 0)))):
+                    raise ValueError(f"{table}.{name}: offsets beyond the {data.size} elements of the data column "
+                                     "or not increasing")
+            elif f"{name}_offset" in names:
+                if a.size and keep[f"{name}_offset"] is None:
+                    raise ValueError(f"{table}.{name} given without {name}_offset")
+            elif a.size != num_rows:
+                raise ValueError(f"{table}.{name}: {a.size} values for {num_rows} rows")
         pointers = [ptr(keep[name]) for name, _ in spec]
         h = self._h()
         check(getattr(lib, f"tspar_tables_{verb}_{table}")(h.ptr, num_rows, *pointers))
