@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._ffi import C, HEADER_PATH, LIBRARY_PATH, ffi, lib, last_error_message, strerror, version
+from ._ffi import C, HEADER_PATH, HEADER_TEXT, LIBRARY_PATH, ffi, lib, last_error_message, strerror, version
+from ._ffi import parse_header_constants as _parse_constants
 from .exceptions import LibraryError, check, error_from_code, error_name
 
 __all__ = [
@@ -29,6 +30,14 @@ __all__ = [
     "LibraryError", "HEADER_PATH", "LIBRARY_PATH", "TABLES", "DTYPES", "BULK_COLUMNS",
     "Exec", "Tables", "TreeSequence", "Tree", "ONE_WAY", "K_WAY", "stat_options",
 ]
+
+def parse_header_constants(path=HEADER_PATH):
+    """Every integer ``#define TSPAR_...`` of a header (default: the one
+    this binding was made from), as ``{name: value}``."""
+    from pathlib import Path as _P
+
+    return _parse_constants(_P(path).read_text())
+
 
 # Table names as used in file keys, by their TSPAR_TABLE_* identifier.
 TABLES = {
@@ -128,12 +137,34 @@ class _Checked:
 checked = _Checked()
 
 
+class _Raw:
+    """``raw.tspar_x(...)``: the unchecked function, with None arguments
+    passed as NULL and a ``char *`` result returned as bytes (None for
+    NULL), for tests of the C API's own conventions."""
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        fn = getattr(lib, name)
+        result = ffi.typeof(fn).result
+        is_string = result.kind == "pointer" and result.item.cname == "char"
+
+        def call(*args):
+            r = fn(*[ffi.NULL if a is None else a for a in args])
+            if is_string:
+                return None if r == ffi.NULL else ffi.string(r)
+            return r
+
+        call.__name__ = name
+        return call
+
+
 class _Library:
     """The loaded library as one object: ``library.tspar_x(...)`` is
-    ``checked.tspar_x``, ``library.raw`` the unchecked cffi functions,
+    ``checked.tspar_x``, ``library.raw.tspar_x`` unchecked (see ``_Raw``),
     ``library.path`` the file loaded."""
 
-    raw = lib
+    raw = _Raw()
     ffi = ffi
     path = LIBRARY_PATH
 
