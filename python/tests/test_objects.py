@@ -237,3 +237,14 @@ def test_bad_arguments_do_not_crash(islands):
         tree.next()
     with pytest.raises(TypeError):
         tspar.TreeSequence("not a handle")
+
+
+def test_docstrings_and_type_marker():
+    import pydoc
+    from pathlib import Path
+
+    text = pydoc.render_doc(tspar.TreeSequence.Fst, renderer=pydoc.plaintext)
+    for word in ["sample_sets", "indexes", "windows", "mode", "span_normalise", "num_threads", "progress"]:
+        assert word in text, word
+    assert "num_threads" in pydoc.render_doc(tspar.TreeSequence.diversity, renderer=pydoc.plaintext)
+    assert (Path(tspar.__file__).parent / "py.typed").exists()
