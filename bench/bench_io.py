@@ -38,6 +38,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "oracle"))
 
+try:  # the installed tspar package, else the one in the source tree
+    import tspar  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+
 
 # ------------------------------------------------------------ memory
 
@@ -67,15 +72,15 @@ def worker_memory(args):
     import numpy  # noqa: F401  (both workers import the same modules)
     import tskit
 
-    import tspar_ctypes
+    import tspar.lowlevel as tl
 
-    tspar_ctypes.library()
+    tl.library
     gc.collect()
     reset = _reset_peak()
     before = _status_kb("VmRSS")
     peak_before = _status_kb("VmHWM")
     if args.lib == "tspar":
-        tables = tspar_ctypes.Tables.load(args.file)
+        tables = tl.Tables.load(args.file)
     else:
         tables = tskit.TableCollection.load(args.file)
     peak = _status_kb("VmHWM")
@@ -104,9 +109,9 @@ def worker_memory(args):
 def worker_time(args):
     import tskit
 
-    import tspar_ctypes
+    import tspar.lowlevel as tl
 
-    lib = tspar_ctypes.library()
+    lib = tl.library
     out = Path(args.out_dir)
     ours_new, theirs_new = out / "tspar_new.trees", out / "tskit_new.trees"
     ours_old, theirs_old = out / "tspar_existing.trees", out / "tskit_existing.trees"
@@ -117,16 +122,16 @@ def worker_time(args):
         return time.perf_counter() - t0, result
 
     # Warm the page cache and both libraries (and tspar's thread pool).
-    tspar_ctypes.Tables.load(args.file).free()
+    tl.Tables.load(args.file).free()
     tskit.TableCollection.load(args.file)
 
-    ours = tspar_ctypes.Tables.load(args.file)
+    ours = tl.Tables.load(args.file)
     theirs = tskit.TableCollection.load(args.file)
     ours.dump(ours_old)
     theirs.dump(theirs_old)
 
     def tspar_load():
-        a, t = timed(lambda: tspar_ctypes.Tables.load(args.file))
+        a, t = timed(lambda: tl.Tables.load(args.file))
         t.free()
         return a
 
@@ -193,10 +198,10 @@ def main():
     if args.worker == "memory":
         return worker_memory(args)
 
-    import tspar_ctypes
+    import tspar.lowlevel as tl
 
-    if not tspar_ctypes.library_path().exists():
-        sys.exit(f"{tspar_ctypes.library_path()} not found: run `cargo build --release` or set TSPAR_LIB")
+    if not tl.LIBRARY_PATH.exists():
+        sys.exit(f"{tl.LIBRARY_PATH} not found: run `cargo build --release` or set TSPAR_LIB")
     threads = [int(x) for x in args.threads.split(",")]
     size_mb = os.path.getsize(args.file) / 1e6
     raw = {"file": args.file, "bytes": os.path.getsize(args.file), "repeats": args.repeats, "time": {}, "memory": {}}

@@ -26,6 +26,11 @@ import time
 os.environ.setdefault("TSPAR_NUM_THREADS", "1")
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests" / "oracle"))
 
+try:  # the installed tspar package, else the one in the source tree
+    import tspar  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "python"))
+
 import msprime  # noqa: E402
 import numpy as np  # noqa: E402
 import tskit  # noqa: E402

@@ -23,7 +23,12 @@ import numpy as np
 import tskit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "oracle"))
-import tspar_ctypes as T  # noqa: E402
+
+try:  # the installed tspar package, else the one in the source tree
+    import tspar  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+import tspar.lowlevel as T  # noqa: E402
 
 
 def timed(fn, repeat=1):
@@ -50,7 +55,7 @@ def main():
         args.divmat = True
     ts = tskit.load(args.file)
     t0 = time.perf_counter()
-    tsp = T.StatsTreeSequence(args.file)
+    tsp = T.TreeSequence.load(args.file)
     print(f"# {args.file}: {ts.num_trees} trees, {ts.num_edges} edges, {ts.num_sites} sites, "
           f"{ts.num_samples} samples; tspar load {time.perf_counter() - t0:.2f} s", flush=True)
     pops = [ts.samples(population=p) for p in range(ts.num_populations)]

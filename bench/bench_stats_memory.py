@@ -27,6 +27,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "oracle"))
 sys.path.insert(0, str(HERE))
 
+try:  # the installed tspar package, else the one in the source tree
+    import tspar  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+
 from bench_io import _reset_peak, _status_kb  # noqa: E402  (the same peak-memory method)
 
 CASES = {
@@ -59,7 +64,7 @@ def worker(lib, file, case):
     import numpy as np
     import tskit
 
-    import tspar_ctypes as T
+    import tspar.lowlevel as T
 
     stat, mode, nw, which = CASES[case]
     ts = tskit.load(file)
@@ -68,7 +73,7 @@ def worker(lib, file, case):
     pairs = np.array(list(itertools.combinations(range(len(sets)), 2)), dtype=np.int32)
     num_nodes = ts.num_nodes
     if lib == "tspar":
-        tsp = T.StatsTreeSequence(file)
+        tsp = T.TreeSequence.load(file)
         ex = T.Exec(int(os.environ["TSPAR_NUM_THREADS"]))
         del ts
         calls = {

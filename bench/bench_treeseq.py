@@ -35,18 +35,17 @@ import venv
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-ORACLE = REPO / "tests" / "oracle"
+PYTHON = REPO / "python"  # the package from the source tree, unless installed
 TSKIT_VERSION = "1.0.3"
 
 # ------------------------------------------------------------ helpers run in subprocesses
 
 LOAD_SCRIPT = r"""
 import json, resource, sys, time
-sys.path.insert(0, sys.argv[1])
+sys.path.append(sys.argv[1])
 which, path = sys.argv[2], sys.argv[3]
 if which == "tspar":
-    from tspar_ctypes import TreeSequence, library
-    library()
+    from tspar.lowlevel import TreeSequence, library
 elif which == "tskit":
     import tskit
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -66,10 +65,10 @@ print(json.dumps({"seconds": elapsed, "peak_kib": peak, "before_kib": before, "n
 
 SORT_SCRIPT = r"""
 import json, sys, time
-sys.path.insert(0, sys.argv[1])
+sys.path.append(sys.argv[1])
 which, path = sys.argv[2], sys.argv[3]
 if which == "tspar":
-    from tspar_ctypes import Tables
+    from tspar.lowlevel import Tables
     t = Tables.load(path)
     t0 = time.perf_counter()
     t.sort()
@@ -113,7 +112,7 @@ def bench_load(path, repeats):
     results = {"none": [], "tspar": [], "tskit": []}
     for _ in range(repeats):  # interleaved, so all see the same machine load
         for which in results:
-            results[which].append(run_json([sys.executable, "-c", LOAD_SCRIPT, str(ORACLE), which, str(path)]))
+            results[which].append(run_json([sys.executable, "-c", LOAD_SCRIPT, str(PYTHON), which, str(path)]))
     base_peak = median([r["peak_kib"] for r in results["none"]])
     for which in ("tspar", "tskit"):
         secs = [r["seconds"] for r in results[which]]
@@ -188,9 +187,9 @@ def bench_sort(path, repeats, tmp):
     shuffled = tmp / "shuffled.trees"
     shuffled_file(path, shuffled)
     # Same result as tskit, once, before timing.
-    run_json([sys.executable, "-c", SORT_SCRIPT, str(ORACLE), "tspar", str(shuffled), str(tmp / "a.trees")],
+    run_json([sys.executable, "-c", SORT_SCRIPT, str(PYTHON), "tspar", str(shuffled), str(tmp / "a.trees")],
              env=env_with(TSPAR_NUM_THREADS=2))
-    run_json([sys.executable, "-c", SORT_SCRIPT, str(ORACLE), "tskit", str(shuffled), str(tmp / "b.trees")])
+    run_json([sys.executable, "-c", SORT_SCRIPT, str(PYTHON), "tskit", str(shuffled), str(tmp / "b.trees")])
     import tskit
 
     same = tskit.TableCollection.load(tmp / "a.trees").equals(tskit.TableCollection.load(tmp / "b.trees"))
@@ -203,7 +202,7 @@ def bench_sort(path, repeats, tmp):
     runs = {label: [] for label, _, _ in configs}
     for _ in range(repeats):  # interleaved
         for label, which, env in configs:
-            cmd = [sys.executable, "-c", SORT_SCRIPT, str(ORACLE), which, str(shuffled)]
+            cmd = [sys.executable, "-c", SORT_SCRIPT, str(PYTHON), which, str(shuffled)]
             runs[label].append(run_json(cmd, env=env)["seconds"])
     times = {}
     for label, _, _ in configs:

@@ -44,6 +44,11 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests" / "oracle"))
 sys.path.insert(0, str(HERE))
 
+try:  # the installed tspar package, else the one in the source tree
+    import tspar  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+
 from bench_io import _reset_peak, _status_kb  # noqa: E402  (the same peak-memory method)
 
 # tskit Python's simplify defaults, as tspar options (tskit's bit values).
@@ -57,15 +62,16 @@ def worker(args):
     import numpy as np
     import tskit
 
-    import tspar_ctypes
+    import tspar.lowlevel as tl
+    from conftest import soname
 
-    tspar_ctypes.library()
+    tl.library
     gc.collect()
     reset = _reset_peak()
     base = _status_kb("VmRSS")
     t0 = time.perf_counter()
     if args.lib == "tspar":
-        tables = tspar_ctypes.Tables.load(args.file)
+        tables = tl.Tables.load(args.file)
         time_column = tables.column("nodes/time")
     else:
         tables = tskit.TableCollection.load(args.file)
@@ -104,13 +110,14 @@ def run_worker(lib, file, threads, out=None):
 
 
 def build_wright_fisher(work):
-    import tspar_ctypes
+    import tspar.lowlevel as tl
+    from conftest import soname
 
-    libpath = tspar_ctypes.library_path().resolve()
+    libpath = tl.LIBRARY_PATH.resolve()
     if not libpath.exists():
         raise SystemExit(f"{libpath} does not exist: run `cargo build --release`")
-    (work / tspar_ctypes.soname()).unlink(missing_ok=True)
-    (work / tspar_ctypes.soname()).symlink_to(libpath)
+    (work / soname()).unlink(missing_ok=True)
+    (work / soname()).symlink_to(libpath)
     exe = work / "wright_fisher"
     cc = shutil.which("cc") or shutil.which("gcc")
     subprocess.run([cc, "-std=c99", "-O2", "-I", str(REPO / "include"),

@@ -4,8 +4,11 @@
 #   - cmake, pkg-config, valgrind and a C/C++ compiler, with apt-get
 #     (through sudo when not root);
 #   - a Python virtual environment in .venv with tskit 1.0.3, msprime,
-#     numpy and pytest (packages already installed for the system's python
-#     are used as they are, pip runs only for what is missing).
+#     numpy and pytest (the oracle suite), cffi, setuptools and wheel (to
+#     build the tspar Python package, python/, without build isolation),
+#     tqdm (its progress bars) and matplotlib (the tutorial's and the
+#     benchmark's plots); packages already installed for the system's
+#     python are used as they are, pip runs only for what is missing.
 # Rust (cargo) is not installed here: see https://rustup.rs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -51,8 +54,8 @@ fi
 # The venv sees the system's site-packages, so what is already installed
 # there is not downloaded again.
 venv=.venv
-wanted='tskit==1.0.3 msprime numpy pytest'
-check='import tskit, msprime, numpy, pytest; assert tskit.__version__ == "1.0.3", tskit.__version__'
+wanted='tskit==1.0.3 msprime numpy pytest cffi setuptools wheel tqdm matplotlib'
+check='import tskit, msprime, numpy, pytest, cffi, setuptools, wheel, tqdm, matplotlib; assert tskit.__version__ == "1.0.3", tskit.__version__'
 if [[ ! -x $venv/bin/python ]]; then
     say "creating the Python environment in $venv"
     python3 -m venv --system-site-packages "$venv"

@@ -25,10 +25,18 @@ oracle() {
         return 0
     fi
     cargo build --release --lib
+    # The suite uses the tspar Python package (python/): install it into
+    # .venv with the library just built (no second cargo build), then run
+    # the package's own tests and the oracle suite through it.
+    TSPAR_PREBUILT_LIB=$root/target/release/libtspar.so .venv/bin/python -m pip install \
+        --quiet --disable-pip-version-check --no-deps --no-build-isolation ./python
+    rm -rf python/build python/tspar.egg-info
+    env -u TSPAR_LIB .venv/bin/python -m pytest -q python/tests
     TSPAR_LIB=$root/target/release/libtspar.so .venv/bin/python -m pytest -q tests/oracle
     # Simplify merges pieces of the genome in parallel only from 200,000
     # edges on; TSPAR_SIMPLIFY_PIECES forces that path on the small inputs
-    # of the tests, which must then give tskit's output all the same. Only a
+    # of the tests, which must then give tskit's output all the same (the
+    # package loads the library TSPAR_LIB names, for testing). Only a
     # library built with the test-knobs feature reads it: that one is built
     # into its own target directory, apart from the shipped library.
     cargo build --release --lib --features test-knobs --target-dir target/knobs
@@ -67,7 +75,7 @@ step "cargo test --release" cargo test --release
 step "cmake configure" cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 step "cmake build" cmake --build build --parallel "$jobs"
 step "ctest" ctest_in_build
-step "pytest tests/oracle" oracle
+step "pytest python/ tests/oracle" oracle
 step "sanitizers" sanitizers
 
 printf '\nall steps passed\n'

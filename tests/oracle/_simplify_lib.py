@@ -1,19 +1,17 @@
-"""What the simplify oracle tests use of libtspar, on top of tspar_ctypes
+"""What the simplify oracle tests use of libtspar, on top of tspar.lowlevel
 (the suite's one loader): option and error constants under short names,
 read from include/tspar.h, and a tables handle made from tskit tables.
 Tables move between tskit and tspar through .trees files.
 """
 
-import ctypes
 import pathlib
 
 import numpy as np
 import tskit
 
-import tspar_ctypes
-from tspar_ctypes import C, TsparError  # noqa: F401  (TsparError is part of this module's API)
-
-size_t = ctypes.c_uint64
+import tspar.lowlevel as ll
+from tspar.lowlevel import C, ffi
+from tspar.lowlevel import LibraryError as TsparError  # noqa: F401  (part of this module's API)
 
 # TSPAR_SIMPLIFY_<NAME> as <NAME>, TSPAR_ERR_<NAME> as ERR_<NAME>.
 for _name, _value in C.items():
@@ -23,11 +21,12 @@ for _name, _value in C.items():
         globals()[_name[len("TSPAR_"):]] = _value
 
 
-class Bookmark(ctypes.Structure):
-    """tspar_bookmark_t."""
+class Bookmark:
+    """tspar_bookmark_t: ``Bookmark.new()`` is a cffi struct whose fields
+    (named in ``_fields_``) are read and written as attributes."""
 
     _fields_ = [
-        (name, size_t)
+        (name, "tspar_size_t")
         for name in (
             "individuals",
             "nodes",
@@ -40,6 +39,10 @@ class Bookmark(ctypes.Structure):
         )
     ]
 
+    @staticmethod
+    def new():
+        return ffi.new("tspar_bookmark_t *")
+
 
 class Tables:
     """A tspar_tables_t handle made from tskit tables through a file."""
@@ -48,8 +51,8 @@ class Tables:
         self.tmp = pathlib.Path(tmp_path)
         src = self.tmp / "to_tspar.trees"
         tables.dump(str(src))
-        self.lib = tspar_ctypes.library()
-        self.tables = tspar_ctypes.Tables.load(src)
+        self.lib = ll.library
+        self.tables = ll.Tables.load(src)
 
     @property
     def handle(self):
@@ -71,7 +74,7 @@ class Tables:
 
     def simplify(self, samples, options, num_nodes, node_map_length=None, exec=None):
         """Returns the node map; raises TsparError. ``exec``: a
-        tspar_ctypes.Exec, or None for the default."""
+        tspar.lowlevel.Exec, or None for the default."""
         if node_map_length is None:
             node_map_length = num_nodes
         node_map = np.full(max(node_map_length, 1), -7, dtype=np.int32)
@@ -79,16 +82,16 @@ class Tables:
             sp, ns = None, 0
         else:
             samples = np.ascontiguousarray(samples, dtype=np.int32)
-            sp, ns = samples.ctypes.data, len(samples)
+            sp, ns = ll.ptr(samples), len(samples)
         self.lib.tspar_tables_simplify(
-            self.handle, sp, ns, options, tspar_ctypes.exec_handle(exec), node_map.ctypes.data, node_map_length
+            self.handle, sp, ns, options, ll.exec_handle(exec), ll.out_ptr(node_map), node_map_length
         )
         return node_map[:num_nodes]
 
     def record_num_rows(self):
-        b = Bookmark()
-        self.lib.tspar_tables_record_num_rows(self.handle, ctypes.byref(b))
+        b = Bookmark.new()
+        self.lib.tspar_tables_record_num_rows(self.handle, b)
         return b
 
     def truncate(self, bookmark):
-        self.lib.tspar_tables_truncate(self.handle, ctypes.byref(bookmark))
+        self.lib.tspar_tables_truncate(self.handle, bookmark)

@@ -27,23 +27,65 @@ import tskit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import tspar_ctypes  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
+HEADER = REPO / "include" / "tspar.h"
+
+
+def library_path():
+    """``$TSPAR_LIB`` if set (a build to test other than the package's
+    own), else the library of the installed tspar package, else (running
+    from the source tree) the release build in the repository."""
+    env = os.environ.get("TSPAR_LIB")
+    if env:
+        return Path(env)
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("tspar")
+    except ImportError:
+        spec = None
+    if spec is not None and spec.origin:
+        bundled = Path(spec.origin).parent / "libtspar.so"
+        if bundled.exists():
+            return bundled
+    return REPO / "target" / "release" / "libtspar.so"
+
+
+def soname():
+    """The shared library's SONAME, by the rule build.rs applies to the
+    version in Cargo.toml: libtspar.so.<major>.<minor> while the major
+    version is 0, else libtspar.so.<major>."""
+    import re
+
+    text = (REPO / "Cargo.toml").read_text()
+    major, minor = re.search(r'^version = "(\d+)\.(\d+)\.', text, re.M).groups()
+    return f"libtspar.so.{major}.{minor}" if major == "0" else f"libtspar.so.{major}"
+
 
 def _ensure_library():
-    """Loads the library, building it first when it is missing and
-    $TSPAR_LIB does not name another one."""
-    path = tspar_ctypes.library_path()
+    """Loads the library through the tspar package, building it first when
+    it is missing and $TSPAR_LIB does not name another one. Without an
+    installed package, the package is used from the source tree (python/)."""
+    path = library_path()
     if "TSPAR_LIB" in os.environ:
         if not path.exists():
             raise pytest.UsageError(f"TSPAR_LIB names a file that does not exist: {path}")
     elif not path.exists():
-        subprocess.run(["cargo", "build", "--release"], cwd=tspar_ctypes.REPO, check=True)
-    else:
+        subprocess.run(["cargo", "build", "--release", "--lib"], cwd=REPO, check=True)
+    elif path.is_relative_to(REPO):
         built = path.stat().st_mtime
-        sources = (tspar_ctypes.REPO / "src").rglob("*.rs")
+        sources = (REPO / "src").rglob("*.rs")
         if any(p.stat().st_mtime > built for p in sources):
             warnings.warn(f"{path} is older than the sources: run `cargo build --release`")
-    return tspar_ctypes.library()
+    import tspar.lowlevel
+
+    return tspar.lowlevel.library
+
+
+try:
+    import tspar  # noqa: E402,F401
+except ImportError:
+    sys.path.insert(0, str(REPO / "python"))
 
 
 @pytest.fixture(scope="session")
@@ -276,9 +318,9 @@ def build_example(lib, tmp_path_factory):
     import shutil
 
     work = tmp_path_factory.mktemp("examples")
-    libpath = tspar_ctypes.library_path().resolve()
+    libpath = library_path().resolve()
     # Give the loader the library's SONAME.
-    (work / tspar_ctypes.soname()).symlink_to(libpath)
+    (work / soname()).symlink_to(libpath)
     env = os.environ.copy()
     env["LD_LIBRARY_PATH"] = f"{work}:{env.get('LD_LIBRARY_PATH', '')}"
 
@@ -293,8 +335,8 @@ def build_example(lib, tmp_path_factory):
                 pytest.fail(f"no C compiler to build examples/{name}.c")
             subprocess.run(
                 [cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
-                 "-I", str(tspar_ctypes.REPO / "include"),
-                 str(tspar_ctypes.REPO / "examples" / f"{name}.c"), "-o", str(exe),
+                 "-I", str(REPO / "include"),
+                 str(REPO / "examples" / f"{name}.c"), "-o", str(exe),
                  str(libpath), "-lm", "-lpthread"],
                 check=True,
             )

@@ -10,8 +10,9 @@ import msprime
 import pytest
 import tskit
 
-import tspar_ctypes as T
-from tspar_ctypes import C, Tables, TsparError
+import tspar.lowlevel as T
+from tspar.lowlevel import C, Tables
+from tspar.lowlevel import LibraryError as TsparError
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def _theirs(path):
 
 
 def _said_once(err):
-    kind = T.library().strerror(err.code).lower()
+    kind = T.library.strerror(err.code).lower()
     assert err.message.lower().startswith(kind + ": "), err.message
     assert kind not in err.message.lower()[len(kind) + 2:], err.message
 

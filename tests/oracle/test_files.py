@@ -24,7 +24,8 @@ import tskit
 
 import kastore_codec as kas
 from conftest import CASES, case
-from tspar_ctypes import BULK_COLUMNS, C, DTYPES, TABLES, Tables, TsparError, error_name
+from tspar.lowlevel import BULK_COLUMNS, C, DTYPES, TABLES, Tables, error_name
+from tspar.lowlevel import LibraryError as TsparError
 
 # Keys of a .trees file that are not table columns or fields.
 FORMAT_KEYS = {"format/name", "format/version", "uuid"}

@@ -1,6 +1,6 @@
 """include/tspar.h as a C program meets it: only TSPAR_/tspar_ names, it
 compiles cleanly next to the standard headers, it declares what the library
-exports, and the ctypes prototypes agree with it."""
+exports, and the Python binding agrees with it."""
 
 import re
 import shutil
@@ -8,7 +8,10 @@ import subprocess
 
 import pytest
 
-from tspar_ctypes import HEADER, PROTOTYPES, C, TsparError, parse_header_constants
+from conftest import HEADER
+from tspar.lowlevel import C, ffi, lib
+from tspar.lowlevel import LibraryError as TsparError
+from tspar.lowlevel import parse_header_constants
 
 TEXT = HEADER.read_text()
 
@@ -50,12 +53,13 @@ def test_compiles_with_the_standard_headers(tmp_path):
         assert done.returncode == 0, done.stderr
 
 
-def test_ctypes_prototypes_match_the_header():
+def test_binding_matches_the_header():
+    """The package's cffi binding declares every function of the header,
+    with its number of parameters."""
     declared = declared_functions()
     assert len(declared) >= 37
-    for name, (_, argtypes, _) in PROTOTYPES.items():
-        if name in declared:
-            assert len(argtypes) == declared[name], name
+    for name, count in declared.items():
+        assert len(ffi.typeof(getattr(lib, name)).args) == count, name
 
 
 def exported_functions(lib):
@@ -95,7 +99,7 @@ def test_negative_constants_are_parenthesised_and_parsed():
     assert C.TSPAR_ERR_SUMMARY_FUNC == -416
     # The parser reads every #define TSPAR_ERR_ line of the header.
     names = re.findall(r"^#define\s+(TSPAR_ERR_\w+)\s", TEXT, re.M)
-    assert sorted(names) == sorted(k for k in parse_header_constants() if k.startswith("TSPAR_ERR_"))
+    assert sorted(names) == sorted(k for k in parse_header_constants(HEADER) if k.startswith("TSPAR_ERR_"))
 
 
 def test_every_error_code_has_the_librarys_message(lib):

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 import tskit
 
-import tspar_ctypes
+from conftest import REPO
 
-BUNDLED = tspar_ctypes.REPO / "tests" / "data" / "example.trees"
+BUNDLED = REPO / "tests" / "data" / "example.trees"
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,7 @@ def test_same_output_for_every_thread_count(pairwise, three_populations):
 def test_default_file_and_progress_line(pairwise):
     # Run from the repository root, where the default path resolves.
     cmd, env = pairwise
-    out = subprocess.run(cmd + ["--windows", "2"], env=env, cwd=tspar_ctypes.REPO,
+    out = subprocess.run(cmd + ["--windows", "2"], env=env, cwd=REPO,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "== window 1 [10000, 20000) ==" in out.stdout

@@ -24,7 +24,8 @@ import numpy as np
 import pytest
 import tskit
 
-from tspar_ctypes import C, Exec, Tables, TsparError
+from tspar.lowlevel import C, Exec, Tables
+from tspar.lowlevel import LibraryError as TsparError
 
 # ------------------------------------------------------------ inputs
 
@@ -233,8 +234,8 @@ def test_sort_is_idempotent_and_keeps_sorted_tables(lib, tmp_path):
 
 SORT_THREADS_SCRIPT = r"""
 import sys
-sys.path.insert(0, sys.argv[1])
-from tspar_ctypes import Tables
+sys.path.append(sys.argv[1])  # the package from the source tree, unless installed
+from tspar.lowlevel import Tables
 with Tables.load(sys.argv[2]) as t:
     t.sort()
     t.dump(sys.argv[3])
@@ -269,7 +270,7 @@ def test_sort_same_for_every_thread_count(lib, tmp_path, threads, via):
     else:
         env = dict(os.environ, TSPAR_NUM_THREADS=str(threads))
         subprocess.run(
-            [sys.executable, "-c", SORT_THREADS_SCRIPT, str(Path(__file__).parent), str(src), str(dst)],
+            [sys.executable, "-c", SORT_THREADS_SCRIPT, str(Path(__file__).resolve().parents[2] / "python"), str(src), str(dst)],
             env=env,
             check=True,
         )

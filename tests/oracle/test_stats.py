@@ -8,8 +8,9 @@ import msprime
 import pytest
 import tskit
 
-import tspar_ctypes as T
-from tspar_ctypes import C, TsparError
+import tspar.lowlevel as T
+from tspar.lowlevel import C
+from tspar.lowlevel import LibraryError as TsparError
 
 RTOL = 1e-9
 ATOL = 1e-12
@@ -61,7 +62,7 @@ def case(request, tmp_path_factory, lib):
     ts = CASES[request.param]()
     path = tmp_path_factory.mktemp("stats") / f"{request.param}.trees"
     ts.dump(path)
-    tsp = T.StatsTreeSequence(path)
+    tsp = T.TreeSequence.load(path)
     yield ts, tsp
     tsp.free()
 
@@ -151,7 +152,7 @@ def test_k_way(case, name, mode, windowed, polarised, span_normalise):
     sets = [s for s in sample_sets(ts) if len(s) >= 2]
     if name == "Fst" and polarised:
         pytest.skip("tskit's Fst has no polarised option")
-    k = T._K_WAY[name]
+    k = T.K_WAY[name]
     idx = tuples(k, len(sets))
     w = windows_for(ts) if windowed else None
     kwargs = dict(windows=w, mode=mode, span_normalise=span_normalise)
@@ -260,7 +261,7 @@ def many_sets_case(tmp_path_factory, lib):
     ts = msprime.sim_mutations(ts, rate=5e-8, random_seed=42)
     path = tmp_path_factory.mktemp("stats") / "many_sets.trees"
     ts.dump(path)
-    tsp = T.StatsTreeSequence(path)
+    tsp = T.TreeSequence.load(path)
     s = ts.samples()
     sets = [[u] for u in s[:66]] + [list(s[j:j + 2]) for j in range(66, 100, 2)]
     yield ts, tsp, sets

@@ -8,8 +8,9 @@ import msprime
 import pytest
 import tskit
 
-import tspar_ctypes as T
-from tspar_ctypes import C, TsparError
+import tspar.lowlevel as T
+from tspar.lowlevel import C
+from tspar.lowlevel import LibraryError as TsparError
 
 RTOL = 1e-9
 ATOL = 1e-12
@@ -36,7 +37,7 @@ def _small():
 def _load(ts, tmp_path_factory, name):
     path = tmp_path_factory.mktemp("edges") / f"{name}.trees"
     ts.dump(path)
-    return T.StatsTreeSequence(path)
+    return T.TreeSequence.load(path)
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +175,7 @@ def test_other_statistics_of_no_sample_sets(small):
             getattr(ts, name)([])
         assert code_of(lambda: tsp.one_way(name, [])) == C["TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS"], name
     for name in ["divergence", "Fst", "Y2", "f2", "genetic_relatedness", "Y3", "f3", "f4"]:
-        k = T._K_WAY[name]
+        k = T.K_WAY[name]
         assert code_of(lambda: tsp.k_way(name, [], [[0] * k])) == C["TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS"], name
     with pytest.raises(ValueError):
         ts.allele_frequency_spectrum([])
@@ -293,7 +294,7 @@ def test_k_way_without_edges(gapped, name, mode):
     ts, tsp = gapped
     if name == "Fst" and mode == "node":
         pytest.skip("tskit's Fst in node mode divides node by node; covered elsewhere")
-    k = T._K_WAY[name]
+    k = T.K_WAY[name]
     rng = np.random.default_rng(k)
     idx = np.array([[0] * k, [3] * k, list(range(k))] + [list(rng.integers(0, len(GAP_SETS), k)) for _ in range(4)])
     kwargs = dict(windows=GAP_WINDOWS, mode=mode)
@@ -384,5 +385,5 @@ def test_uncalibrated_message_is_tskits(small, tmp_path_factory):
     assert ours.value.code == C["TSPAR_ERR_TIME_UNCALIBRATED"]
     assert ours.value.message.lower().startswith(text + ":"), ours.value.message
     assert "TSPAR_STAT_ALLOW_TIME_UNCALIBRATED" in ours.value.message
-    assert T.library().strerror(C["TSPAR_ERR_TIME_UNCALIBRATED"]).lower() == text
+    assert T.library.strerror(C["TSPAR_ERR_TIME_UNCALIBRATED"]).lower() == text
     unp.free()

@@ -10,14 +10,14 @@ sequence's counts, samples, breakpoints and zero-copy columns, copying the
 tables, loading what tskit loads and refusing what tskit refuses.
 """
 
-import ctypes
 
 import msprime
 import numpy as np
 import pytest
 import tskit
 
-from tspar_ctypes import C, Tables, TreeSequence, TsparError
+from tspar.lowlevel import C, Tables, TreeSequence, ffi
+from tspar.lowlevel import LibraryError as TsparError
 
 # ------------------------------------------------------------ inputs
 
@@ -399,10 +399,10 @@ def test_load_refuses_what_tskit_refuses(lib, tmp_path, case):
     with pytest.raises(tskit.LibraryError) as tsk:
         tskit.load(path)
     assert f"TSK_ERR_{code[len('TSPAR_ERR_'):]}" in str(tsk.value)
-    out = ctypes.c_void_p()
-    rc = lib.raw.tspar_treeseq_load(str(path).encode(), 0, None, ctypes.byref(out))
+    out = ffi.new("tspar_treeseq_t **")
+    rc = lib.raw.tspar_treeseq_load(str(path).encode(), 0, None, out)
     assert rc == C[code], (rc, tsk.value)
-    assert out.value is None  # nothing written on failure
+    assert out[0] == ffi.NULL  # nothing written on failure
 
 
 def test_empty_and_single_tree(lib, tmp_path):

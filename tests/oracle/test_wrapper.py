@@ -1,13 +1,12 @@
-"""The ctypes wrapper and the C API conventions it relies on: negative codes
+"""The Python binding (tspar.lowlevel) and the C API conventions it relies on: negative codes
 become TsparError with the thread's message, buffers that are too small
 are refused without being written, NULL is an error and not a crash."""
-
-import ctypes
 
 import numpy as np
 import pytest
 
-from tspar_ctypes import C, Tables, TsparError
+from tspar.lowlevel import C, Tables, ffi, out_ptr
+from tspar.lowlevel import LibraryError as TsparError
 
 
 def test_error_carries_code_name_and_message(lib, tmp_path):
@@ -39,7 +38,7 @@ def test_column_buffers_and_types(lib):
         assert t.column_info("nodes/time") == (C.TSPAR_DTYPE_FLOAT64, 5)
         short = np.full(4, -1.0)
         with pytest.raises(TsparError) as e:
-            lib.tspar_tables_get_column(t.handle, b"nodes/time", C.TSPAR_DTYPE_FLOAT64, short.ctypes.data, 4)
+            lib.tspar_tables_get_column(t.handle, b"nodes/time", C.TSPAR_DTYPE_FLOAT64, out_ptr(short), 4)
         assert e.value.name == "TSPAR_ERR_BUFFER_TOO_SMALL"
         assert np.all(short == -1.0), "nothing may be written into a short buffer"
         with pytest.raises(TsparError) as e:
@@ -52,18 +51,18 @@ def test_column_buffers_and_types(lib):
         t.add_population(b"\xffab")
         assert t.column("populations/metadata", dtype=C.TSPAR_DTYPE_INT8).tolist() == [-1, 97, 98]
 
-        buf = ctypes.create_string_buffer(3)
-        n = ctypes.c_uint64()
+        buf = ffi.new("char[]", 3)
+        n = ffi.new("tspar_size_t *")
         with pytest.raises(TsparError) as e:
-            lib.tspar_tables_get_field(t.handle, b"time_units", buf, 3, ctypes.byref(n))
+            lib.tspar_tables_get_field(t.handle, b"time_units", buf, 3, n)
         assert e.value.name == "TSPAR_ERR_BUFFER_TOO_SMALL"
-        assert buf.raw == b"\0\0\0"
+        assert ffi.buffer(buf)[:] == b"\0\0\0"
 
 
 def test_null_pointers_are_errors(lib):
-    out = ctypes.c_void_p()
+    out = ffi.new("tspar_tables_t **")
     with pytest.raises(TsparError) as e:
-        lib.tspar_tables_load(None, 0, None, ctypes.byref(out))
+        lib.tspar_tables_load(None, 0, None, out)
     assert e.value.name == "TSPAR_ERR_NULL_POINTER"
     with pytest.raises(TsparError) as e:
         lib.tspar_tables_num_rows(None, C.TSPAR_TABLE_NODES)
@@ -71,7 +70,7 @@ def test_null_pointers_are_errors(lib):
     with pytest.raises(TsparError) as e:
         lib.tspar_tables_new(1.0, None)
     assert e.value.name == "TSPAR_ERR_NULL_POINTER"
-    assert out.value is None
+    assert out[0] == ffi.NULL
 
 
 def test_rows_unchecked_on_add_bad_arguments_refused(lib):
