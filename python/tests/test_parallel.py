@@ -107,6 +107,10 @@ INTERRUPT = textwrap.dedent("""
     import os, signal, sys, threading, time
     import msprime
     import tspar
+    # A shell that starts a job in the background (`cmd &`) leaves SIGINT
+    # ignored, and Python then keeps it ignored: install the handler that
+    # raises KeyboardInterrupt, as an interactive session has it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     ts = msprime.sim_ancestry(100, sequence_length=1e7, recombination_rate=1e-9, population_size=1e4,
                               random_seed=5)
     ts = msprime.sim_mutations(ts, rate=6e-7, random_seed=6, discrete_genome=False)
