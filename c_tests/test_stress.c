@@ -48,36 +48,13 @@
 #define NUM_WINDOWS 4
 
 /* ------------------------------------------------------------------------
- * The calls that take an exec (sort, simplify, load, from_tables), through
- * one wrapper each so that every use in this file passes its exec. */
+ * Execs with a given thread count (no progress callback). */
 
 static tspar_exec_t *exec_make(tspar_size_t threads)
 {
     tspar_exec_t *exec = NULL;
     CHECK_OK(tspar_exec_new(threads, NULL, NULL, &exec));
     return exec;
-}
-
-static int tables_sort(tspar_tables_t *tables, tspar_size_t edge_start, const tspar_exec_t *exec)
-{
-    return tspar_tables_sort(tables, edge_start, 0, exec);
-}
-
-/* Simplifies to the current samples. */
-static int tables_simplify(tspar_tables_t *tables, const tspar_exec_t *exec)
-{
-    return tspar_tables_simplify(tables, NULL, 0, 0, exec, NULL, 0);
-}
-
-static int treeseq_load(const char *path, const tspar_exec_t *exec, tspar_treeseq_t **out)
-{
-    return tspar_treeseq_load(path, 0, exec, out);
-}
-
-static int treeseq_from_tables(
-    const tspar_tables_t *tables, tspar_flags_t options, const tspar_exec_t *exec, tspar_treeseq_t **out)
-{
-    return tspar_treeseq_from_tables(tables, options, exec, out);
 }
 
 /* ------------------------------------------------------------------------
@@ -711,7 +688,7 @@ static void op_rewrite(worker_t *me)
         CHECK_OK(tspar_tables_set_field(t, "metadata", E_metadata, E_metadata_length));
         break;
     default:
-        CHECK_OK(tables_sort(t, 0, any_exec(me)));
+        CHECK_OK(tspar_tables_sort(t, 0, 0, any_exec(me)));
         break;
     }
 }
@@ -740,10 +717,10 @@ static void op_simplify(worker_t *me)
 {
     switch (pick(&me->rng, 3)) {
     case 0:
-        CHECK_OK(tables_simplify(P, any_exec(me)));
+        CHECK_OK(tspar_tables_simplify(P, NULL, 0, 0, any_exec(me), NULL, 0));
         break;
     case 1:
-        CHECK_OK(tables_sort(P, 0, any_exec(me)));
+        CHECK_OK(tspar_tables_sort(P, 0, 0, any_exec(me)));
         break;
     default:
         CHECK_EQ(tspar_tables_equals(P, P_expected, 0), 1);
@@ -775,7 +752,7 @@ static void op_simulate(worker_t *me)
         break;
     }
     case 2:
-        CHECK_OK(tables_sort(S, S_base_rows.edges, any_exec(me)));
+        CHECK_OK(tspar_tables_sort(S, S_base_rows.edges, 0, any_exec(me)));
         break;
     case 3:
         if (me->have_mark) {
@@ -912,15 +889,15 @@ static void op_ts_make(worker_t *me)
     tspar_treeseq_t *made = NULL;
     switch (pick(&me->rng, 3)) {
     case 0:
-        CHECK_OK(treeseq_load(example_path, any_exec(me), &made));
+        CHECK_OK(tspar_treeseq_load(example_path, 0, any_exec(me), &made));
         CHECK(tspar_treeseq_num_trees(made) == (int64_t) num_trees);
         break;
     case 1:
-        CHECK_OK(treeseq_from_tables(E1, TSPAR_TS_INIT_BUILD_INDEXES, any_exec(me), &made));
+        CHECK_OK(tspar_treeseq_from_tables(E1, TSPAR_TS_INIT_BUILD_INDEXES, any_exec(me), &made));
         CHECK(tspar_treeseq_num_trees(made) == (int64_t) E_trees);
         break;
     default:
-        CHECK_OK(treeseq_from_tables(P, TSPAR_TS_INIT_BUILD_INDEXES, any_exec(me), &made));
+        CHECK_OK(tspar_treeseq_from_tables(P, TSPAR_TS_INIT_BUILD_INDEXES, any_exec(me), &made));
         CHECK(tspar_treeseq_num_trees(made) == (int64_t) P_trees);
         break;
     }
@@ -988,22 +965,22 @@ static void setup(void)
     execs[1] = exec_make(2);
     execs[2] = exec_make(3);
 
-    CHECK_OK(treeseq_load(example_path, execs[0], &ts));
+    CHECK_OK(tspar_treeseq_load(example_path, 0, execs[0], &ts));
     L = tspar_treeseq_sequence_length(ts);
     num_trees = tspar_treeseq_num_trees(ts);
     CHECK(num_trees > 1);
 
     /* E: the example's tables, sorted; sorting them again changes nothing. */
     CHECK_OK(tspar_tables_load(example_path, 0, NULL, &loaded));
-    CHECK_OK(tables_sort(loaded, 0, execs[0]));
+    CHECK_OK(tspar_tables_sort(loaded, 0, 0, execs[0]));
     E_expected = loaded;
     CHECK_OK(tspar_tables_copy(E_expected, &E1));
     CHECK_OK(tspar_tables_copy(E_expected, &E2));
-    CHECK_OK(tables_sort(E1, 0, execs[1]));
+    CHECK_OK(tspar_tables_sort(E1, 0, 0, execs[1]));
     CHECK_EQ(tspar_tables_equals(E1, E_expected, 0), 1);
     {
         tspar_treeseq_t *made = NULL;
-        CHECK_OK(treeseq_from_tables(E1, TSPAR_TS_INIT_BUILD_INDEXES, execs[0], &made));
+        CHECK_OK(tspar_treeseq_from_tables(E1, TSPAR_TS_INIT_BUILD_INDEXES, execs[0], &made));
         E_trees = tspar_treeseq_num_trees(made);
         tspar_treeseq_free(made);
     }
@@ -1029,16 +1006,16 @@ static void setup(void)
      * leave it as it is. */
     CHECK_OK(tspar_tables_copy(E_expected, &again));
     CHECK_OK(tspar_tables_set_migrations(again, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
-    CHECK_OK(tables_simplify(again, execs[0]));
+    CHECK_OK(tspar_tables_simplify(again, NULL, 0, 0, execs[0], NULL, 0));
     P_expected = again;
     CHECK_OK(tspar_tables_copy(P_expected, &P));
-    CHECK_OK(tables_simplify(P, execs[1]));
+    CHECK_OK(tspar_tables_simplify(P, NULL, 0, 0, execs[1], NULL, 0));
     CHECK_EQ(tspar_tables_equals(P, P_expected, 0), 1);
-    CHECK_OK(tables_sort(P, 0, execs[2]));
+    CHECK_OK(tspar_tables_sort(P, 0, 0, execs[2]));
     CHECK_EQ(tspar_tables_equals(P, P_expected, 0), 1);
     {
         tspar_treeseq_t *made = NULL;
-        CHECK_OK(treeseq_from_tables(P, TSPAR_TS_INIT_BUILD_INDEXES, execs[0], &made));
+        CHECK_OK(tspar_treeseq_from_tables(P, TSPAR_TS_INIT_BUILD_INDEXES, execs[0], &made));
         P_trees = tspar_treeseq_num_trees(made);
         tspar_treeseq_free(made);
     }

@@ -82,6 +82,28 @@ def test_process_pool_equals_serial(islands, islands_file):
         assert r.tobytes() == serial.tobytes()
 
 
+def _diversity_two_threads(args):
+    tsp, sets = args
+    return tsp.diversity(sets, windows="trees", mode="branch", num_threads=2)
+
+
+def test_forked_workers_use_threads_after_the_parent_did(islands, islands_file):
+    """The parent has run on two worker threads before the fork; a forked
+    child that asks for two threads must get its own, not wait for the
+    parent's (which fork does not copy), and give the same bits."""
+    import multiprocessing
+
+    ts, _ = islands
+    tsp = tspar.load(islands_file)
+    sets = pop_sets(ts)
+    serial = _diversity_two_threads((tsp, sets))
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=context) as pool:
+        results = list(pool.map(_diversity_two_threads, [(tsp, sets)] * 3, timeout=120))
+    for r in results:
+        assert r.tobytes() == serial.tobytes()
+
+
 def test_pickle_by_path_and_by_bytes(islands, islands_file, tmp_path):
     ts, tsp = islands
     loaded = tspar.load(islands_file)

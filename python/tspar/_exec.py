@@ -19,18 +19,14 @@ from . import lowlevel as ll
 _cache: dict = {}
 _cache_lock = threading.Lock()
 
-# The library's worker threads do not survive a fork: a child process made
-# by fork (multiprocessing's default start method on Linux before Python
-# 3.14) would wait forever for a pool its parent started. In such a child
-# every call runs on the calling thread alone (the results are the same
-# bits); use the "spawn" or "forkserver" start method to have worker
-# threads in child processes.
-_forked = False
+# A child made by fork starts worker threads of its own (the library
+# notices the new process), so calls there use threads as anywhere else.
+# The cache's lock may have been held by another thread at the fork: the
+# child starts with a fresh lock and cache.
 
 
 def _after_fork_in_child():
-    global _forked, _cache, _cache_lock
-    _forked = True
+    global _cache, _cache_lock
     _cache = {}
     _cache_lock = threading.Lock()
 
@@ -48,7 +44,7 @@ def _check_threads(num_threads):
         n = int(num_threads)
     if n < 0:
         raise ValueError("num_threads must be >= 0 (0 or None: the default)")
-    return 1 if _forked else n
+    return n
 
 
 def _plain(num_threads: int) -> ll.Exec:
