@@ -43,7 +43,7 @@ TableCollection <- R6::R6Class("TableCollection",
 
     table = function(table, decode_metadata = TRUE) {
       .table_id(table)
-      schema <- self$get_field(paste0(table, "/metadata_schema"))
+      schema <- if (table == "provenances") raw(0) else self$get_field(paste0(table, "/metadata_schema"))
       .table_df(function(key) self$column(key), table, decode_metadata, schema)
     },
 

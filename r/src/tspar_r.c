@@ -207,6 +207,10 @@ static uint64_t *sizes(SEXP x, R_xlen_t *n, const char *what)
 {
     R_xlen_t len;
     double *d = doubles(x, &len, what, 0);
+    if (d == NULL) {
+        *n = 0;
+        return NULL;
+    }
     uint64_t *out = (uint64_t *) R_alloc(len > 0 ? len : 1, sizeof(uint64_t));
     for (R_xlen_t i = 0; i < len; i++) {
         if (!(d[i] >= 0) || d[i] != (double) (uint64_t) d[i]) {
@@ -222,6 +226,10 @@ static uint32_t *flags32(SEXP x, R_xlen_t *n, const char *what)
 {
     R_xlen_t len;
     double *d = doubles(x, &len, what, 0);
+    if (d == NULL) {
+        *n = 0;
+        return NULL;
+    }
     uint32_t *out = (uint32_t *) R_alloc(len > 0 ? len : 1, sizeof(uint32_t));
     for (R_xlen_t i = 0; i < len; i++) {
         if (!(d[i] >= 0) || d[i] > 4294967295.0 || d[i] != (double) (uint32_t) d[i]) {
@@ -1212,7 +1220,7 @@ static void common_args(stat_args_t *s, SEXP ts, SEXP set_sizes, SEXP set_ids, S
     s->set_sizes = sizes(set_sizes, &n, "sample set sizes");
     s->num_sets = (uint64_t) n;
     s->set_ids = ids(set_ids, &n, "sample_sets");
-    s->windows = doubles(windows, &n, "windows", 1);
+    s->windows = doubles(windows, &n, "windows", 0);
     s->num_windows = n > 0 ? (uint64_t) n - 1 : 0;
     s->options = options1(options);
     s->threads = threads_of(threads);
