@@ -3,6 +3,8 @@
 # nothing else: safe to run again and again.
 #   - cmake, pkg-config, valgrind and a C/C++ compiler, with apt-get
 #     (through sudo when not root);
+#   - R (r-base-core) with testthat, R6 and jsonlite, with apt-get (the R
+#     package in r/ and its tests);
 #   - a Python virtual environment in .venv with tskit 1.0.3, msprime,
 #     numpy and pytest (the oracle suite), cffi, setuptools and wheel (to
 #     build the tspar Python package, python/, without build isolation),
@@ -25,6 +27,15 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
     missing+=(python3-venv)
 fi
+
+# R and the R package's test and class dependencies (r/: R CMD check).
+command -v Rscript >/dev/null 2>&1 || missing+=(r-base-core)
+for rpkg in testthat R6 jsonlite; do
+    if ! command -v Rscript >/dev/null 2>&1 ||
+        ! Rscript -e "quit(status = !requireNamespace('$rpkg', quietly = TRUE))" >/dev/null 2>&1; then
+        missing+=("r-cran-${rpkg,,}")
+    fi
+done
 
 if ((${#missing[@]} > 0)); then
     if ! command -v apt-get >/dev/null 2>&1; then

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test: cargo fmt and clippy, the Rust tests, the C tests and
 # packaging tests through ctest, the pytest suite that compares tspar with
-# tskit, and (with a nightly toolchain) the sanitizer runs of the threaded C
-# tests. Stops at the first failing step and prints how long each step took.
+# tskit, R CMD check of the R package (r/) with its tests, and (with a
+# nightly toolchain) the sanitizer runs of the threaded C tests. Stops at the first failing step and prints how long each step took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -44,6 +44,25 @@ oracle() {
         .venv/bin/python -m pytest -q tests/oracle/test_simplify.py tests/oracle/test_wright_fisher.py
 }
 
+# The R package (r/): copy the crate into it, build the tarball and check it
+# with R CMD check, which builds the Rust library (cargo, 2 jobs), installs
+# the package and runs its testthat tests (against tskit's fixtures; with
+# TSPAR_PYTHON, files written from R are also loaded in tskit). A WARNING or
+# an ERROR fails the step; the NOTEs are printed.
+rpackage() {
+    local out=$root/build/r-check
+    rm -rf "$out"
+    mkdir -p "$out"
+    sh r/tools/vendor-crate.sh
+    (cd "$out" && R CMD build "$root/r" && TSPAR_PYTHON=$root/.venv/bin/python R CMD check --no-manual tspar_*.tar.gz)
+    local status
+    status=$(grep '^Status:' "$out/tspar.Rcheck/00check.log")
+    echo "R CMD check: $status"
+    if grep -q 'WARNING\|ERROR' <<<"$status"; then
+        return 1
+    fi
+}
+
 # ThreadSanitizer and AddressSanitizer runs of the threaded C tests need the
 # nightly toolchain; without it they are skipped, and the summary says so.
 sanitizer_note="sanitizers: not run"
@@ -76,6 +95,7 @@ step "cmake configure" cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 step "cmake build" cmake --build build --parallel "$jobs"
 step "ctest" ctest_in_build
 step "pytest python/ tests/oracle" oracle
+step "R package" rpackage
 step "sanitizers" sanitizers
 
 printf '\nall steps passed\n'

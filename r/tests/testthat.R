@@ -1,0 +1,4 @@
+library(testthat)
+library(tspar)
+
+test_check("tspar")
