@@ -2,7 +2,8 @@
 # Every test: cargo fmt and clippy, the Rust tests, the C tests and
 # packaging tests through ctest, the pytest suite that compares tspar with
 # tskit, R CMD check of the R package (r/) with its tests, and (with a
-# nightly toolchain) the sanitizer runs of the threaded C tests. Stops at the first failing step and prints how long each step took.
+# nightly toolchain) the sanitizer runs of the threaded C tests. Stops at
+# the first failing step and prints how long each step took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
