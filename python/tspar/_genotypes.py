@@ -351,3 +351,94 @@ TreeSequence.variants = variants
 TreeSequence.genotype_matrix = genotype_matrix
 TreeSequence.haplotypes = haplotypes
 TreeSequence.write_vcf = write_vcf
+
+
+# ---------------------------------------------------------------- per-node statistics
+
+
+def _reference_sets(sets):
+    arrays = [np.ascontiguousarray(np.asarray(s), dtype=np.int32).reshape(-1) for s in sets]
+    sizes = np.array([a.size for a in arrays], dtype=np.uint64)
+    ids = np.ascontiguousarray(np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int32), dtype=np.int32)
+    return sizes, ids
+
+
+def _p(a, ctype):
+    return ffi.from_buffer(ctype, a, require_writable=False) if a.size else ffi.NULL
+
+
+def mean_descendants(self, sample_sets, *, num_threads: Optional[int] = None, progress=None):
+    """tskit's ``mean_descendants(sample_sets)``: ``[node][set]``."""
+    sizes, ids = _reference_sets(sample_sets)
+    out = np.zeros((self.num_nodes, len(sizes)), dtype=np.float64)
+    h = self._ll._h()
+
+    def call(e):
+        check(lib.tspar_treeseq_mean_descendants(h.ptr, len(sizes), _p(sizes, "uint64_t[]"), _p(ids, "int32_t[]"),
+                                                 0, e.handle, ffi.from_buffer("double[]", out), out.size))
+    _exec.run(call, num_threads, progress, "mean_descendants")
+    return out
+
+
+def genealogical_nearest_neighbours(self, focal, sample_sets, num_threads: Optional[int] = 0, *, progress=None):
+    """tskit's ``genealogical_nearest_neighbours(focal, sample_sets)``:
+    ``[focal][set]``, in parallel over the genome (``num_threads`` 0 or
+    None: the library's default thread count)."""
+    f = np.ascontiguousarray(np.asarray(focal), dtype=np.int32).reshape(-1)
+    sizes, ids = _reference_sets(sample_sets)
+    out = np.zeros((f.size, len(sizes)), dtype=np.float64)
+    h = self._ll._h()
+
+    def call(e):
+        check(lib.tspar_treeseq_genealogical_nearest_neighbours(
+            h.ptr, f.size, _p(f, "int32_t[]"), len(sizes), _p(sizes, "uint64_t[]"), _p(ids, "int32_t[]"), 0,
+            e.handle, ffi.from_buffer("double[]", out), out.size))
+    _exec.run(call, num_threads or None, progress, "genealogical_nearest_neighbours")
+    return out
+
+
+def trait_linear_model(self, W, Z=None, windows=None, mode="site", span_normalise=True, *,
+                       num_threads: Optional[int] = None, progress=None):
+    """tskit's ``trait_linear_model(W, Z, windows, mode, span_normalise)``."""
+    from ._trees import _check_mode, _check_bool
+    mode = _check_mode(mode)
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 2:
+        raise ValueError("W must be a 2-d array")
+    if W.shape[0] != self.num_samples:
+        raise ValueError("First trait dimension must be equal to number of samples.")
+    W = np.ascontiguousarray(W)
+    if Z is not None:
+        Z = np.ascontiguousarray(np.asarray(Z, dtype=np.float64))
+        if Z.ndim != 2 or Z.shape[0] != self.num_samples:
+            raise ValueError("First dimension of Z must equal the number of samples.")
+    w = None if windows is None else np.ascontiguousarray(self.parse_windows(windows), dtype=np.float64)
+    from .lowlevel import stat_options
+    opts = stat_options(mode, _check_bool("span_normalise", span_normalise), False)
+    nw = 1 if w is None else w.size - 1
+    rows = nw if mode != "node" else nw * self.num_nodes
+    out = np.zeros(rows * W.shape[1], dtype=np.float64)
+    h = self._ll._h()
+
+    def call(e):
+        check(lib.tspar_treeseq_trait_linear_model(
+            h.ptr, W.shape[1], _p(W.reshape(-1), "double[]"), 0 if Z is None else Z.shape[1],
+            ffi.NULL if Z is None else _p(Z.reshape(-1), "double[]"), 0 if w is None else w.size - 1,
+            ffi.NULL if w is None else _p(w, "double[]"), opts, e.handle, ffi.from_buffer("double[]", out),
+            out.size))
+    try:
+        _exec.run(call, num_threads, progress, "trait_linear_model")
+    except LibraryError as e:
+        if e.code == C.TSPAR_ERR_BAD_PARAM_VALUE:
+            raise ValueError(str(e)) from e
+        raise
+    if mode == "node":
+        out = out.reshape(nw, self.num_nodes, W.shape[1])
+    else:
+        out = out.reshape(nw, W.shape[1])
+    return out[0] if windows is None else out
+
+
+TreeSequence.mean_descendants = mean_descendants
+TreeSequence.genealogical_nearest_neighbours = genealogical_nearest_neighbours
+TreeSequence.trait_linear_model = trait_linear_model

@@ -376,7 +376,7 @@ pub fn genealogical_nearest_neighbours(
     let windows = [0.0, ts.sequence_length()];
     // Pieces of about a few thousand trees' work times the focal nodes.
     let per_tree = (nf as u64).max(1);
-    let p = plan(ts, &windows, (1u64 << 22) / per_tree + 64, 64)?;
+    let p = plan(ts, &windows, (1u64 << 18) / per_tree + 16, 64)?;
     let e = &ts.tables().edges;
     let (ins_at, rem_at) = (&ts.insertion_at, &ts.removal_at);
     let parts = run_pieces(
