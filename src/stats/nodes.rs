@@ -218,6 +218,11 @@ struct Walker {
     /// `[node][K + 1]` counts of reference nodes at or below each node, per
     /// set and (last) in all.
     count: Vec<f64>,
+    /// For each node: its count of reference nodes in all (as in `count`)
+    /// and a number bumped whenever its counts change, side by side in
+    /// one small array because the nearest-neighbour search reads them at
+    /// random.
+    info: Vec<[u32; 2]>,
     k1: usize,
 }
 
@@ -232,9 +237,16 @@ impl Walker {
                 count[u * k1 + k] = 1.0;
             }
         }
+        let mut info = alloc::filled(n, [0u32, 0], "the reference counts")?;
+        for (u, &s) in map.iter().enumerate() {
+            if s != NULL {
+                info[u][0] = 1;
+            }
+        }
         Ok(Walker {
             parent: alloc::filled(n, NULL, "the parent array")?,
             count,
+            info,
             k1,
         })
     }
@@ -249,6 +261,10 @@ impl Walker {
         while v != NULL {
             let vu = v as usize;
             visit(vu, &self.count[vu * k1..(vu + 1) * k1]);
+            let ci = self.info[c as usize][0];
+            let i = &mut self.info[vu];
+            i[0] = if sign > 0.0 { i[0] + ci } else { i[0] - ci };
+            i[1] = i[1].wrapping_add(1);
             for j in 0..k1 {
                 let x = self.count[cu + j];
                 self.count[vu * k1 + j] += sign * x;
@@ -356,7 +372,8 @@ pub fn mean_descendants(ts: &TreeSequence, sets: &[&[Id]], exec: &mut Exec) -> R
 /// input, each piece's sums are made from the tree at its left end, and
 /// the pieces' sums are added in piece order, so the result is the same for
 /// every thread count (and within rounding of tskit's, whose sums run tree
-/// by tree).
+/// by tree: here each run of trees over which a focal node's nearest
+/// ancestor and its counts stay the same adds its counts once).
 pub fn genealogical_nearest_neighbours(
     ts: &Arc<TreeSequence>,
     focal: &[Id],
@@ -400,12 +417,39 @@ pub fn genealogical_nearest_neighbours(
                     while v != NULL {
                         w.count[v as usize * k1 + s as usize] += 1.0;
                         w.count[v as usize * k1 + k] += 1.0;
+                        w.info[v as usize][0] += 1;
                         v = w.parent[v as usize];
                     }
                 }
             }
             let mut a = alloc::zeroed(nf * k1, "the nearest neighbour sums")?;
             let mut length = alloc::zeroed(nf, "the nearest neighbour sums")?;
+            // Each focal node's nearest ancestor and its counts stay the same
+            // over runs of trees: a run's spans are summed and its counts
+            // added once, when the run ends (the same sums as tree by tree
+            // up to rounding).
+            let mut run_node: Vec<Id> = alloc::filled(nf, NULL, "the nearest neighbour runs")?;
+            let mut run_version: Vec<u32> = alloc::zeroed(nf, "the nearest neighbour runs")?;
+            let mut run_span: Vec<f64> = alloc::zeroed(nf, "the nearest neighbour runs")?;
+            let mut run_row: Vec<f64> = alloc::zeroed(nf * k1, "the nearest neighbour runs")?;
+            let end_run = |j: usize, a: &mut [f64], length: &mut [f64], run_span: &mut [f64], run_row: &[f64]| {
+                let span = run_span[j];
+                if span > 0.0 {
+                    let fs = map[focal[j] as usize];
+                    let delta = if fs != NULL { 1.0 } else { 0.0 };
+                    let row = &run_row[j * k1..(j + 1) * k1];
+                    length[j] += span;
+                    let scale = span / (row[k] - delta);
+                    let ar = &mut a[j * k1..(j + 1) * k1];
+                    for x in 0..k {
+                        ar[x] += row[x] * scale;
+                    }
+                    if fs != NULL {
+                        ar[fs as usize] -= scale;
+                    }
+                }
+                run_span[j] = 0.0;
+            };
             let bp = ts.breakpoints();
             for t in piece.trees.0..piece.trees.1 {
                 if t > piece.trees.0 {
@@ -423,28 +467,34 @@ pub fn genealogical_nearest_neighbours(
                 }
                 let span = bp[t + 1] - bp[t];
                 for (j, &u) in focal.iter().enumerate() {
-                    let fs = map[u as usize];
-                    let delta = if fs != NULL { 1.0 } else { 0.0 };
+                    let delta = (map[u as usize] != NULL) as u32;
                     let mut p = u;
+                    let mut version = 0;
                     while p != NULL {
-                        if w.count[p as usize * k1 + k] > delta {
+                        let i = w.info[p as usize];
+                        if i[0] > delta {
+                            version = i[1];
                             break;
                         }
                         p = w.parent[p as usize];
                     }
+                    if p == run_node[j] && (p == NULL || version == run_version[j]) {
+                        if p != NULL {
+                            run_span[j] += span;
+                        }
+                        continue;
+                    }
+                    end_run(j, &mut a, &mut length, &mut run_span, &run_row);
+                    run_node[j] = p;
                     if p != NULL {
-                        let row = &w.count[p as usize * k1..(p as usize + 1) * k1];
-                        length[j] += span;
-                        let scale = span / (row[k] - delta);
-                        let ar = &mut a[j * k1..(j + 1) * k1];
-                        for x in 0..k {
-                            ar[x] += row[x] * scale;
-                        }
-                        if fs != NULL {
-                            ar[fs as usize] -= scale;
-                        }
+                        run_version[j] = version;
+                        run_row[j * k1..(j + 1) * k1].copy_from_slice(&w.count[p as usize * k1..(p as usize + 1) * k1]);
+                        run_span[j] = span;
                     }
                 }
+            }
+            for j in 0..nf {
+                end_run(j, &mut a, &mut length, &mut run_span, &run_row);
             }
             Ok((a, length))
         },
