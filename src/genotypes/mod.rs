@@ -257,11 +257,25 @@ fn decode_site<G: Genotype>(
     let (parent, left_child, right_sib) = (&tree.parent, &tree.left_child, &tree.right_sib);
     let mut any_missing = false;
     if spec.isolated_as_missing {
-        for (j, &u) in spec.samples.iter().enumerate() {
-            let u = u as usize;
-            if parent[u] == NULL && left_child[u] == NULL {
-                out[j] = G::MISSING;
-                any_missing = true;
+        if spec.only_samples {
+            // An isolated sample is a root (it has a sample below it: itself),
+            // so looking at the roots is enough, as tskit does.
+            let mut r = left_child[tree.virtual_root() as usize];
+            while r != NULL {
+                let c = spec.column[r as usize];
+                if c != NULL && left_child[r as usize] == NULL {
+                    out[c as usize] = G::MISSING;
+                    any_missing = true;
+                }
+                r = right_sib[r as usize];
+            }
+        } else {
+            for (j, &u) in spec.samples.iter().enumerate() {
+                let u = u as usize;
+                if parent[u] == NULL && left_child[u] == NULL {
+                    out[j] = G::MISSING;
+                    any_missing = true;
+                }
             }
         }
     }
