@@ -78,7 +78,8 @@
  *     setenv has no effect (and cannot race with the library's getenv).
  *   - tspar_exec_t is immutable once made (every setting is given to
  *     tspar_exec_new): any number of threads may pass one exec to calls at
- *     once. Only the statistics call its progress callback.
+ *     once. Only the statistics and the bulk genotype calls (genotype matrix,
+ *     haplotypes, VCF) call its progress callback.
  *   - A panic inside the library, on the calling thread or on a worker
  *     thread, becomes TSPAR_ERR_INTERNAL with its message in the calling
  *     thread's tspar_last_error_message().
