@@ -78,7 +78,8 @@
  *     setenv has no effect (and cannot race with the library's getenv).
  *   - tspar_exec_t is immutable once made (every setting is given to
  *     tspar_exec_new): any number of threads may pass one exec to calls at
- *     once. Only the statistics call its progress callback.
+ *     once. Only the statistics and the bulk genotype calls (genotype matrix,
+ *     haplotypes, VCF) call its progress callback.
  *   - A panic inside the library, on the calling thread or on a worker
  *     thread, becomes TSPAR_ERR_INTERNAL with its message in the calling
  *     thread's tspar_last_error_message().
@@ -87,6 +88,9 @@
  *     library cannot see a read of a cursor's arrays: reading them while
  *     another thread moves that cursor is a data race, which the caller
  *     must prevent.
+ *   - tspar_variant_t (a genotype decoder) is a cursor in the same sense:
+ *     one thread at a time (TSPAR_ERR_BUSY otherwise); the genotypes and
+ *     alleles tspar_variant_get points at change with the next decode.
  *   - Freeing a handle while another thread still uses it is the other
  *     misuse the library cannot detect.
  *   - Parallel calls run on the library's own worker threads, never on a
@@ -435,6 +439,30 @@
 // the summary callback returned an error
 #define TSPAR_ERR_SUMMARY_FUNC (-416)
 
+// an allele was not found in the user-specified allele map
+#define TSPAR_ERR_ALLELE_NOT_FOUND (-700)
+
+// too many alleles at a site for the genotype type
+#define TSPAR_ERR_TOO_MANY_ALLELES (-701)
+
+// an allele is not a single ASCII character (haplotypes need single-character alleles)
+#define TSPAR_ERR_MULTI_CHARACTER_ALLELE (-702)
+
+// the missing data character clashes with an allele
+#define TSPAR_ERR_MISSING_CHARACTER_CLASH (-703)
+
+// more than 9 alleles at a site are not supported in VCF
+#define TSPAR_ERR_VCF_TOO_MANY_ALLELES (-704)
+
+// a variant position of 0 was found in the VCF output (see allow_position_zero)
+#define TSPAR_ERR_VCF_POSITION_ZERO (-705)
+
+// no samples in the resulting VCF model
+#define TSPAR_ERR_VCF_NO_SAMPLES (-706)
+
+// bad individuals, names or ploidy for the VCF
+#define TSPAR_ERR_VCF_BAD_INDIVIDUALS (-707)
+
 
 // Table identifiers, for functions that take a table as an argument.
 #define TSPAR_TABLE_INDIVIDUALS 0
@@ -465,6 +493,12 @@
 #define TSPAR_DTYPE_UINT64 7
 
 #define TSPAR_DTYPE_FLOAT64 9
+
+// The genotype of a missing sample (tskit's `TSK_MISSING_DATA`).
+#define TSPAR_MISSING_DATA (-1)
+
+// Element type code for `int16_t` genotype matrices (kastore's code).
+#define TSPAR_DTYPE_INT16 2
 
 // Settings for the calls that may use worker threads (statistics, sort,
 // simplify, loading, making a tree sequence, building indexes): a thread
@@ -500,6 +534,13 @@ typedef struct tspar_tree_t tspar_tree_t;
 // threads may use one handle at once.
 typedef struct tspar_treeseq_t tspar_treeseq_t;
 
+// A variant decoder. Opaque; made by `tspar_variant_new`, freed by
+// `tspar_variant_free`. One thread at a time: while a call on a decoder
+// runs, another call on the same decoder returns `TSPAR_ERR_BUSY`. The
+// pointers `tspar_variant_get` gives stay valid until the next decode or
+// the free; reading them while another thread decodes is the caller's race.
+typedef struct tspar_variant_t tspar_variant_t;
+
 // A count or length: `uint64_t`, as tskit's `tsk_size_t`.
 typedef uint64_t tspar_size_t;
 
@@ -511,11 +552,52 @@ typedef uint64_t tspar_size_t;
 typedef int (*tspar_progress_func_t)(double fraction,
                                      void *user_data);
 
+// A row id: `int32_t`, as tskit's `tsk_id_t`.
+typedef int32_t tspar_id_t;
+
 // A set of option bits: `uint32_t`, as tskit's `tsk_flags_t`.
 typedef uint32_t tspar_flags_t;
 
-// A row id: `int32_t`, as tskit's `tsk_id_t`.
-typedef int32_t tspar_id_t;
+// The VCF arguments of `tspar_treeseq_write_vcf`, tskit's `write_vcf`
+// arguments. All zero (or a NULL pointer to the struct) means tskit's
+// defaults: samples grouped by ploidy 1 without individuals, else every
+// individual with sample nodes; names `tsk_<id>`; contig "1"; positions
+// rounded to the nearest integer (ties to even); no masks.
+typedef struct tspar_vcf_options_t {
+  // Nodes per VCF sample without individuals (0: 1). Must be 0 when the
+  // tree sequence has individuals.
+  tspar_size_t ploidy;
+  // The individuals to write, in order (NULL: the default).
+  const tspar_id_t *individuals;
+  tspar_size_t num_individuals;
+  // NULL, or one name per individual (before individuals without nodes
+  // are dropped), `num_individual_names` NUL-terminated strings.
+  const char *const *individual_names;
+  tspar_size_t num_individual_names;
+  // NULL: "1".
+  const char *contig_id;
+  // NULL, or one VCF position per site (a caller's position transform);
+  // `contig_length` is then the contig's length (at least 1 is written).
+  const int64_t *positions;
+  int64_t contig_length;
+  // NULL, or one byte per site: non-zero leaves the site out.
+  const uint8_t *site_mask;
+  // NULL, or non-zero bytes marking genotypes missing: one per VCF
+  // sample node (the same for every site), or `[site][node]` for all sites.
+  const uint8_t *sample_mask;
+  tspar_size_t sample_mask_length;
+  // `TSPAR_ISOLATED_NOT_MISSING`, `TSPAR_VCF_LEGACY_POSITIONS`,
+  // `TSPAR_VCF_ALLOW_POSITION_ZERO`, `TSPAR_VCF_INCLUDE_NON_SAMPLE_NODES`,
+  // `TSPAR_VCF_BGZF`.
+  tspar_flags_t options;
+} tspar_vcf_options_t;
+
+// A sink for `tspar_treeseq_write_vcf_stream`: called on the calling
+// thread with the next `length` bytes; a non-zero return stops the write
+// with `TSPAR_ERR_IO`.
+typedef int (*tspar_write_func_t)(const char *data,
+                                  tspar_size_t length,
+                                  void *user_data);
 
 // The number of rows of each table at some moment, as tskit's
 // `tsk_bookmark_t`. A plain struct the caller owns.
@@ -652,6 +734,23 @@ typedef struct tspar_tree_arrays_t {
 
 #define TSPAR_CLEAR_PROVENANCE (1 << 2)
 
+// Genotype option: isolated samples get the ancestral state instead of
+// `TSPAR_MISSING_DATA` (tskit's `TSK_ISOLATED_NOT_MISSING`).
+#define TSPAR_ISOLATED_NOT_MISSING (1 << 1)
+
+// VCF option: tskit's "legacy" position transform (rounded, then each
+// position at least one more than the last).
+#define TSPAR_VCF_LEGACY_POSITIONS (1 << 8)
+
+// VCF option: allow a (transformed) position of 0.
+#define TSPAR_VCF_ALLOW_POSITION_ZERO (1 << 9)
+
+// VCF option: write the individuals' non-sample nodes too.
+#define TSPAR_VCF_INCLUDE_NON_SAMPLE_NODES (1 << 10)
+
+// VCF option: BGZF-compress the output (block gzip, as bgzip writes it).
+#define TSPAR_VCF_BGZF (1 << 11)
+
 // Integrity check flags for `tspar_tables_check_integrity` (tskit's values).
 #define TSPAR_CHECK_EDGE_ORDERING (1 << 0)
 
@@ -765,6 +864,110 @@ int tspar_exec_new(tspar_size_t threads,
 // Frees settings made by `tspar_exec_new`. NULL is a no-op.
 void tspar_exec_free(struct tspar_exec_t *exec);
 
+// Makes a variant decoder on `ts` (tskit's `tsk_variant_init`).
+// `samples`: the nodes to decode, in output order, each at most once; any
+// node may be given (NULL: the samples, `num_samples` ignored).
+// `alleles`: NULL (each site's alleles are its ancestral state, then its
+// mutations' derived states in order of appearance), or a NULL-terminated
+// list of NUL-terminated strings used for every site
+// (`TSPAR_ERR_ALLELE_NOT_FOUND` at a site with a state not in it).
+// `options`: `TSPAR_ISOLATED_NOT_MISSING`. On success `*out` owns the
+// decoder (free it with `tspar_variant_free`); it keeps the tree
+// sequence's data alive.
+int tspar_variant_new(const struct tspar_treeseq_t *ts,
+                      const tspar_id_t *samples,
+                      tspar_size_t num_samples,
+                      const char *const *alleles,
+                      tspar_flags_t options,
+                      struct tspar_variant_t **out);
+
+// Frees a variant decoder. NULL is a no-op.
+void tspar_variant_free(struct tspar_variant_t *variant);
+
+// Decodes site `site` (any order; walking the sites in order is cheapest).
+int tspar_variant_decode(struct tspar_variant_t *variant,
+                         tspar_id_t site);
+
+// The last decoded site: its id, the genotypes (`*num_samples` of them,
+// `TSPAR_MISSING_DATA` for missing), the alleles (`*num_alleles` strings,
+// allele `j` being `allele_data[allele_offsets[j]..allele_offsets[j + 1]]`,
+// not NUL-terminated) and whether any genotype is missing. Any out-pointer
+// may be NULL. The pointers stay valid until the next decode or the free.
+// `TSPAR_ERR_BAD_PARAM_VALUE` before the first successful decode.
+int tspar_variant_get(struct tspar_variant_t *variant,
+                      tspar_id_t *site,
+                      const int32_t **genotypes,
+                      tspar_size_t *num_samples,
+                      const char **allele_data,
+                      const tspar_size_t **allele_offsets,
+                      tspar_size_t *num_alleles,
+                      int *has_missing_data);
+
+// Fills `out`, `(site_stop - site_start) × num_samples` elements of
+// `dtype` (`TSPAR_DTYPE_INT8`, `TSPAR_DTYPE_INT16` or `TSPAR_DTYPE_INT32`),
+// row by site, with the genotypes of sites `site_start..site_stop`, as
+// `tspar_variant_t` decodes them (samples, alleles and options as
+// `tspar_variant_new`). A site with more alleles than `dtype` holds is
+// `TSPAR_ERR_TOO_MANY_ALLELES`. Sites are decoded in parallel on `exec`'s
+// threads (NULL: the default), with the same result for every count;
+// cancellable through `exec`'s progress callback. `out_length` counts
+// elements.
+int tspar_treeseq_genotype_matrix(const struct tspar_treeseq_t *ts,
+                                  const tspar_id_t *samples,
+                                  tspar_size_t num_samples,
+                                  const char *const *alleles,
+                                  tspar_size_t site_start,
+                                  tspar_size_t site_stop,
+                                  tspar_flags_t options,
+                                  int dtype,
+                                  const struct tspar_exec_t *exec,
+                                  void *out,
+                                  tspar_size_t out_length);
+
+// Fills `out`, `num_samples × (site_stop - site_start)` bytes, row by
+// sample, with each sample's haplotype over sites `site_start..site_stop`
+// as tskit's `haplotypes()`: each site's allele as one ASCII character,
+// `missing_data_character` for missing data. An allele that is not one
+// ASCII character is `TSPAR_ERR_MULTI_CHARACTER_ALLELE`, one equal to
+// `missing_data_character` is `TSPAR_ERR_MISSING_CHARACTER_CLASH`.
+// Samples and options as `tspar_variant_new`; parallel as
+// `tspar_treeseq_genotype_matrix`. The rows are not NUL-terminated.
+int tspar_treeseq_haplotypes(const struct tspar_treeseq_t *ts,
+                             const tspar_id_t *samples,
+                             tspar_size_t num_samples,
+                             tspar_size_t site_start,
+                             tspar_size_t site_stop,
+                             tspar_flags_t options,
+                             char missing_data_character,
+                             const struct tspar_exec_t *exec,
+                             char *out,
+                             tspar_size_t out_length);
+
+// Writes the tree sequence as VCF to the file `path`, as tskit 1.0.3's
+// `write_vcf` with the arguments in `options` (NULL: tskit's defaults)
+// writes it — the same bytes but the `##source` line — optionally
+// BGZF-compressed (`TSPAR_VCF_BGZF`). Sites are decoded in parallel on
+// `exec`'s threads (NULL: the default); the bytes are the same for every
+// count. The file is written under a temporary name and renamed over
+// `path` once complete, so a failed write leaves an existing file as it
+// was. Errors as tskit's: `TSPAR_ERR_VCF_POSITION_ZERO`,
+// `TSPAR_ERR_VCF_TOO_MANY_ALLELES` (more than 9 alleles at a written
+// site), `TSPAR_ERR_VCF_NO_SAMPLES`, `TSPAR_ERR_VCF_BAD_INDIVIDUALS`.
+int tspar_treeseq_write_vcf(const struct tspar_treeseq_t *ts,
+                            const char *path,
+                            const struct tspar_vcf_options_t *options,
+                            const struct tspar_exec_t *exec);
+
+// As `tspar_treeseq_write_vcf`, handing the bytes, in order and in
+// pieces of up to about a megabyte, to `write` (called on the calling
+// thread only) instead of writing a file. A non-zero return from `write`
+// stops with `TSPAR_ERR_IO`.
+int tspar_treeseq_write_vcf_stream(const struct tspar_treeseq_t *ts,
+                                   tspar_write_func_t write,
+                                   void *user_data,
+                                   const struct tspar_vcf_options_t *options,
+                                   const struct tspar_exec_t *exec);
+
 // Sorts the tables into tskit's canonical order: edges from row
 // `edge_start` on by (time of parent, parent, child, left); migrations by
 // (time, source, dest, left, node); sites by position; mutations by site,
@@ -805,6 +1008,55 @@ int tspar_tables_compute_mutation_parents(struct tspar_tables_t *tables,
 // sorted. `options` must be 0.
 int tspar_tables_deduplicate_sites(struct tspar_tables_t *tables,
                                    tspar_flags_t options);
+
+// tskit's `mean_descendants`: for each node and reference set, the mean
+// number of the set's nodes at or below the node, over the part of the
+// genome where the node is an ancestor of (or is) any reference node.
+// Reference sets must be disjoint (`TSPAR_ERR_DUPLICATE_SAMPLE`).
+// `options` must be 0. Output `[node][set]`, `num_nodes × num_reference_sets`.
+int tspar_treeseq_mean_descendants(const struct tspar_treeseq_t *ts,
+                                   tspar_size_t num_reference_sets,
+                                   const tspar_size_t *reference_set_sizes,
+                                   const tspar_id_t *reference_sets,
+                                   tspar_flags_t options,
+                                   const struct tspar_exec_t *exec,
+                                   double *result,
+                                   tspar_size_t result_length);
+
+// tskit's `genealogical_nearest_neighbours`: for each focal node and
+// reference set, the span-weighted mean fraction of the focal node's
+// nearest neighbours in that set. Reference sets must be disjoint.
+// Parallel over the genome on `exec`'s threads, the same result for
+// every count. `options` must be 0. Output `[focal][set]`.
+int tspar_treeseq_genealogical_nearest_neighbours(const struct tspar_treeseq_t *ts,
+                                                  tspar_size_t num_focal,
+                                                  const tspar_id_t *focal,
+                                                  tspar_size_t num_reference_sets,
+                                                  const tspar_size_t *reference_set_sizes,
+                                                  const tspar_id_t *reference_sets,
+                                                  tspar_flags_t options,
+                                                  const struct tspar_exec_t *exec,
+                                                  double *result,
+                                                  tspar_size_t result_length);
+
+// tskit's `trait_linear_model`: for each trait (a column of the
+// `[sample][trait]` `weights`), the squared regression coefficient of the
+// trait on genotype with the `[sample][covariate]` `covariates` (NULL or
+// `num_covariates` 0: none) accounted for; as tskit, a column of ones is
+// added to the covariates when they stay independent, and dependent
+// covariates are `TSPAR_ERR_BAD_PARAM_VALUE`. Modes, windows, options and
+// output as `tspar_treeseq_trait_covariance`.
+int tspar_treeseq_trait_linear_model(const struct tspar_treeseq_t *ts,
+                                     tspar_size_t num_weights,
+                                     const double *weights,
+                                     tspar_size_t num_covariates,
+                                     const double *covariates,
+                                     tspar_size_t num_windows,
+                                     const double *windows,
+                                     tspar_flags_t options,
+                                     const struct tspar_exec_t *exec,
+                                     double *result,
+                                     tspar_size_t result_length);
 
 // Simplifies the tables in place to the history of the given samples, with
 // tskit's algorithm and result (`tsk_table_collection_simplify`).

@@ -179,6 +179,20 @@ errors! {
     InsufficientWeights = -413, TSPAR_ERR_INSUFFICIENT_WEIGHTS, "not enough weight columns";
     BadSamples = -414, TSPAR_ERR_BAD_SAMPLES, "node in a sample set is not a sample";
     SummaryFunc = -416, TSPAR_ERR_SUMMARY_FUNC, "the summary callback returned an error";
+
+    // Genotypes and VCF.
+    AlleleNotFound = -700, TSPAR_ERR_ALLELE_NOT_FOUND, "an allele was not found in the user-specified allele map";
+    TooManyAlleles = -701, TSPAR_ERR_TOO_MANY_ALLELES, "too many alleles at a site for the genotype type";
+    MultiCharacterAllele = -702, TSPAR_ERR_MULTI_CHARACTER_ALLELE,
+        "an allele is not a single ASCII character (haplotypes need single-character alleles)";
+    MissingCharacterClash = -703, TSPAR_ERR_MISSING_CHARACTER_CLASH,
+        "the missing data character clashes with an allele";
+    VcfTooManyAlleles = -704, TSPAR_ERR_VCF_TOO_MANY_ALLELES, "more than 9 alleles at a site are not supported in VCF";
+    VcfPositionZero = -705, TSPAR_ERR_VCF_POSITION_ZERO,
+        "a variant position of 0 was found in the VCF output (see allow_position_zero)";
+    VcfNoSamples = -706, TSPAR_ERR_VCF_NO_SAMPLES, "no samples in the resulting VCF model";
+    VcfBadIndividuals = -707, TSPAR_ERR_VCF_BAD_INDIVIDUALS,
+        "bad individuals, names or ploidy for the VCF";
 }
 
 impl Error {

@@ -7,6 +7,7 @@
 pub mod alloc;
 pub mod capi;
 pub mod error;
+pub mod genotypes;
 pub mod io;
 pub mod parallel;
 pub mod simplify;

@@ -31,3 +31,4 @@ __all__ = [
     "LibraryError", "FileFormatError", "FileError", "TablesError", "StatsError", "CancelledError",
     "BusyError", "NoMemoryError", "NODE_IS_SAMPLE", "NULL",
 ]
+from . import _genotypes as _genotypes  # noqa: E402,F401  (attaches variants, genotype_matrix, haplotypes, write_vcf)

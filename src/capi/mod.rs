@@ -13,7 +13,9 @@
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 
 pub mod exec;
+pub mod genotypes;
 pub mod integrity;
+pub mod node_stats;
 pub mod simplify;
 pub mod stats;
 pub mod tables;

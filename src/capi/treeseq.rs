@@ -38,6 +38,11 @@ impl tspar_treeseq_t {
     pub(crate) fn inner(&self) -> &TreeSequence {
         &self.ts
     }
+
+    /// The shared tree sequence, for objects that keep it alive (cursors).
+    pub(crate) fn arc(&self) -> &Arc<TreeSequence> {
+        &self.ts
+    }
 }
 
 /// A tree cursor. Opaque; made by `tspar_tree_new`, freed by

@@ -493,6 +493,15 @@ fn io_failure(path: &Path, what: &str, e: &std::io::Error) -> Failure {
 /// Writes a new file under a temporary name in the destination's
 /// directory and renames it over the destination once it is complete.
 fn write_replacing(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<()> {
+    write_replacing_checked(path, |out| write(out).map_err(|e| io_failure(path, "writing", &e)))
+}
+
+/// [`write_replacing`] for a writer that fails with its own failures (a
+/// bad argument found while writing), which are returned as they are.
+pub(crate) fn write_replacing_checked(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
+) -> Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     // Through a symbolic link, replace the file it names, as writing into
     // the link would, not the link itself.
@@ -518,9 +527,13 @@ fn write_replacing(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> std:
         .open(&tmp)
         .map_err(|e| io_failure(path, "creating a temporary file", &e))?;
 
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    if let Err(f) = write(&mut out) {
+        drop(out);
+        let _ = std::fs::remove_file(&tmp);
+        return Err(f);
+    }
     let result = (|| {
-        let mut out = BufWriter::with_capacity(1 << 20, file);
-        write(&mut out)?;
         out.flush()?;
         let file = out.into_inner().map_err(|e| e.into_error())?;
         // Keep the permissions of the file being replaced, as writing it

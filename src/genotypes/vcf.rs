@@ -1,0 +1,562 @@
+//! VCF output with tskit's `write_vcf` meaning, byte for byte (but the
+//! `##source` line): individuals (or samples grouped by ploidy) become VCF
+//! samples, their nodes the phased haplotypes of each genotype.
+//!
+//! Sites are decoded into text in blocks, the blocks of a batch in
+//! parallel, and written in order; the block cut does not depend on the
+//! thread count, nor does anything else in the bytes. The optional BGZF
+//! form (the block gzip of htslib, which bcftools and tabix read) cuts the
+//! text into fixed 65,280-byte blocks, compresses them in parallel and
+//! ends with the standard empty block.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{check_cancel, decode_site, run_blocks, seek_site, Cursors, Scratch, Spec};
+use crate::alloc;
+use crate::error::{fail, Error, Failure, Result};
+use crate::stats::Exec;
+use crate::tables::{Id, NODE_IS_SAMPLE, NULL};
+use crate::treeseq::TreeSequence;
+
+/// How site positions become VCF positions.
+#[derive(Clone, Copy, Debug)]
+pub enum Positions<'a> {
+    /// Rounded to the nearest integer, ties to even (tskit's default, `numpy.round`).
+    Round,
+    /// tskit's "legacy" rule: rounded, then each at least one more than the last.
+    Legacy,
+    /// The caller's positions (one per site) and contig length.
+    Given { positions: &'a [i64], contig_length: i64 },
+}
+
+/// The arguments of tskit's `write_vcf`, and the compression.
+#[derive(Clone, Debug)]
+pub struct Options<'a> {
+    pub ploidy: Option<usize>,
+    pub individuals: Option<&'a [Id]>,
+    pub individual_names: Option<Vec<&'a [u8]>>,
+    pub contig_id: &'a [u8],
+    pub positions: Positions<'a>,
+    /// One per site; true leaves the site out.
+    pub site_mask: Option<&'a [u8]>,
+    /// One per VCF sample node (non-zero: missing), or one per site and
+    /// sample node (`[site][node]`).
+    pub sample_mask: Option<&'a [u8]>,
+    pub isolated_as_missing: bool,
+    pub allow_position_zero: bool,
+    pub include_non_sample_nodes: bool,
+    pub bgzf: bool,
+    /// The text of the `##source=` line.
+    pub source: &'a [u8],
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            ploidy: None,
+            individuals: None,
+            individual_names: None,
+            contig_id: b"1",
+            positions: Positions::Round,
+            site_mask: None,
+            sample_mask: None,
+            isolated_as_missing: true,
+            allow_position_zero: false,
+            include_non_sample_nodes: false,
+            bgzf: false,
+            source: b"tspar",
+        }
+    }
+}
+
+/// tskit's VCF model: the VCF samples' nodes and names, and positions.
+#[derive(Debug)]
+pub struct Model {
+    /// The nodes of every VCF sample, one after another.
+    pub nodes: Vec<Id>,
+    pub ploidies: Vec<usize>,
+    pub names: Vec<Vec<u8>>,
+    pub positions: Vec<i64>,
+    pub contig_length: i64,
+}
+
+fn bad(detail: String) -> Failure {
+    Failure::new(Error::VcfBadIndividuals, detail)
+}
+
+/// The nodes of each individual, in node order (tskit's `individuals_nodes`).
+fn individuals_nodes(ts: &TreeSequence) -> Result<Vec<Vec<Id>>> {
+    let n = ts.tables().individuals.flags.len();
+    let mut rows: Vec<Vec<Id>> = alloc::filled(n, Vec::new(), "the individuals' nodes")?;
+    for (u, &i) in ts.tables().nodes.individual.iter().enumerate() {
+        if i != NULL {
+            alloc::push(&mut rows[i as usize], u as Id, "the individuals' nodes")?;
+        }
+    }
+    Ok(rows)
+}
+
+/// Builds the model as tskit's `map_to_vcf_model` and `VcfWriter` do.
+pub fn model(ts: &TreeSequence, o: &Options) -> Result<Model> {
+    let tables = ts.tables();
+    let num_individuals = tables.individuals.flags.len();
+    let flags = &tables.nodes.flags;
+    if num_individuals > 0 && o.ploidy.is_some() {
+        return Err(bad(
+            "cannot specify ploidy when individuals are present in the tree sequence".into(),
+        ));
+    }
+    if num_individuals == 0 && o.include_non_sample_nodes {
+        return Err(bad(
+            "cannot include non-sample nodes when individuals are not present in the tree sequence".into(),
+        ));
+    }
+    let (rows, default_names): (Vec<Vec<Id>>, Vec<Vec<u8>>) = if num_individuals == 0 && o.individuals.is_none() {
+        let ploidy = o.ploidy.unwrap_or(1);
+        if ploidy == 0 {
+            return Err(bad("ploidy must be a positive integer".into()));
+        }
+        let samples = ts.samples();
+        if samples.is_empty() {
+            return Err(bad("no sample nodes in tree sequence".into()));
+        }
+        if samples.len() % ploidy != 0 {
+            return Err(bad(format!(
+                "number of sample nodes {} is not a multiple of ploidy {ploidy}",
+                samples.len()
+            )));
+        }
+        let rows = alloc::collect(samples.chunks(ploidy).map(|c| c.to_vec()), "the VCF samples")?;
+        let names = alloc::collect(
+            (0..samples.len() / ploidy).map(|i| format!("tsk_{i}").into_bytes()),
+            "the VCF names",
+        )?;
+        (rows, names)
+    } else {
+        let all: Vec<Id>;
+        let individuals = match o.individuals {
+            Some(i) => i,
+            None => {
+                all = alloc::collect(0..num_individuals as Id, "the VCF individuals")?;
+                &all
+            }
+        };
+        if individuals.is_empty() {
+            return Err(bad("no individuals specified".into()));
+        }
+        if let Some(&i) = individuals.iter().find(|&&i| i < 0 || i as usize >= num_individuals) {
+            return Err(Failure::new(
+                Error::IndividualOutOfBounds,
+                format!("invalid individual ID {i} (there are {num_individuals} individuals)"),
+            ));
+        }
+        let nodes = individuals_nodes(ts)?;
+        let mut rows = alloc::with_capacity(individuals.len(), "the VCF samples")?;
+        for &i in individuals {
+            let mut row = alloc::copy(&nodes[i as usize], "the VCF samples")?;
+            if !o.include_non_sample_nodes {
+                row.retain(|&u| flags[u as usize] & NODE_IS_SAMPLE != 0);
+            }
+            rows.push(row);
+        }
+        let names = alloc::collect(
+            individuals.iter().map(|i| format!("tsk_{i}").into_bytes()),
+            "the VCF names",
+        )?;
+        (rows, names)
+    };
+    let names: Vec<Vec<u8>> = match &o.individual_names {
+        Some(given) => alloc::collect(given.iter().map(|n| n.to_vec()), "the VCF names")?,
+        None => default_names,
+    };
+    if names.len() != rows.len() {
+        return Err(bad(format!(
+            "the number of individuals ({}) does not match the number of names ({})",
+            rows.len(),
+            names.len()
+        )));
+    }
+    // Individuals without nodes cannot be written.
+    let mut nodes = Vec::new();
+    let mut ploidies = Vec::new();
+    let mut kept_names = Vec::new();
+    for (row, name) in rows.into_iter().zip(names) {
+        if !row.is_empty() {
+            alloc::extend_from_slice(&mut nodes, &row, "the VCF samples")?;
+            alloc::push(&mut ploidies, row.len(), "the VCF samples")?;
+            alloc::push(&mut kept_names, name, "the VCF names")?;
+        }
+    }
+    if ploidies.is_empty() {
+        fail!(Error::VcfNoSamples, "no samples in resulting VCF model");
+    }
+    let position = &tables.sites.position;
+    let (positions, mut contig_length) = match o.positions {
+        Positions::Round => {
+            let p = alloc::collect(
+                position.iter().map(|&x| x.round_ties_even() as i64),
+                "the VCF positions",
+            )?;
+            (p, (ts.sequence_length().round_ties_even() as i64).max(1))
+        }
+        Positions::Legacy => {
+            let mut last = 0i64;
+            let p = alloc::collect(
+                position.iter().map(|&x| {
+                    let mut p = x.round_ties_even() as i64;
+                    if p <= last {
+                        p = last + 1;
+                    }
+                    last = p;
+                    p
+                }),
+                "the VCF positions",
+            )?;
+            let mut l = ts.sequence_length().round_ties_even() as i64;
+            if l <= 0 {
+                l = 1;
+            }
+            (p, l.max(1))
+        }
+        Positions::Given {
+            positions,
+            contig_length,
+        } => {
+            if positions.len() != position.len() {
+                fail!(
+                    Error::BadParamValue,
+                    "position transform must return an array of the same length ({} positions for {} sites)",
+                    positions.len(),
+                    position.len()
+                );
+            }
+            (alloc::copy(positions, "the VCF positions")?, contig_length.max(1))
+        }
+    };
+    if let Some(&last) = positions.last() {
+        contig_length = contig_length.max(last);
+    }
+    Ok(Model {
+        nodes,
+        ploidies,
+        names: kept_names,
+        positions,
+        contig_length,
+    })
+}
+
+fn check_masks(ts: &TreeSequence, o: &Options, model: &Model) -> Result<()> {
+    let num_sites = ts.tables().sites.position.len();
+    if let Some(m) = o.site_mask {
+        if m.len() != num_sites {
+            fail!(
+                Error::BadParamValue,
+                "site mask must be 1D a boolean array of length num_sites ({} given for {num_sites} sites)",
+                m.len()
+            );
+        }
+    }
+    if let Some(m) = o.sample_mask {
+        let n = model.nodes.len();
+        if m.len() != n && m.len() as u128 != n as u128 * num_sites as u128 {
+            fail!(
+                Error::BadParamValue,
+                "sample mask must have one value per sample node ({n}) or per site and sample node; {} given",
+                m.len()
+            );
+        }
+    }
+    if !o.allow_position_zero {
+        let masked = |s: usize| o.site_mask.is_some_and(|m| m[s] != 0);
+        if let Some(s) = (0..num_sites).find(|&s| model.positions[s] == 0 && !masked(s)) {
+            fail!(
+                Error::VcfPositionZero,
+                "site {s}: a variant position of 0 was found in the VCF output, which is not fully \
+                 compliant with the VCF spec; allow it with allow_position_zero, or transform the positions"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn header(o: &Options, model: &Model, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"##fileformat=VCFv4.2\n##source=");
+    out.extend_from_slice(o.source);
+    out.extend_from_slice(b"\n##FILTER=<ID=PASS,Description=\"All filters passed\">\n##contig=<ID=");
+    out.extend_from_slice(o.contig_id);
+    out.extend_from_slice(format!(",length={}>\n", model.contig_length).as_bytes());
+    out.extend_from_slice(b"##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n");
+    out.extend_from_slice(b"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t");
+    for (j, name) in model.names.iter().enumerate() {
+        if j > 0 {
+            out.push(b'\t');
+        }
+        out.extend_from_slice(name);
+    }
+    out.push(b'\n');
+}
+
+/// Writes `n` in decimal.
+fn push_int(out: &mut Vec<u8>, n: i64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Sites per block: about 2 MB of text each.
+fn sites_per_block(num_nodes: usize) -> usize {
+    ((1usize << 21) / (2 * num_nodes.max(1))).max(1)
+}
+
+/// The BGZF block gzip: members of at most 64 KiB, each with the `BC`
+/// extra field that gives its size, then the empty end-of-file member.
+pub mod bgzf {
+    use std::io::Write;
+
+    use crate::error::{Error, Failure, Result};
+
+    /// Uncompressed bytes per block (htslib's `BGZF_BLOCK_SIZE`), so that
+    /// even a block that does not compress fits in 64 KiB.
+    pub const BLOCK_DATA: usize = 0xff00;
+    /// The end-of-file marker: an empty block.
+    pub const EOF: [u8; 28] = [
+        0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0x06, 0, 0x42, 0x43, 0x02, 0, 0x1b, 0, 0x03, 0, 0, 0, 0, 0, 0, 0,
+        0, 0,
+    ];
+
+    /// One BGZF member holding `data` (at most [`BLOCK_DATA`] bytes).
+    pub fn block(data: &[u8]) -> Result<Vec<u8>> {
+        let deflate = |level: u32| -> std::io::Result<Vec<u8>> {
+            let mut e = flate2::write::DeflateEncoder::new(
+                Vec::with_capacity(data.len() / 2 + 64),
+                flate2::Compression::new(level),
+            );
+            e.write_all(data)?;
+            e.finish()
+        };
+        let io = |e: std::io::Error| Failure::new(Error::Io, format!("compressing a BGZF block: {e}"));
+        let mut z = deflate(6).map_err(io)?;
+        if z.len() + 26 > 65536 {
+            z = deflate(0).map_err(io)?;
+        }
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        let bsize = (z.len() + 25) as u16;
+        let mut out = Vec::with_capacity(z.len() + 26);
+        out.extend_from_slice(&[
+            0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 0x06, 0, b'B', b'C', 0x02, 0,
+        ]);
+        out.extend_from_slice(&bsize.to_le_bytes());
+        out.extend_from_slice(&z);
+        out.extend_from_slice(&crc.sum().to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        Ok(out)
+    }
+}
+
+/// Where the text goes: straight out, or through BGZF blocks.
+struct Sink<'w> {
+    out: &'w mut dyn Write,
+    bgzf: bool,
+    threads: usize,
+    /// BGZF: text not yet in a block.
+    pending: Vec<u8>,
+}
+
+impl Sink<'_> {
+    fn io(e: std::io::Error) -> Failure {
+        Failure::new(Error::from_io(&e), format!("writing the VCF: {e}"))
+    }
+
+    fn write(&mut self, text: &[u8]) -> Result<()> {
+        if !self.bgzf {
+            return self.out.write_all(text).map_err(Self::io);
+        }
+        alloc::extend_from_slice(&mut self.pending, text, "the VCF text")?;
+        let full = self.pending.len() / bgzf::BLOCK_DATA * bgzf::BLOCK_DATA;
+        if full > 0 {
+            self.compress(full)?;
+            self.pending.drain(..full);
+        }
+        Ok(())
+    }
+
+    /// Compresses and writes `pending[..len]`, whole blocks, in parallel.
+    fn compress(&mut self, len: usize) -> Result<()> {
+        let chunks: Vec<&[u8]> = self.pending[..len].chunks(bgzf::BLOCK_DATA).collect();
+        let blocks: Vec<Result<Vec<u8>>> = if self.threads <= 1 || chunks.len() <= 1 {
+            chunks.iter().map(|c| bgzf::block(c)).collect()
+        } else {
+            use rayon::prelude::*;
+            crate::parallel::run(self.threads, || chunks.par_iter().map(|c| bgzf::block(c)).collect())?
+        };
+        for b in blocks {
+            self.out.write_all(&b?).map_err(Self::io)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<()> {
+        if self.bgzf {
+            let len = self.pending.len();
+            if len > 0 {
+                self.compress(len)?;
+            }
+            self.out.write_all(&bgzf::EOF).map_err(Self::io)?;
+        }
+        self.out.flush().map_err(Self::io)
+    }
+}
+
+/// Writes the VCF of `ts` to `out`.
+pub fn write(ts: &Arc<TreeSequence>, o: &Options, exec: &mut Exec, out: &mut dyn Write) -> Result<()> {
+    let model = model(ts, o)?;
+    check_masks(ts, o, &model)?;
+    let spec = Spec::new(ts, Some(&model.nodes), None, o.isolated_as_missing)?;
+    let n = model.nodes.len();
+    let num_sites = ts.tables().sites.position.len();
+
+    // The genotype text of one site, separators in place: a digit (or
+    // '.') goes at each of `slots`.
+    let mut template = Vec::new();
+    let mut slots = Vec::new();
+    for &p in &model.ploidies {
+        for k in 0..p {
+            slots.push(template.len());
+            template.push(b'0');
+            template.push(if k + 1 < p { b'|' } else { b'\t' });
+        }
+    }
+    *template.last_mut().expect("at least one sample") = b'\n';
+
+    let mut text = Vec::new();
+    header(o, &model, &mut text);
+    let mut sink = Sink {
+        out,
+        bgzf: o.bgzf,
+        threads: exec.threads,
+        pending: Vec::new(),
+    };
+    sink.write(&text)?;
+
+    let per_block = sites_per_block(n);
+    let blocks: Vec<std::ops::Range<usize>> = alloc::collect(
+        (0..num_sites.div_ceil(per_block)).map(|b| b * per_block..((b + 1) * per_block).min(num_sites)),
+        "the blocks of sites",
+    )?;
+    // Batches of blocks bound the text held at once; the bytes do not
+    // depend on them.
+    let batch = (4 * exec.threads).max(4);
+    let mut progress = exec.progress.take();
+    let mut inner = Exec::with_threads(exec.threads);
+    let cursors = Cursors::new();
+    let (model, template, slots, spec) = (&model, &template, &slots, &spec);
+    let line = |block: std::ops::Range<usize>,
+                tree: &mut crate::treeseq::Tree,
+                scratch: &mut Scratch,
+                cancel: &std::sync::atomic::AtomicBool|
+     -> Result<Vec<u8>> {
+        let mut buf: Vec<u8> = alloc::with_capacity(block.len() * (template.len() + 64), "a block of VCF text")?;
+        let mut g: Vec<i8> = alloc::zeroed(n, "a variant's genotypes")?;
+        for site in block {
+            check_cancel(cancel)?;
+            if o.site_mask.is_some_and(|m| m[site] != 0) {
+                continue;
+            }
+            seek_site(ts, tree, site)?;
+            decode_site(ts, spec, tree, site, scratch, &mut g).map_err(|f| {
+                if f.kind == Error::TooManyAlleles {
+                    Failure::new(Error::VcfTooManyAlleles, format!("site {site}: more than 9 alleles"))
+                } else {
+                    f
+                }
+            })?;
+            let alleles = &scratch.alleles;
+            if alleles.len() > 9 {
+                fail!(Error::VcfTooManyAlleles, "site {site} has {} alleles", alleles.len());
+            }
+            alloc::reserve(
+                &mut buf,
+                template.len() + 64 + alleles.bytes().len() + o.contig_id.len(),
+                "a block of VCF text",
+            )?;
+            buf.extend_from_slice(o.contig_id);
+            buf.push(b'\t');
+            push_int(&mut buf, model.positions[site]);
+            buf.push(b'\t');
+            push_int(&mut buf, site as i64);
+            buf.push(b'\t');
+            buf.extend_from_slice(alleles.get(0));
+            buf.push(b'\t');
+            if alleles.len() > 1 {
+                for j in 1..alleles.len() {
+                    if j > 1 {
+                        buf.push(b',');
+                    }
+                    buf.extend_from_slice(alleles.get(j));
+                }
+            } else {
+                buf.push(b'.');
+            }
+            buf.extend_from_slice(b"\t.\tPASS\t.\tGT\t");
+            let base = buf.len();
+            buf.extend_from_slice(template);
+            let row = &mut buf[base..];
+            for (&at, &x) in slots.iter().zip(&g) {
+                row[at] = if x < 0 { b'.' } else { b'0' + x as u8 };
+            }
+            if let Some(mask) = o.sample_mask {
+                let m = if mask.len() == n {
+                    mask
+                } else {
+                    &mask[site * n..(site + 1) * n]
+                };
+                for (&at, &x) in slots.iter().zip(m) {
+                    if x != 0 {
+                        row[at] = b'.';
+                    }
+                }
+            }
+        }
+        Ok(buf)
+    };
+    let total = blocks.len().max(1) as f64;
+    for (b, group) in blocks.chunks(batch).enumerate() {
+        let texts = run_blocks(ts, group, &cursors, &mut inner, |_, block, tree, scratch, cancel| {
+            line(block, tree, scratch, cancel)
+        })?;
+        for t in texts {
+            sink.write(&t)?;
+        }
+        if let Some(cb) = progress.as_mut() {
+            if cb(((b * batch + group.len()) as f64 / total).min(1.0)) {
+                fail!(Error::Cancelled, "cancelled by the progress callback");
+            }
+        }
+    }
+    sink.finish()
+}
+
+/// Writes the VCF of `ts` to the file `path`, atomically: under a
+/// temporary name, renamed over `path` once complete.
+pub fn write_file(ts: &Arc<TreeSequence>, o: &Options, exec: &mut Exec, path: &Path) -> Result<()> {
+    // Argument errors come before any file is made.
+    let m = model(ts, o)?;
+    check_masks(ts, o, &m)?;
+    drop(m);
+    crate::io::trees::write_replacing_checked(path, |out| write(ts, o, exec, out))
+}
