@@ -14,6 +14,7 @@
 
 pub mod exec;
 pub mod integrity;
+pub mod parts;
 pub mod simplify;
 pub mod stats;
 pub mod tables;

@@ -38,6 +38,16 @@ impl tspar_treeseq_t {
     pub(crate) fn inner(&self) -> &TreeSequence {
         &self.ts
     }
+
+    /// Another reference to the tree sequence (for objects that keep it).
+    pub(crate) fn arc(&self) -> Arc<TreeSequence> {
+        Arc::clone(&self.ts)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn from_arc(ts: Arc<TreeSequence>) -> Self {
+        tspar_treeseq_t { ts }
+    }
 }
 
 /// A tree cursor. Opaque; made by `tspar_tree_new`, freed by

@@ -261,6 +261,18 @@ pub(crate) struct PieceOut<'o> {
     owned: &'o mut [f64],
 }
 
+impl<'o> PieceOut<'o> {
+    /// Rows of windows `w0..` all in `rows` (a part computed on its own).
+    pub(crate) fn private(row: usize, w0: usize, rows: &'o mut [f64]) -> Self {
+        PieceOut {
+            row,
+            w0,
+            shared: Vec::new(),
+            owned: rows,
+        }
+    }
+}
+
 impl PieceOut<'_> {
     /// The row of window `wi`.
     #[inline]
@@ -283,7 +295,29 @@ impl PieceOut<'_> {
 /// rows through a [`PieceOut`] into `out` (`num_windows × row`, zeroed here),
 /// then adds the shared rows in piece order: the same bits as summing every
 /// piece's partial in piece order, for every thread count.
+///
+/// A call split into parts (see [`super::parts`]) counts, computes or
+/// combines the pieces here instead.
 pub(crate) fn run_windows<W>(exec: &mut Exec, pieces: &[Piece], row: usize, out: &mut [f64], work: W) -> Result<()>
+where
+    W: Fn(usize, &mut Scratch, &AtomicBool, &mut PieceOut) -> Result<()> + Sync,
+{
+    if let Some(mut ctl) = exec.parts.take() {
+        let r = ctl.stage(exec, pieces, row, out, work);
+        exec.parts = Some(ctl);
+        return r;
+    }
+    run_windows_direct(exec, pieces, row, out, work)
+}
+
+/// [`run_windows`] computing every piece.
+pub(crate) fn run_windows_direct<W>(
+    exec: &mut Exec,
+    pieces: &[Piece],
+    row: usize,
+    out: &mut [f64],
+    work: W,
+) -> Result<()>
 where
     W: Fn(usize, &mut Scratch, &AtomicBool, &mut PieceOut) -> Result<()> + Sync,
 {

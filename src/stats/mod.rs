@@ -8,6 +8,7 @@ pub mod afs;
 pub mod call;
 pub mod engine;
 pub mod matrix;
+pub mod parts;
 pub mod summary;
 
 pub use engine::{Mode, Summary};
@@ -45,6 +46,9 @@ pub struct Exec<'a> {
     pub piece_work: u64,
     /// At most this many pieces.
     pub max_pieces: usize,
+    /// Set when the call counts, computes or combines parts instead of
+    /// running whole (see [`parts`]).
+    pub(crate) parts: Option<parts::Ctl>,
 }
 
 /// Work units per piece unless the caller says otherwise.
@@ -59,6 +63,7 @@ impl Exec<'_> {
             progress: None,
             piece_work: DEFAULT_PIECE_WORK,
             max_pieces: DEFAULT_MAX_PIECES,
+            parts: None,
         }
     }
 }
@@ -375,7 +380,10 @@ fn run_general(
                 }
                 Ok(())
             })?;
-            let poisoned_from = poisoned_from.into_inner().unwrap_or_else(|e| e.into_inner());
+            let mut poisoned_from = poisoned_from.into_inner().unwrap_or_else(|e| e.into_inner());
+            if let Some(ctl) = exec.parts.as_mut() {
+                ctl.stage_min(&mut poisoned_from)?;
+            }
             poison(windows, &poisoned_from, &mut out);
         }
         Mode::Site if summary.add.is_some() => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {
