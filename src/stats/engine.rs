@@ -11,7 +11,7 @@
 //! result is bit-for-bit the same for every thread count.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::Exec;
 use crate::alloc;
@@ -83,6 +83,17 @@ fn window_of(windows: &[f64], x: f64) -> usize {
         .partition_point(|&w| w <= x)
         .saturating_sub(1)
         .min(windows.len() - 2)
+}
+
+/// [`plan`] with `exec`'s piece size; a call split into parts reuses the
+/// plan it made when it counted its parts (the same arguments give the
+/// same plan).
+pub(crate) fn plan_for(exec: &mut Exec, ts: &TreeSequence, windows: &[f64], max_pieces: usize) -> Result<Arc<Plan>> {
+    let work = exec.piece_work;
+    match exec.parts.as_mut() {
+        Some(ctl) => ctl.plan(|| plan(ts, windows, work, max_pieces)),
+        None => Ok(Arc::new(plan(ts, windows, work, max_pieces)?)),
+    }
 }
 
 /// Cuts the genome into pieces of about `piece_work` units of work (edge

@@ -361,7 +361,7 @@ fn run_general(
         let per = (ts.num_nodes() * m).max(1);
         max_pieces = max_pieces.min(((1usize << 24) / per).max(1));
     }
-    let plan = engine::plan(ts, windows, exec.piece_work, max_pieces)?;
+    let plan = engine::plan_for(exec, ts, windows, max_pieces)?;
     let cx = Ctx::new(ts, &plan, windows, weights, k);
     let pieces = &plan.pieces;
     let row = if mode == Mode::Node { m * ts.num_nodes() } else { m };

@@ -31,9 +31,10 @@
 //! as stage, length and values (branch mode's first non-finite position).
 
 use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use super::call::{self, Input, SetStat, WeightStat};
-use super::engine::{run_pieces, run_windows_direct, Piece, PieceOut, Scratch};
+use super::engine::{run_pieces, run_windows_direct, Piece, PieceOut, Plan, Scratch};
 use super::{Exec, SampleSets, DEFAULT_MAX_PIECES, DEFAULT_PIECE_WORK};
 use crate::alloc;
 use crate::error::{fail, Error, Failure, Result};
@@ -242,8 +243,55 @@ impl Layout {
     }
 }
 
-/// What a call split into parts does in place of running each piece.
-pub(crate) enum Ctl {
+/// What a call split into parts does in place of running each piece, and
+/// the plans of its engine runs (made once, when the parts are counted).
+pub(crate) struct Ctl {
+    mode: PartsMode,
+    plans: Vec<Arc<Plan>>,
+    next_plan: usize,
+}
+
+impl Ctl {
+    fn new(mode: PartsMode, plans: Vec<Arc<Plan>>) -> Self {
+        Ctl {
+            mode,
+            plans,
+            next_plan: 0,
+        }
+    }
+
+    /// The plan of the next engine run: the one kept, or `make`'s (kept).
+    pub(crate) fn plan(&mut self, make: impl FnOnce() -> Result<Plan>) -> Result<Arc<Plan>> {
+        let i = self.next_plan;
+        self.next_plan += 1;
+        if let Some(p) = self.plans.get(i) {
+            return Ok(Arc::clone(p));
+        }
+        let p = Arc::new(make()?);
+        alloc::push(&mut self.plans, Arc::clone(&p), "the statistic's plans")?;
+        Ok(p)
+    }
+
+    pub(crate) fn stage<W>(
+        &mut self,
+        exec: &mut Exec,
+        pieces: &[Piece],
+        row: usize,
+        out: &mut [f64],
+        work: W,
+    ) -> Result<()>
+    where
+        W: Fn(usize, &mut Scratch, &AtomicBool, &mut PieceOut) -> Result<()> + Sync,
+    {
+        self.mode.stage(exec, pieces, row, out, work)
+    }
+
+    pub(crate) fn stage_min(&mut self, v: &mut [f64]) -> Result<()> {
+        self.mode.stage_min(v)
+    }
+}
+
+pub(crate) enum PartsMode {
     /// Records the layout; computes nothing.
     Count(Layout),
     /// Computes the pieces that are parts `range`, keeping their rows.
@@ -264,7 +312,7 @@ pub(crate) enum Ctl {
     },
 }
 
-impl Ctl {
+impl PartsMode {
     /// One run of the engine over `pieces` with rows of `row` values into
     /// `out` (see [`super::engine::run_windows`]).
     pub(crate) fn stage<W>(
@@ -279,7 +327,7 @@ impl Ctl {
         W: Fn(usize, &mut Scratch, &AtomicBool, &mut PieceOut) -> Result<()> + Sync,
     {
         match self {
-            Ctl::Count(layout) => {
+            PartsMode::Count(layout) => {
                 out.fill(0.0);
                 let windows = alloc::collect(pieces.iter().map(|p| p.windows), "the statistic's parts")?;
                 alloc::push(
@@ -293,7 +341,7 @@ impl Ctl {
                 )?;
                 Ok(())
             }
-            Ctl::Compute {
+            PartsMode::Compute {
                 range,
                 base,
                 stage,
@@ -318,7 +366,7 @@ impl Ctl {
                 *stage += 1;
                 Ok(())
             }
-            Ctl::Combine { base, stage, parts, .. } => {
+            PartsMode::Combine { base, stage, parts, .. } => {
                 let n = pieces.len();
                 if *base + n > parts.len() {
                     fail!(Error::Internal, "the call has more parts than its layout");
@@ -348,16 +396,16 @@ impl Ctl {
     /// first non-finite position per result), for the last stage run.
     pub(crate) fn stage_min(&mut self, v: &mut [f64]) -> Result<()> {
         match self {
-            Ctl::Count(layout) => {
+            PartsMode::Count(layout) => {
                 if let Some(s) = layout.stages.last_mut() {
                     s.min_len = v.len();
                 }
             }
-            Ctl::Compute { stage, mins, .. } => {
+            PartsMode::Compute { stage, mins, .. } => {
                 let copy = alloc::copy(v, "a part's values")?;
                 alloc::push(mins, (stage.saturating_sub(1), copy), "the statistic's parts")?;
             }
-            Ctl::Combine { stage, mins, .. } => {
+            PartsMode::Combine { stage, mins, .. } => {
                 if let Some(Some(m)) = mins.get(stage.saturating_sub(1)) {
                     if m.len() != v.len() {
                         fail!(Error::Internal, "a stage's minimum record does not match");
@@ -390,6 +438,8 @@ pub struct Call {
     fingerprint: u64,
     ts_fp: u64,
     layout: Layout,
+    /// The engine's plans, made when the parts were counted.
+    plans: Vec<Arc<Plan>>,
 }
 
 /// The arguments of a [`Call`]: sample sets for the statistics of sets,
@@ -445,6 +495,7 @@ impl Call {
             fingerprint: 0,
             ts_fp: ts_fingerprint(ts),
             layout: Layout::default(),
+            plans: Vec::new(),
         };
         if let Statistic::Weights(_) = stat {
             let need = (ts.samples().len() as u64).checked_mul(a.num_weights as u64);
@@ -471,11 +522,12 @@ impl Call {
         call.fingerprint = call.args_fingerprint();
         let mut exec = Exec::with_threads(1);
         let mut scratch = Vec::new();
-        let ctl = call.run(ts, &mut exec, Ctl::Count(Layout::default()), &mut scratch)?;
-        let Ctl::Count(layout) = ctl else {
+        let ctl = call.run(ts, &mut exec, PartsMode::Count(Layout::default()), &mut scratch)?;
+        let PartsMode::Count(layout) = ctl.mode else {
             fail!(Error::Internal, "counting parts gave no layout");
         };
         call.layout = layout;
+        call.plans = ctl.plans;
         Ok(call)
     }
 
@@ -533,10 +585,10 @@ impl Call {
     }
 
     /// Runs the statistic with `ctl` in `exec`, into `out` (resized).
-    fn run(&self, ts: &TreeSequence, exec: &mut Exec, ctl: Ctl, out: &mut Vec<f64>) -> Result<Ctl> {
+    fn run(&self, ts: &TreeSequence, exec: &mut Exec, mode: PartsMode, out: &mut Vec<f64>) -> Result<Ctl> {
         exec.piece_work = self.piece_work;
         exec.max_pieces = self.max_pieces;
-        exec.parts = Some(ctl);
+        exec.parts = Some(Ctl::new(mode, self.plans.clone()));
         let r = call::stat_into(ts, self.input(), self.windows.as_deref(), self.options, exec, |len| {
             *out = alloc::zeroed(len, "the statistic's result")?;
             Ok(&mut out[..])
@@ -578,7 +630,7 @@ impl Call {
     pub fn compute(&self, ts: &TreeSequence, start: usize, end: usize, exec: &mut Exec) -> Result<Vec<u8>> {
         self.check_ts(ts)?;
         self.check_range(start, end)?;
-        let ctl = Ctl::Compute {
+        let ctl = PartsMode::Compute {
             range: (start, end),
             base: 0,
             stage: 0,
@@ -586,7 +638,7 @@ impl Call {
             mins: Vec::new(),
         };
         let mut scratch = Vec::new();
-        let Ctl::Compute { parts, mins, .. } = self.run(ts, exec, ctl, &mut scratch)? else {
+        let PartsMode::Compute { parts, mins, .. } = self.run(ts, exec, ctl, &mut scratch)?.mode else {
             fail!(Error::Internal, "computing parts lost its control");
         };
         drop(scratch);
@@ -724,12 +776,15 @@ impl Call {
         let parts = parts.into_iter().map(|p| p.unwrap_or_default()).collect();
         exec.piece_work = self.piece_work;
         exec.max_pieces = self.max_pieces;
-        exec.parts = Some(Ctl::Combine {
-            base: 0,
-            stage: 0,
-            parts,
-            mins,
-        });
+        exec.parts = Some(Ctl::new(
+            PartsMode::Combine {
+                base: 0,
+                stage: 0,
+                parts,
+                mins,
+            },
+            self.plans.clone(),
+        ));
         let r = call::stat_into(ts, self.input(), self.windows.as_deref(), self.options, exec, out);
         exec.parts = None;
         r
