@@ -107,3 +107,24 @@ def test_mismatches_are_refused(pair):
     with pytest.raises(tspar.LibraryError, match="another statistic or other arguments"):
         call.combine([a, other.compute(2, n)])
     assert call.combine([b, a]).tobytes() == call.run().tobytes()
+
+
+def test_process_pool_gives_the_one_call_bits(tmp_path, islands):
+    """Plain processes: a ProcessPoolExecutor (spawned workers) computes the
+    parts, each worker loading the file by name; the bits of one call."""
+    import concurrent.futures
+    import multiprocessing
+
+    import tspar.dask
+
+    tsk, _ = islands
+    path = str(tmp_path / "islands.trees")
+    tsk.dump(path)
+    sets = _sets(tsk)
+    kw = dict(sample_sets=sets, indexes=[(0, 1), (1, 2)], mode="branch", part_work=25)
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        got = tspar.dask.compute(pool, [path, path], "divergence", **kw)
+    one = StatCall(tspar.load(path), "divergence", **kw)
+    assert one.num_parts > 3
+    for g in got:
+        assert g.tobytes() == one.run().tobytes()

@@ -16,8 +16,9 @@ Example::
 The file names must mean the same file on the client and on every worker
 (a shared file system on a real cluster). Workers keep the tree sequences
 they loaded, so the tasks of several calls on one file load it once per
-worker. Only ``dask.distributed`` is needed, and only when this module is
-used.
+worker. Nothing here imports dask: ``client`` may also be a
+``concurrent.futures`` executor (a ``ProcessPoolExecutor`` on one machine),
+whose workers then load the file by name the same way.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def compute(client, paths: Union[str, os.PathLike, Sequence[Union[str, os.PathLi
     """Computes ``statistic`` (a :class:`tspar.TreeSequence` method name,
     with its arguments as for :class:`tspar.parts.StatCall`) on the file
     ``paths``, or on each of several files, with the parts spread over the
-    workers of the ``dask.distributed`` ``client``: ``parts_per_task``
+    workers of the ``dask.distributed`` ``client`` (or of a
+    ``concurrent.futures`` executor): ``parts_per_task``
     parts per task, each task on ``num_threads`` threads of its worker.
     Returns the result (windows first, as :class:`~tspar.parts.StatCall`
     shapes it), or a list of results for a list of files, bit for bit those
@@ -79,16 +81,18 @@ def compute(client, paths: Union[str, os.PathLike, Sequence[Union[str, os.PathLi
     for name in names:
         call = StatCall(_load(name), statistic, **kwargs)
         n = call.num_parts
+        extra = {"pure": False} if hasattr(client, "gather") else {}
         fs = [
             client.submit(compute_parts, name, statistic, kwargs, a, min(a + parts_per_task, n), num_threads,
-                          pure=False)
+                          **extra)
             for a in range(0, n, parts_per_task)
         ]
         calls.append(call)
         futures.append(fs)
     results = []
     for call, fs in zip(calls, futures):
-        results.append(call.combine(client.gather(fs)))
+        parts = client.gather(fs) if hasattr(client, "gather") else [f.result() for f in fs]
+        results.append(call.combine(parts))
     return results if several else results[0]
 
 
