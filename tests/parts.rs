@@ -150,6 +150,13 @@ fn every_statistic_combines_to_the_one_call_bits() {
                 assert!(call.num_parts() > 5, "{stat:?}: {} parts", call.num_parts());
                 let one = bits(&whole(&call, &ts, 1));
                 assert_eq!(one, bits(&whole(&call, &ts, 2)), "{stat:?} {options:#x}");
+                // The same parts are the same bytes at every thread count.
+                let n = call.num_parts();
+                assert_eq!(
+                    call.compute(&ts, 1, n, &mut Exec::with_threads(1)).unwrap(),
+                    call.compute(&ts, 1, n, &mut Exec::with_threads(3)).unwrap(),
+                    "{stat:?} {options:#x}"
+                );
                 for threads in [1, 2] {
                     for _ in 0..3 {
                         let bufs = random_groups(&call, &ts, &mut rng, threads);
