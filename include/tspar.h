@@ -463,6 +463,27 @@
 // bad individuals, names or ploidy for the VCF
 #define TSPAR_ERR_VCF_BAD_INDIVIDUALS (-707)
 
+// not the bytes of statistic parts, or damaged ones
+#define TSPAR_ERR_PARTS_FORMAT (-600)
+
+// statistic parts made by another tspar version or parts format
+#define TSPAR_ERR_PARTS_VERSION (-601)
+
+// statistic parts of another statistic or other arguments
+#define TSPAR_ERR_PARTS_OTHER_CALL (-602)
+
+// statistic parts computed on another tree sequence
+#define TSPAR_ERR_PARTS_OTHER_TREE_SEQUENCE (-603)
+
+// a statistic part was given more than once
+#define TSPAR_ERR_PARTS_OVERLAP (-604)
+
+// statistic parts are missing
+#define TSPAR_ERR_PARTS_MISSING (-605)
+
+// part range out of bounds
+#define TSPAR_ERR_BAD_PART_RANGE (-606)
+
 
 // Table identifiers, for functions that take a table as an argument.
 #define TSPAR_TABLE_INDIVIDUALS 0
@@ -500,6 +521,44 @@
 // Element type code for `int16_t` genotype matrices (kastore's code).
 #define TSPAR_DTYPE_INT16 2
 
+// Statistic ids for `tspar_stat_call_new`: each names the function
+// `tspar_treeseq_<name>` whose arguments and result it takes.
+#define TSPAR_STATISTIC_DIVERSITY 1
+
+#define TSPAR_STATISTIC_SEGREGATING_SITES 2
+
+#define TSPAR_STATISTIC_Y1 3
+
+#define TSPAR_STATISTIC_TAJIMAS_D 4
+
+#define TSPAR_STATISTIC_DIVERGENCE 5
+
+#define TSPAR_STATISTIC_FST 6
+
+#define TSPAR_STATISTIC_Y2 7
+
+#define TSPAR_STATISTIC_F2 8
+
+#define TSPAR_STATISTIC_GENETIC_RELATEDNESS 9
+
+#define TSPAR_STATISTIC_Y3 10
+
+#define TSPAR_STATISTIC_F3 11
+
+#define TSPAR_STATISTIC_F4 12
+
+#define TSPAR_STATISTIC_DIVERGENCE_MATRIX 13
+
+#define TSPAR_STATISTIC_GENETIC_RELATEDNESS_MATRIX 14
+
+#define TSPAR_STATISTIC_ALLELE_FREQUENCY_SPECTRUM 15
+
+#define TSPAR_STATISTIC_TRAIT_COVARIANCE 16
+
+#define TSPAR_STATISTIC_TRAIT_CORRELATION 17
+
+#define TSPAR_STATISTIC_GENETIC_RELATEDNESS_WEIGHTED 18
+
 // Settings for the calls that may use worker threads (statistics, sort,
 // simplify, loading, making a tree sequence, building indexes): a thread
 // count and a progress callback. Opaque; made by `tspar_exec_new` with
@@ -512,6 +571,12 @@
 // progress callback. Freeing an exec while a call still uses it is a
 // misuse the library cannot detect.
 typedef struct tspar_exec_t tspar_exec_t;
+
+// One statistic call on one tree sequence, split into parts. Opaque; made
+// by `tspar_stat_call_new`, freed by `tspar_stat_call_free`. Never changed
+// once made: any number of threads may use one call at once. It holds its
+// own reference to the tree sequence, which may be freed before it.
+typedef struct tspar_stat_call_t tspar_stat_call_t;
 
 // A table collection. Opaque; made by `tspar_tables_new`, `_load` or
 // `_copy`, freed by `tspar_tables_free`. Safe to use from many threads at
@@ -1057,6 +1122,113 @@ int tspar_treeseq_trait_linear_model(const struct tspar_treeseq_t *ts,
                                      const struct tspar_exec_t *exec,
                                      double *result,
                                      tspar_size_t result_length);
+
+// Makes a statistic call to split into parts: the statistic `statistic`
+// (a `TSPAR_STATISTIC_*` id) with the arguments of its own function. A
+// statistic of sample sets takes `num_sample_sets`, `sample_set_sizes` and
+// `sample_sets` (then `num_weights` is 0 and `weights` NULL); one of
+// weights takes `num_weights` columns of `[sample][column]` `weights`
+// (then `num_sample_sets` is 0); a k-way statistic and weighted
+// relatedness take `num_index_tuples` tuples of `index_tuples` (the others
+// 0 and NULL). Windows and options as for the statistic's own function.
+//
+// `part_work` is the size of a part in units of work (edge changes plus
+// sites); 0 means the size that the statistic's own function cuts its work
+// into, and then combining the parts gives exactly its bits. A smaller size
+// gives more parts (for many processes), which combine to the bits of
+// `tspar_stat_call_run` on the same call (not to the statistic's own
+// function, whose sums are cut elsewhere).
+//
+// The arguments are checked here as the statistic checks them (the same
+// error codes) and copied: the caller's arrays may be freed once this
+// returns. Finding the parts walks the tree sequence's tree boundaries
+// once. On success `*out` owns the call; free it with
+// `tspar_stat_call_free`.
+int tspar_stat_call_new(const struct tspar_treeseq_t *ts,
+                        uint32_t statistic,
+                        tspar_size_t num_sample_sets,
+                        const tspar_size_t *sample_set_sizes,
+                        const tspar_id_t *sample_sets,
+                        tspar_size_t num_weights,
+                        const double *weights,
+                        tspar_size_t num_index_tuples,
+                        const tspar_id_t *index_tuples,
+                        tspar_size_t num_windows,
+                        const double *windows,
+                        tspar_flags_t options,
+                        tspar_size_t part_work,
+                        struct tspar_stat_call_t **out);
+
+// Frees a call made by `tspar_stat_call_new`. NULL is a no-op.
+void tspar_stat_call_free(struct tspar_stat_call_t *call);
+
+// The number of parts of the call, into `*num_parts`: parts are numbered
+// from 0, and every process that makes the same call on the same file gets
+// the same number and the same parts. It depends on the tree sequence, the
+// windows and `part_work`, never on threads or processes.
+int tspar_stat_call_num_parts(const struct tspar_stat_call_t *call,
+                              tspar_size_t *num_parts);
+
+// The number of values of the call's result (what the statistic's own
+// function writes), into `*length`.
+int tspar_stat_call_result_length(const struct tspar_stat_call_t *call,
+                                  tspar_size_t *length);
+
+// The length in bytes of parts `start` to `end` (exclusive) as
+// `tspar_stat_call_compute` writes them, into `*num_bytes`, without
+// computing them. `TSPAR_ERR_BAD_PART_RANGE` unless `start <= end <=
+// num_parts`.
+int tspar_stat_call_part_bytes(const struct tspar_stat_call_t *call,
+                               tspar_size_t start,
+                               tspar_size_t end,
+                               tspar_size_t *num_bytes);
+
+// Computes parts `start` to `end` (exclusive) into `bytes`, which holds
+// `bytes_length` bytes: exactly `tspar_stat_call_part_bytes` of them are
+// written (`TSPAR_ERR_BUFFER_TOO_SMALL` if fewer fit, before anything is
+// computed). The bytes are the parts' unreduced sums behind a header
+// (the 8 bytes `TSPARPRT`, format version, tspar version, statistic,
+// fingerprints of the tree sequence and of the arguments, the result's
+// length and windows, the part range): they may travel over any transport
+// and be combined by another process with `tspar_stat_call_combine`. The
+// same parts give the same bytes whatever `exec`'s thread count. Progress
+// and cancelling as for the statistics.
+int tspar_stat_call_compute(const struct tspar_stat_call_t *call,
+                            tspar_size_t start,
+                            tspar_size_t end,
+                            const struct tspar_exec_t *exec,
+                            uint8_t *bytes,
+                            tspar_size_t bytes_length);
+
+// Combines parts into the call's result: `num_buffers` buffers, buffer `i`
+// at `buffers[i]` with `buffer_lengths[i]` bytes, each as
+// `tspar_stat_call_compute` wrote it for this call (in this process or
+// another). Together they must hold every part exactly once, in any
+// grouping and any order; the result is then bit for bit that of
+// `tspar_stat_call_run` (and, with `part_work` 0, of the statistic's own
+// function) at every thread count. Refused, writing nothing:
+// `TSPAR_ERR_PARTS_FORMAT` (not part bytes, truncated, damaged),
+// `TSPAR_ERR_PARTS_VERSION` (another tspar version or format),
+// `TSPAR_ERR_PARTS_OTHER_CALL` (another statistic, or other arguments,
+// windows, options or part size), `TSPAR_ERR_PARTS_OTHER_TREE_SEQUENCE`,
+// `TSPAR_ERR_PARTS_OVERLAP` (a part twice), `TSPAR_ERR_PARTS_MISSING`; the
+// message names the buffer. The result goes into `result` as the
+// statistic's own function writes it (`tspar_stat_call_result_length`
+// values).
+int tspar_stat_call_combine(const struct tspar_stat_call_t *call,
+                            tspar_size_t num_buffers,
+                            const uint8_t *const *buffers,
+                            const tspar_size_t *buffer_lengths,
+                            const struct tspar_exec_t *exec,
+                            double *result,
+                            tspar_size_t result_length);
+
+// Runs the whole call at once into `result` (`tspar_stat_call_result_length`
+// values): the bits every combination of its parts gives.
+int tspar_stat_call_run(const struct tspar_stat_call_t *call,
+                        const struct tspar_exec_t *exec,
+                        double *result,
+                        tspar_size_t result_length);
 
 // Simplifies the tables in place to the history of the given samples, with
 // tskit's algorithm and result (`tsk_table_collection_simplify`).

@@ -24,6 +24,8 @@ command -v pkg-config >/dev/null 2>&1 || command -v pkgconf >/dev/null 2>&1 || m
 command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
 { command -v cc >/dev/null 2>&1 && command -v c++ >/dev/null 2>&1; } || missing+=(build-essential)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# MPI for examples/mpi_stats (CMake builds it only when it finds one).
+{ command -v mpicc >/dev/null 2>&1 && command -v mpiexec >/dev/null 2>&1; } || missing+=(mpich libmpich-dev)
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
     missing+=(python3-venv)
 fi
@@ -65,8 +67,8 @@ fi
 # The venv sees the system's site-packages, so what is already installed
 # there is not downloaded again.
 venv=.venv
-wanted='tskit==1.0.3 msprime numpy pytest cffi setuptools wheel tqdm matplotlib'
-check='import tskit, msprime, numpy, pytest, cffi, setuptools, wheel, tqdm, matplotlib; assert tskit.__version__ == "1.0.3", tskit.__version__'
+wanted='tskit==1.0.3 msprime numpy pytest cffi setuptools wheel tqdm matplotlib dask distributed'
+check='import tskit, msprime, numpy, pytest, cffi, setuptools, wheel, tqdm, matplotlib, dask, distributed; assert tskit.__version__ == "1.0.3", tskit.__version__'
 if [[ ! -x $venv/bin/python ]]; then
     say "creating the Python environment in $venv"
     python3 -m venv --system-site-packages "$venv"

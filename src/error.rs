@@ -193,6 +193,17 @@ errors! {
     VcfNoSamples = -706, TSPAR_ERR_VCF_NO_SAMPLES, "no samples in the resulting VCF model";
     VcfBadIndividuals = -707, TSPAR_ERR_VCF_BAD_INDIVIDUALS,
         "bad individuals, names or ploidy for the VCF";
+    // Parts and mapped loads.
+    PartsFormat = -600, TSPAR_ERR_PARTS_FORMAT, "not the bytes of statistic parts, or damaged ones";
+    PartsVersion = -601, TSPAR_ERR_PARTS_VERSION,
+        "statistic parts made by another tspar version or parts format";
+    PartsOtherCall = -602, TSPAR_ERR_PARTS_OTHER_CALL,
+        "statistic parts of another statistic or other arguments";
+    PartsOtherTreeSequence = -603, TSPAR_ERR_PARTS_OTHER_TREE_SEQUENCE,
+        "statistic parts computed on another tree sequence";
+    PartsOverlap = -604, TSPAR_ERR_PARTS_OVERLAP, "a statistic part was given more than once";
+    PartsMissing = -605, TSPAR_ERR_PARTS_MISSING, "statistic parts are missing";
+    BadPartRange = -606, TSPAR_ERR_BAD_PART_RANGE, "part range out of bounds";
 }
 
 impl Error {

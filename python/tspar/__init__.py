@@ -7,6 +7,7 @@ plus ``num_threads=`` and ``progress=``), :class:`Tree` and
 The C API itself, one method per C function, is :mod:`tspar.lowlevel`.
 """
 
+from . import parts
 from ._ffi import version as _version
 from ._tables import Table, TableCollection
 from ._trees import Interval, Tree, TreeSequence, load
@@ -29,6 +30,6 @@ NULL = -1
 __all__ = [
     "__version__", "load", "TreeSequence", "Tree", "Interval", "TableCollection", "Table",
     "LibraryError", "FileFormatError", "FileError", "TablesError", "StatsError", "CancelledError",
-    "BusyError", "NoMemoryError", "NODE_IS_SAMPLE", "NULL",
+    "BusyError", "NoMemoryError", "NODE_IS_SAMPLE", "NULL", "parts",
 ]
 from . import _genotypes as _genotypes  # noqa: E402,F401  (attaches variants, genotype_matrix, haplotypes, write_vcf)

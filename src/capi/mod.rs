@@ -16,6 +16,7 @@ pub mod exec;
 pub mod genotypes;
 pub mod integrity;
 pub mod node_stats;
+pub mod parts;
 pub mod simplify;
 pub mod stats;
 pub mod tables;

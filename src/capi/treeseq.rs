@@ -43,6 +43,11 @@ impl tspar_treeseq_t {
     pub(crate) fn arc(&self) -> &Arc<TreeSequence> {
         &self.ts
     }
+
+    #[cfg(test)]
+    pub(crate) fn from_arc(ts: Arc<TreeSequence>) -> Self {
+        tspar_treeseq_t { ts }
+    }
 }
 
 /// A tree cursor. Opaque; made by `tspar_tree_new`, freed by

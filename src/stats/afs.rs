@@ -170,7 +170,7 @@ pub(crate) fn allele_frequency_spectrum_into<'o>(
     let cells = Cells::new(afs_dims(sets), options & opt::POLARISED != 0, ns);
     let size = cells.size();
     let max_pieces = exec.max_pieces.min(((1usize << 24) / size.max(1)).max(1));
-    let plan = super::engine::plan(ts, &windows, exec.piece_work, max_pieces)?;
+    let plan = super::engine::plan_for(exec, ts, &windows, max_pieces)?;
     let cx = Ctx::new(ts, &plan, &windows, &weights, kk);
     let time = &ts.tables().nodes.time;
     let nw = windows.len() - 1;

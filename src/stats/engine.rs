@@ -11,7 +11,7 @@
 //! result is bit-for-bit the same for every thread count.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::Exec;
 use crate::alloc;
@@ -83,6 +83,17 @@ fn window_of(windows: &[f64], x: f64) -> usize {
         .partition_point(|&w| w <= x)
         .saturating_sub(1)
         .min(windows.len() - 2)
+}
+
+/// [`plan`] with `exec`'s piece size; a call split into parts reuses the
+/// plan it made when it counted its parts (the same arguments give the
+/// same plan).
+pub(crate) fn plan_for(exec: &mut Exec, ts: &TreeSequence, windows: &[f64], max_pieces: usize) -> Result<Arc<Plan>> {
+    let work = exec.piece_work;
+    match exec.parts.as_mut() {
+        Some(ctl) => ctl.plan(|| plan(ts, windows, work, max_pieces)),
+        None => Ok(Arc::new(plan(ts, windows, work, max_pieces)?)),
+    }
 }
 
 /// Cuts the genome into pieces of about `piece_work` units of work (edge
@@ -261,6 +272,18 @@ pub(crate) struct PieceOut<'o> {
     owned: &'o mut [f64],
 }
 
+impl<'o> PieceOut<'o> {
+    /// Rows of windows `w0..` all in `rows` (a part computed on its own).
+    pub(crate) fn private(row: usize, w0: usize, rows: &'o mut [f64]) -> Self {
+        PieceOut {
+            row,
+            w0,
+            shared: Vec::new(),
+            owned: rows,
+        }
+    }
+}
+
 impl PieceOut<'_> {
     /// The row of window `wi`.
     #[inline]
@@ -283,7 +306,29 @@ impl PieceOut<'_> {
 /// rows through a [`PieceOut`] into `out` (`num_windows × row`, zeroed here),
 /// then adds the shared rows in piece order: the same bits as summing every
 /// piece's partial in piece order, for every thread count.
+///
+/// A call split into parts (see [`super::parts`]) counts, computes or
+/// combines the pieces here instead.
 pub(crate) fn run_windows<W>(exec: &mut Exec, pieces: &[Piece], row: usize, out: &mut [f64], work: W) -> Result<()>
+where
+    W: Fn(usize, &mut Scratch, &AtomicBool, &mut PieceOut) -> Result<()> + Sync,
+{
+    if let Some(mut ctl) = exec.parts.take() {
+        let r = ctl.stage(exec, pieces, row, out, work);
+        exec.parts = Some(ctl);
+        return r;
+    }
+    run_windows_direct(exec, pieces, row, out, work)
+}
+
+/// [`run_windows`] computing every piece.
+pub(crate) fn run_windows_direct<W>(
+    exec: &mut Exec,
+    pieces: &[Piece],
+    row: usize,
+    out: &mut [f64],
+    work: W,
+) -> Result<()>
 where
     W: Fn(usize, &mut Scratch, &AtomicBool, &mut PieceOut) -> Result<()> + Sync,
 {

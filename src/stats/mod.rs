@@ -9,6 +9,7 @@ pub mod call;
 pub mod engine;
 pub mod matrix;
 pub mod nodes;
+pub mod parts;
 pub mod summary;
 
 pub use engine::{Mode, Summary};
@@ -46,6 +47,9 @@ pub struct Exec<'a> {
     pub piece_work: u64,
     /// At most this many pieces.
     pub max_pieces: usize,
+    /// Set when the call counts, computes or combines parts instead of
+    /// running whole (see [`parts`]).
+    pub(crate) parts: Option<parts::Ctl>,
 }
 
 /// Work units per piece unless the caller says otherwise.
@@ -60,6 +64,7 @@ impl Exec<'_> {
             progress: None,
             piece_work: DEFAULT_PIECE_WORK,
             max_pieces: DEFAULT_MAX_PIECES,
+            parts: None,
         }
     }
 }
@@ -357,7 +362,7 @@ fn run_general(
         let per = (ts.num_nodes() * m).max(1);
         max_pieces = max_pieces.min(((1usize << 24) / per).max(1));
     }
-    let plan = engine::plan(ts, windows, exec.piece_work, max_pieces)?;
+    let plan = engine::plan_for(exec, ts, windows, max_pieces)?;
     let cx = Ctx::new(ts, &plan, windows, weights, k);
     let pieces = &plan.pieces;
     let row = if mode == Mode::Node { m * ts.num_nodes() } else { m };
@@ -376,7 +381,10 @@ fn run_general(
                 }
                 Ok(())
             })?;
-            let poisoned_from = poisoned_from.into_inner().unwrap_or_else(|e| e.into_inner());
+            let mut poisoned_from = poisoned_from.into_inner().unwrap_or_else(|e| e.into_inner());
+            if let Some(ctl) = exec.parts.as_mut() {
+                ctl.stage_min(&mut poisoned_from)?;
+            }
             poison(windows, &poisoned_from, &mut out);
         }
         Mode::Site if summary.add.is_some() => run_windows(exec, pieces, row, &mut out, |i, s, c, po| {

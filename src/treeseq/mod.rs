@@ -44,6 +44,9 @@ pub struct TreeSequence {
     /// end, and how many in removal order have right <= its left end.
     pub(crate) insertion_at: Vec<u32>,
     pub(crate) removal_at: Vec<u32>,
+    /// A hash of what the statistics read, made on first use (see
+    /// [`crate::stats::parts`]).
+    pub(crate) fingerprint: std::sync::OnceLock<u64>,
 }
 
 impl TreeSequence {
@@ -105,6 +108,7 @@ impl TreeSequence {
             removal_edges,
             insertion_at,
             removal_at,
+            fingerprint: std::sync::OnceLock::new(),
         })
     }
 
