@@ -435,6 +435,24 @@
 // the summary callback returned an error
 #define TSPAR_ERR_SUMMARY_FUNC (-416)
 
+// this two-locus statistic has no form between two sample sets
+#define TSPAR_ERR_TWO_WAY_UNSUPPORTED (-440)
+
+// the sites of a statistic are not sorted
+#define TSPAR_ERR_STAT_UNSORTED_SITES (-441)
+
+// a site is listed twice for a statistic
+#define TSPAR_ERR_STAT_DUPLICATE_SITES (-442)
+
+// position out of range [0, sequence length)
+#define TSPAR_ERR_POSITION_OUT_OF_BOUNDS (-443)
+
+// the positions of a statistic are not sorted
+#define TSPAR_ERR_STAT_UNSORTED_POSITIONS (-444)
+
+// a position is listed twice for a statistic
+#define TSPAR_ERR_STAT_DUPLICATE_POSITIONS (-445)
+
 
 // Table identifiers, for functions that take a table as an argument.
 #define TSPAR_TABLE_INDIVIDUALS 0
@@ -465,6 +483,37 @@
 #define TSPAR_DTYPE_UINT64 7
 
 #define TSPAR_DTYPE_FLOAT64 9
+
+// r²: the squared correlation of the alleles (haplotype-weighted over
+// allele pairs at multi-allelic sites). Two-way form: r_i r_j.
+#define TSPAR_LD_R2 0
+
+// r: the correlation (polarised).
+#define TSPAR_LD_R 1
+
+// D²; two-way form D_i D_j.
+#define TSPAR_LD_D2 2
+
+// D = p_AB - p_A p_B (polarised).
+#define TSPAR_LD_D 3
+
+// D' (Lewontin's normalised D; polarised).
+#define TSPAR_LD_D_PRIME 4
+
+// Dz = D (1 - 2 p_A)(1 - 2 p_B).
+#define TSPAR_LD_DZ 5
+
+// pi2 = p_A (1 - p_A) p_B (1 - p_B).
+#define TSPAR_LD_PI2 6
+
+// The unbiased estimator of D² (Ragsdale and Gravel 2019); two-way form too.
+#define TSPAR_LD_D2_UNBIASED 7
+
+// The unbiased estimator of Dz.
+#define TSPAR_LD_DZ_UNBIASED 8
+
+// The unbiased estimator of pi2.
+#define TSPAR_LD_PI2_UNBIASED 9
 
 // Settings for the calls that may use worker threads (statistics, sort,
 // simplify, loading, making a tree sequence, building indexes): a thread
@@ -730,6 +779,8 @@ typedef struct tspar_tree_arrays_t {
 
 // Tree sequence option: compute mutation parents instead of checking them.
 #define TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS (1 << 1)
+
+
 
 
 
@@ -1742,6 +1793,54 @@ int tspar_tree_get_sites(const struct tspar_tree_t *tree,
                          tspar_id_t *stop,
                          tspar_id_t *mutation_start,
                          tspar_id_t *mutation_stop);
+
+// A two-locus statistic between row and column loci, as tskit's Python
+// `ld_matrix` (tskit's C `tsk_treeseq_r2` and kin, one function with a
+// `stat` code `TSPAR_LD_*`).
+//
+// Site mode (`TSPAR_STAT_SITE` or no mode): `row_sites` and `col_sites`
+// are site ids, each list strictly increasing; NULL means every site (the
+// count is then ignored). Branch mode (`TSPAR_STAT_BRANCH`): `row_positions`
+// and `col_positions` are genome positions in [0, L), strictly increasing;
+// NULL means the left end of every tree. The other mode's lists must be
+// NULL.
+//
+// `num_index_tuples` = 0: one matrix per sample set. Otherwise
+// `index_tuples` holds that many pairs of sample set indexes and there is
+// one matrix per pair (only `TSPAR_LD_R2`, `TSPAR_LD_D2` and
+// `TSPAR_LD_D2_UNBIASED` have a two-way form; the others give
+// `TSPAR_ERR_TWO_WAY_UNSUPPORTED`, fewer than two sample sets
+// `TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS`). Sample sets may overlap; a sample
+// twice in one set is `TSPAR_ERR_DUPLICATE_SAMPLE`.
+//
+// Output `[index][row][col]` (index: the sample set, or the index pair)
+// into `result`, which must hold at least that many values
+// (`TSPAR_ERR_BUFFER_TOO_SMALL`). Unsorted or repeated sites are
+// `TSPAR_ERR_STAT_UNSORTED_SITES` / `TSPAR_ERR_STAT_DUPLICATE_SITES`, a
+// site id out of range `TSPAR_ERR_SITE_OUT_OF_BOUNDS`; for positions
+// `TSPAR_ERR_STAT_UNSORTED_POSITIONS`, `TSPAR_ERR_STAT_DUPLICATE_POSITIONS`,
+// `TSPAR_ERR_POSITION_OUT_OF_BOUNDS`. NaN where tskit gives NaN (a site
+// without variation in a sample set, for r², r and D').
+//
+// Runs on `exec`'s threads over blocks of rows; the result is the same
+// bits for every thread count. Cancellable through `exec`'s progress.
+int tspar_treeseq_ld_matrix(const struct tspar_treeseq_t *ts,
+                            tspar_size_t num_sample_sets,
+                            const tspar_size_t *sample_set_sizes,
+                            const tspar_id_t *sample_sets,
+                            tspar_size_t num_index_tuples,
+                            const tspar_id_t *index_tuples,
+                            int stat,
+                            tspar_size_t num_rows,
+                            const tspar_id_t *row_sites,
+                            const double *row_positions,
+                            tspar_size_t num_cols,
+                            const tspar_id_t *col_sites,
+                            const double *col_positions,
+                            tspar_flags_t options,
+                            const struct tspar_exec_t *exec,
+                            double *result,
+                            tspar_size_t result_length);
 
 #ifdef __cplusplus
 }  // extern "C"

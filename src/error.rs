@@ -179,6 +179,15 @@ errors! {
     InsufficientWeights = -413, TSPAR_ERR_INSUFFICIENT_WEIGHTS, "not enough weight columns";
     BadSamples = -414, TSPAR_ERR_BAD_SAMPLES, "node in a sample set is not a sample";
     SummaryFunc = -416, TSPAR_ERR_SUMMARY_FUNC, "the summary callback returned an error";
+    TwoWayUnsupported = -440, TSPAR_ERR_TWO_WAY_UNSUPPORTED,
+        "this two-locus statistic has no form between two sample sets";
+    StatUnsortedSites = -441, TSPAR_ERR_STAT_UNSORTED_SITES, "the sites of a statistic are not sorted";
+    StatDuplicateSites = -442, TSPAR_ERR_STAT_DUPLICATE_SITES, "a site is listed twice for a statistic";
+    PositionOutOfBounds = -443, TSPAR_ERR_POSITION_OUT_OF_BOUNDS,
+        "position out of range [0, sequence length)";
+    StatUnsortedPositions = -444, TSPAR_ERR_STAT_UNSORTED_POSITIONS, "the positions of a statistic are not sorted";
+    StatDuplicatePositions = -445, TSPAR_ERR_STAT_DUPLICATE_POSITIONS,
+        "a position is listed twice for a statistic";
 }
 
 impl Error {

@@ -625,6 +625,72 @@ class TreeSequence:
         return self._matrix("genetic_relatedness_matrix", sample_sets, windows, num_threads, mode,
                             span_normalise, progress)
 
+    # ---- two-locus statistics
+
+    _LD_STATS = {
+        "r2": 0, "r": 1, "D2": 2, "D": 3, "D_prime": 4, "Dz": 5, "pi2": 6, "D2_unbiased": 7,
+        "Dz_unbiased": 8, "pi2_unbiased": 9,
+    }
+
+    def ld_matrix(self, sample_sets=None, mode="site", stat="r2", sites=None, positions=None, indexes=None, *,
+                  num_threads: Optional[int] = None, progress: ProgressArg = None):
+        """A two-locus statistic between pairs of sites (``mode="site"``)
+        or the trees at pairs of positions (``mode="branch"``), as tskit's
+        ``ld_matrix``, computed by the library on ``num_threads`` threads.
+        ``sites`` / ``positions``: ``[row, col]`` lists or ``[both]``;
+        None: every site, or the left end of every tree. ``indexes``: pairs
+        of sample sets for the two-way forms of r2, D2 and D2_unbiased.
+        Shape (rows, cols), with a leading sample-set (or index) dimension
+        when ``sample_sets`` is a list of lists (``indexes`` a list of pairs)."""
+        if stat not in self._LD_STATS:
+            raise ValueError(f"Unknown two-locus statistic '{stat}', we support: {list(self._LD_STATS)}")
+        if mode not in ("site", "branch"):
+            raise ValueError(f"mode must be 'site' or 'branch', not {mode!r}")
+
+        def parse(arg, name):
+            if arg is None:
+                return None, None
+            if any(not hasattr(a, "__getitem__") or isinstance(a, str) for a in arg):
+                raise ValueError(f"{name} must be a list of lists, tuples, or ndarrays")
+            if len(arg) == 2:
+                return arg[0], arg[1]
+            if len(arg) == 1:
+                return arg[0], arg[0]
+            raise ValueError(f"{name} must be a length 1 or 2 list, got a length {len(arg)} list")
+
+        row_sites, col_sites = parse(sites, "Sites")
+        row_pos, col_pos = parse(positions, "Positions")
+        if row_sites is not None:
+            row_sites, col_sites = _int_array(row_sites, "sites", 1), _int_array(col_sites, "sites", 1)
+        if row_pos is not None:
+            row_pos = np.asarray(row_pos, dtype=np.float64)
+            col_pos = np.asarray(col_pos, dtype=np.float64)
+        drop = False
+        if indexes is None:
+            if sample_sets is None:
+                sample_sets = self.samples()
+            sets, drop = self._sets_one_way(sample_sets)
+            idx = None
+        else:
+            if isinstance(sample_sets, (str, bytes)) or not hasattr(sample_sets, "__len__"):
+                raise TypeError("sample_sets must be a list of lists of node ids")
+            sets = [_int_array(s, "sample_sets", 1) for s in sample_sets]
+            if any(s.size == 0 for s in sets):
+                raise ValueError("Sample sets must contain at least one element")
+            idx = _int_array(indexes, "indexes")
+            if idx.ndim == 1:
+                idx = idx.reshape((1, idx.shape[0]))
+                drop = True
+            if idx.ndim != 2 or idx.shape[1] != 2:
+                raise ValueError("Indexes must be convertable to a 2D numpy array with 2 columns")
+        code = self._LD_STATS[stat]
+        out = self._run(
+            lambda e: self._ll.ld_matrix(sets, code, indexes=idx, row_sites=row_sites, col_sites=col_sites,
+                                         row_positions=row_pos, col_positions=col_pos, mode=mode, exec=e),
+            num_threads, progress, "ld_matrix",
+        )
+        return out[0] if drop else out
+
     # ---- general statistics
 
     def general_stat(self, W, f, output_dim, windows: WindowsArg = None, polarised: bool = False,

@@ -908,6 +908,48 @@ class TreeSequence(_Owned):
                 raise errors[0] from e
             raise
 
+    def ld_matrix(self, sample_sets, stat, indexes=None, row_sites=None, col_sites=None, row_positions=None,
+                  col_positions=None, mode="site", exec=None):
+        """tspar_treeseq_ld_matrix: ``[index][row][col]`` as a 3-d array.
+        ``stat`` is a ``TSPAR_LD_*`` code; None for a list means the
+        library's default (every site, or every tree's left end)."""
+        sizes, ids = flatten_sample_sets(sample_sets)
+        if indexes is None:
+            idx = np.zeros(0, np.int32)
+            nres = len(sizes)
+        else:
+            idx = np.ascontiguousarray(as_array(indexes, np.int32, "indexes").reshape(-1, 2))
+            nres = len(idx)
+        opts = stat_options(mode, False, False)
+        default = self.num_sites if mode == "site" else self.num_trees
+
+        def side(values, dtype):
+            if values is None:
+                return None, default
+            a = as_array(values, dtype, "sites" if dtype == np.int32 else "positions")
+            # A non-NULL pointer even for an empty list (NULL means the default).
+            return (a if a.size else np.zeros(1, dtype)), a.size
+
+        rs, nr = side(row_sites, np.int32)
+        cs, nc = side(col_sites, np.int32)
+        rp, nr2 = side(row_positions, np.float64)
+        cp, nc2 = side(col_positions, np.float64)
+        nr = nr if row_sites is not None else nr2
+        nc = nc if col_sites is not None else nc2
+        n = nres * nr * nc
+        out = np.zeros(max(n, 1), dtype=np.float64)
+        h = self._h()
+        rc = lib.tspar_treeseq_ld_matrix(
+            h.ptr, len(sizes), ptr(sizes), ptr(ids), len(idx), ptr(idx.reshape(-1)), int(stat), nr, ptr(rs),
+            ptr(rp), nc, ptr(cs), ptr(cp), opts, exec_handle(exec), out_ptr(out), n,
+        )
+        if rc < 0:
+            if rc == C.TSPAR_ERR_CANCELLED and exec is not None and exec.exception is not None:
+                e, exec.exception = exec.exception, None
+                raise e
+            raise error_from_code(rc)
+        return out[:n].reshape(nres, nr, nc)
+
 
 # ------------------------------------------------------------ tree cursors
 

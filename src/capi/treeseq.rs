@@ -38,6 +38,10 @@ impl tspar_treeseq_t {
     pub(crate) fn inner(&self) -> &TreeSequence {
         &self.ts
     }
+
+    pub(crate) fn arc(&self) -> &Arc<TreeSequence> {
+        &self.ts
+    }
 }
 
 /// A tree cursor. Opaque; made by `tspar_tree_new`, freed by

@@ -9,6 +9,7 @@ pub mod call;
 pub mod engine;
 pub mod matrix;
 pub mod summary;
+pub mod twolocus;
 
 pub use engine::{Mode, Summary};
 

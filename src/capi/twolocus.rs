@@ -1,0 +1,127 @@
+//! Two-locus statistics: linkage disequilibrium matrices (tskit's
+//! `ld_matrix`), in site and branch mode.
+
+use std::ffi::c_int;
+
+use super::exec::{tspar_exec_t, Settings};
+use super::treeseq::tspar_treeseq_t;
+use super::*;
+use crate::error::{fail, Error, Failure};
+use crate::stats::twolocus::{self, LdStat, Loci};
+use crate::stats::SampleSets;
+
+/// r²: the squared correlation of the alleles (haplotype-weighted over
+/// allele pairs at multi-allelic sites). Two-way form: r_i r_j.
+pub const TSPAR_LD_R2: c_int = 0;
+/// r: the correlation (polarised).
+pub const TSPAR_LD_R: c_int = 1;
+/// D²; two-way form D_i D_j.
+pub const TSPAR_LD_D2: c_int = 2;
+/// D = p_AB - p_A p_B (polarised).
+pub const TSPAR_LD_D: c_int = 3;
+/// D' (Lewontin's normalised D; polarised).
+pub const TSPAR_LD_D_PRIME: c_int = 4;
+/// Dz = D (1 - 2 p_A)(1 - 2 p_B).
+pub const TSPAR_LD_DZ: c_int = 5;
+/// pi2 = p_A (1 - p_A) p_B (1 - p_B).
+pub const TSPAR_LD_PI2: c_int = 6;
+/// The unbiased estimator of D² (Ragsdale and Gravel 2019); two-way form too.
+pub const TSPAR_LD_D2_UNBIASED: c_int = 7;
+/// The unbiased estimator of Dz.
+pub const TSPAR_LD_DZ_UNBIASED: c_int = 8;
+/// The unbiased estimator of pi2.
+pub const TSPAR_LD_PI2_UNBIASED: c_int = 9;
+
+/// A two-locus statistic between row and column loci, as tskit's Python
+/// `ld_matrix` (tskit's C `tsk_treeseq_r2` and kin, one function with a
+/// `stat` code `TSPAR_LD_*`).
+///
+/// Site mode (`TSPAR_STAT_SITE` or no mode): `row_sites` and `col_sites`
+/// are site ids, each list strictly increasing; NULL means every site (the
+/// count is then ignored). Branch mode (`TSPAR_STAT_BRANCH`): `row_positions`
+/// and `col_positions` are genome positions in [0, L), strictly increasing;
+/// NULL means the left end of every tree. The other mode's lists must be
+/// NULL.
+///
+/// `num_index_tuples` = 0: one matrix per sample set. Otherwise
+/// `index_tuples` holds that many pairs of sample set indexes and there is
+/// one matrix per pair (only `TSPAR_LD_R2`, `TSPAR_LD_D2` and
+/// `TSPAR_LD_D2_UNBIASED` have a two-way form; the others give
+/// `TSPAR_ERR_TWO_WAY_UNSUPPORTED`, fewer than two sample sets
+/// `TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS`). Sample sets may overlap; a sample
+/// twice in one set is `TSPAR_ERR_DUPLICATE_SAMPLE`.
+///
+/// Output `[index][row][col]` (index: the sample set, or the index pair)
+/// into `result`, which must hold at least that many values
+/// (`TSPAR_ERR_BUFFER_TOO_SMALL`). Unsorted or repeated sites are
+/// `TSPAR_ERR_STAT_UNSORTED_SITES` / `TSPAR_ERR_STAT_DUPLICATE_SITES`, a
+/// site id out of range `TSPAR_ERR_SITE_OUT_OF_BOUNDS`; for positions
+/// `TSPAR_ERR_STAT_UNSORTED_POSITIONS`, `TSPAR_ERR_STAT_DUPLICATE_POSITIONS`,
+/// `TSPAR_ERR_POSITION_OUT_OF_BOUNDS`. NaN where tskit gives NaN (a site
+/// without variation in a sample set, for r², r and D').
+///
+/// Runs on `exec`'s threads over blocks of rows; the result is the same
+/// bits for every thread count. Cancellable through `exec`'s progress.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_ld_matrix(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    stat: c_int,
+    num_rows: tspar_size_t,
+    row_sites: *const tspar_id_t,
+    row_positions: *const f64,
+    num_cols: tspar_size_t,
+    col_sites: *const tspar_id_t,
+    col_positions: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: every pointer is NULL or valid for the lengths given (the
+        // C API contract); the helpers check NULL before use.
+        unsafe {
+            let ts = deref(ts, "ts")?.arc();
+            let sizes = slice(sample_set_sizes, num_sample_sets, "sample_set_sizes")?;
+            let mut total = 0u64;
+            for &s in sizes {
+                total = total
+                    .checked_add(s)
+                    .ok_or_else(|| Failure::new(Error::BadParamValue, "sample set sizes overflow"))?;
+            }
+            let ids = slice(sample_sets, total, "sample_sets")?;
+            let n_idx = num_index_tuples
+                .checked_mul(2)
+                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
+            let idx = slice(index_tuples, n_idx, "index_tuples")?;
+            let stat = LdStat::from_code(stat)?;
+            let loci = |n: tspar_size_t, s: *const tspar_id_t, p: *const f64, side: &str| -> Result<Loci<'_>> {
+                match (s.is_null(), p.is_null()) {
+                    (false, false) => fail!(Error::BadParamValue, "both {side} sites and {side} positions given"),
+                    (false, true) => Ok(Loci::Sites(Some(slice(s, n, "sites")?))),
+                    (true, false) => Ok(Loci::Positions(Some(slice(p, n, "positions")?))),
+                    (true, true) => Ok(Loci::Sites(None)),
+                }
+            };
+            let rows = loci(num_rows, row_sites, row_positions, "row")?;
+            let cols = loci(num_cols, col_sites, col_positions, "column")?;
+            let out = move |need: usize| -> Result<&mut [f64]> {
+                if (result_length as u128) < need as u128 {
+                    fail!(
+                        Error::BufferTooSmall,
+                        "result has {result_length} values; {need} are needed"
+                    );
+                }
+                slice_mut(result, result_length, "result")
+            };
+            Settings::from(exec)?.run(|e| {
+                twolocus::ld_matrix_into(ts, SampleSets::new(sizes, ids), idx, stat, rows, cols, options, e, out)
+            })
+        }
+    })
+}
