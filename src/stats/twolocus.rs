@@ -804,13 +804,17 @@ struct BranchCx<'a> {
     ts: &'a TreeSequence,
     k: usize,
     words: usize,
+    /// Only the nodes of the edges of the trees in use get state: their
+    /// local ids, increasing with the node ids (`u32::MAX`: not in use).
+    local: Vec<u32>,
+    num_local: usize,
     /// The initial bits: samples of each set on themselves.
     start_bits: Vec<u64>,
 }
 
 impl BranchCx<'_> {
     fn new_side(&self) -> Result<Side> {
-        let nn = self.ts.num_nodes();
+        let nn = self.num_local;
         Ok(Side {
             parent: alloc::filled(nn, NULL, "a tree's parents")?,
             branch_len: alloc::zeroed(nn, "a tree's branch lengths")?,
@@ -843,8 +847,8 @@ impl BranchCx<'_> {
             Some(i) if i + 1 == j => {
                 let (r0, r1) = (ts.removal_at[i] as usize, ts.removal_at[j] as usize);
                 let (i0, i1) = (ts.insertion_at[i] as usize, ts.insertion_at[j] as usize);
-                alloc::extend_from_slice(out, &ts.removal_edges[r0..r1], what)?;
-                alloc::extend_from_slice(inn, &ts.insertion_edges[i0..i1], what)?;
+                alloc::extend(out, ts.removal_edges[r0..r1].iter().map(|&e| self.map(e)), what)?;
+                alloc::extend(inn, ts.insertion_edges[i0..i1].iter().map(|&e| self.map(e)), what)?;
             }
             None => {
                 let left = ts.breakpoints()[j];
@@ -852,13 +856,18 @@ impl BranchCx<'_> {
                 let order = &ts.indexes().insertion;
                 for (at, &id) in order[..ts.insertion_at[j] as usize].iter().enumerate() {
                     if e.right[id as usize] > left {
-                        alloc::push(inn, ts.insertion_edges[at], what)?;
+                        alloc::push(inn, self.map(ts.insertion_edges[at]), what)?;
                     }
                 }
             }
             Some(i) => fail!(Error::Internal, "branch LD: tree {i} to tree {j}"),
         }
         Ok(())
+    }
+
+    #[inline]
+    fn map(&self, (p, c): (Id, Id)) -> (Id, Id) {
+        (self.local[p as usize] as Id, self.local[c as usize] as Id)
     }
 
     /// Applies edge changes to `s` (the bits are exact: order is irrelevant).
@@ -979,24 +988,60 @@ fn branch_matrix(
     let k = setup.sets.len();
     let max_n = setup.sets.iter().map(|s| s.len()).max().unwrap_or(0);
     let words = max_n.div_ceil(64).max(1);
-    let nn = ts.num_nodes();
+    let row_trees = tree_indexes(ts, rows);
+    let col_trees = tree_indexes(ts, cols);
+    // The nodes of the edges of every tree from the first to the last in use.
+    let t_lo = row_trees[0].min(col_trees[0]);
+    let t_hi = row_trees[nr - 1].max(col_trees[nc - 1]);
+    let what = "the nodes in use";
+    let mut used = alloc::filled(ts.num_nodes(), false, what)?;
+    {
+        let e = &ts.tables().edges;
+        let left = ts.breakpoints()[t_lo];
+        let order = &ts.indexes().insertion;
+        let upto = ts.insertion_at[t_lo] as usize;
+        for (at, &id) in order[..upto].iter().enumerate() {
+            if e.right[id as usize] > left {
+                let (p, c) = ts.insertion_edges[at];
+                used[p as usize] = true;
+                used[c as usize] = true;
+            }
+        }
+        for &(p, c) in &ts.insertion_edges[upto..ts.insertion_at[t_hi] as usize] {
+            used[p as usize] = true;
+            used[c as usize] = true;
+        }
+    }
+    let mut local = alloc::filled(ts.num_nodes(), u32::MAX, what)?;
+    let mut node_time = Vec::new();
+    for (u, &x) in used.iter().enumerate() {
+        if x {
+            local[u] = node_time.len() as u32;
+            alloc::push(&mut node_time, ts.tables().nodes.time[u], what)?;
+        }
+    }
+    drop(used);
+    let nn = node_time.len();
     let mut start_bits: Vec<u64> = alloc::zeroed(
         nn.saturating_mul(k).saturating_mul(words),
         "the samples below each node",
     )?;
     for (j, set) in setup.sets.iter().enumerate() {
         for (i, &u) in set.iter().enumerate() {
-            start_bits[(u as usize * k + j) * words + i / 64] |= 1u64 << (i % 64);
+            let l = local[u as usize];
+            if l != u32::MAX {
+                start_bits[(l as usize * k + j) * words + i / 64] |= 1u64 << (i % 64);
+            }
         }
     }
     let cx = BranchCx {
         ts,
         k,
         words,
+        local,
+        num_local: nn,
         start_bits,
     };
-    let row_trees = tree_indexes(ts, rows);
-    let col_trees = tree_indexes(ts, cols);
     // The distinct row trees, each with its first output row and count.
     let mut distinct: Vec<(usize, usize, usize)> = Vec::new();
     for (r, &t) in row_trees.iter().enumerate() {
@@ -1007,7 +1052,7 @@ fn branch_matrix(
     }
     let (c_first, c_last) = (col_trees[0], col_trees[nc - 1]);
     let summ = setup.summ();
-    let time = &ts.tables().nodes.time;
+    let time = &node_time[..];
     // One piece per distinct row tree: its values do not depend on the
     // other rows (tskit restarts the column walk at every row).
     let pieces: Vec<Piece> = alloc::collect(
