@@ -453,6 +453,9 @@
 // a position is listed twice for a statistic
 #define TSPAR_ERR_STAT_DUPLICATE_POSITIONS (-445)
 
+// bad node bin map: one bin (or -1) per node, each less than the number of bins
+#define TSPAR_ERR_BAD_NODE_BIN_MAP (-446)
+
 
 // Table identifiers, for functions that take a table as an argument.
 #define TSPAR_TABLE_INDIVIDUALS 0
@@ -779,6 +782,10 @@ typedef struct tspar_tree_arrays_t {
 
 // Tree sequence option: compute mutation parents instead of checking them.
 #define TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS (1 << 1)
+
+// Divide pair coalescence counts by each index's number of pairs
+// (tskit's `pair_normalise=True`). tspar's own bit.
+#define TSPAR_STAT_PAIR_NORMALISE (1 << 21)
 
 
 
@@ -1841,6 +1848,36 @@ int tspar_treeseq_ld_matrix(const struct tspar_treeseq_t *ts,
                             const struct tspar_exec_t *exec,
                             double *result,
                             tspar_size_t result_length);
+
+// Pair coalescence counts (tskit's `pair_coalescence_counts`): for each
+// index pair of sample sets (i, j), the number of sample pairs, one from
+// each set (or two from set i when i = j), whose most recent common
+// ancestor is a node of each bin, weighted by genome span, per window.
+//
+// `node_bin_map` gives each node's bin (`-1`: left out), all less than
+// `num_bins` (tskit Python's time windows are the bins of node times);
+// NULL makes every node its own bin (`num_bins` is then the number of
+// nodes and ignored). Output `[window][index][bin]`. Options:
+// `TSPAR_STAT_SPAN_NORMALISE` divides each window by its span where the
+// trees have edges; `TSPAR_STAT_PAIR_NORMALISE` divides each index by its
+// number of pairs. Sample sets must not overlap
+// (`TSPAR_ERR_DUPLICATE_SAMPLE`); a bad map is
+// `TSPAR_ERR_BAD_NODE_BIN_MAP`. Parallel over pieces of the genome, the
+// same bits for every thread count, cancellable through `exec`.
+int tspar_treeseq_pair_coalescence_counts(const struct tspar_treeseq_t *ts,
+                                          tspar_size_t num_sample_sets,
+                                          const tspar_size_t *sample_set_sizes,
+                                          const tspar_id_t *sample_sets,
+                                          tspar_size_t num_index_tuples,
+                                          const tspar_id_t *index_tuples,
+                                          tspar_size_t num_windows,
+                                          const double *windows,
+                                          tspar_size_t num_bins,
+                                          const tspar_id_t *node_bin_map,
+                                          tspar_flags_t options,
+                                          const struct tspar_exec_t *exec,
+                                          double *result,
+                                          tspar_size_t result_length);
 
 #ifdef __cplusplus
 }  // extern "C"

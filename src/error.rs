@@ -188,6 +188,8 @@ errors! {
     StatUnsortedPositions = -444, TSPAR_ERR_STAT_UNSORTED_POSITIONS, "the positions of a statistic are not sorted";
     StatDuplicatePositions = -445, TSPAR_ERR_STAT_DUPLICATE_POSITIONS,
         "a position is listed twice for a statistic";
+    BadNodeBinMap = -446, TSPAR_ERR_BAD_NODE_BIN_MAP,
+        "bad node bin map: one bin (or -1) per node, each less than the number of bins";
 }
 
 impl Error {

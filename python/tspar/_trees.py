@@ -691,6 +691,56 @@ class TreeSequence:
         )
         return out[0] if drop else out
 
+    # ---- pair coalescence
+
+    def pair_coalescence_counts(self, sample_sets=None, indexes=None, windows=None, span_normalise=True,
+                                pair_normalise=False, time_windows="nodes", *, num_threads: Optional[int] = None,
+                                progress: ProgressArg = None):
+        """The number of sample pairs coalescing at each node (or in each
+        time window of node times), weighted by span, as tskit's
+        ``pair_coalescence_counts``; computed by the library on
+        ``num_threads`` threads. Shape (windows, indexes, nodes or time
+        windows), dropping the windows dimension when ``windows`` is None
+        and the indexes dimension when ``indexes`` is None."""
+        if sample_sets is None:
+            sample_sets = [self.samples()]
+        sets = [_int_array(s, "sample_sets", 1) for s in sample_sets]
+        drop_middle = False
+        if indexes is None:
+            drop_middle = True
+            if len(sets) == 1:
+                indexes = [(0, 0)]
+            elif len(sets) == 2:
+                indexes = [(0, 1)]
+            else:
+                raise ValueError("Must specify indexes if there are more than two sample sets")
+        idx = _int_array(indexes, "indexes")
+        if idx.ndim != 2 or idx.shape[1] != 2:
+            raise ValueError("Indexes must be convertable to a 2D numpy array with 2 columns")
+        drop_left = windows is None
+        w = None if windows is None else self.parse_windows(windows)
+        if isinstance(time_windows, str) and time_windows == "nodes":
+            node_bin_map, num_bins = None, self.num_nodes
+        else:
+            tw = np.asarray(time_windows, dtype=np.float64)
+            num_bins = len(tw) - 1
+            # The bins of node times, as tskit's Python makes them.
+            node_bin_map = np.digitize(self.nodes_time, tw) - 1
+            node_bin_map[node_bin_map == num_bins] = -1
+            node_bin_map = node_bin_map.astype(np.int32)
+        out = self._run(
+            lambda e: self._ll.pair_coalescence_counts(
+                sets, idx, windows=w, node_bin_map=node_bin_map, num_bins=num_bins,
+                span_normalise=_check_bool("span_normalise", span_normalise),
+                pair_normalise=_check_bool("pair_normalise", pair_normalise), exec=e),
+            num_threads, progress, "pair_coalescence_counts",
+        )
+        if drop_middle:
+            out = out[:, 0, :]
+        if drop_left:
+            out = out[0]
+        return out
+
     # ---- general statistics
 
     def general_stat(self, W, f, output_dim, windows: WindowsArg = None, polarised: bool = False,

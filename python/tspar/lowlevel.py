@@ -950,6 +950,36 @@ class TreeSequence(_Owned):
             raise error_from_code(rc)
         return out[:n].reshape(nres, nr, nc)
 
+    def pair_coalescence_counts(self, sample_sets, indexes, windows=None, node_bin_map=None, num_bins=0,
+                                span_normalise=True, pair_normalise=False, exec=None):
+        """tspar_treeseq_pair_coalescence_counts: ``[window][index][bin]``
+        (bins: the nodes when ``node_bin_map`` is None)."""
+        sizes, ids = flatten_sample_sets(sample_sets)
+        idx = np.ascontiguousarray(as_array(indexes, np.int32, "indexes").reshape(-1, 2))
+        opts = C.TSPAR_STAT_SPAN_NORMALISE if span_normalise else 0
+        if pair_normalise:
+            opts |= C.TSPAR_STAT_PAIR_NORMALISE
+        nw, w = self._windows(windows)
+        if node_bin_map is None:
+            nb = self.num_nodes
+            m = None
+        else:
+            m = as_array(node_bin_map, np.int32, "node_bin_map")
+            nb = int(num_bins)
+        n = nw * len(idx) * nb
+        out = np.zeros(max(n, 1), dtype=np.float64)
+        h = self._h()
+        rc = lib.tspar_treeseq_pair_coalescence_counts(
+            h.ptr, len(sizes), ptr(sizes), ptr(ids), len(idx), ptr(idx.reshape(-1)), nw if w is not None else 0,
+            ptr(w), nb, ptr(m), opts, exec_handle(exec), out_ptr(out), n,
+        )
+        if rc < 0:
+            if rc == C.TSPAR_ERR_CANCELLED and exec is not None and exec.exception is not None:
+                e, exec.exception = exec.exception, None
+                raise e
+            raise error_from_code(rc)
+        return out[:n].reshape(nw, len(idx), nb)
+
 
 # ------------------------------------------------------------ tree cursors
 

@@ -125,3 +125,97 @@ pub unsafe extern "C" fn tspar_treeseq_ld_matrix(
         }
     })
 }
+
+/// Divide pair coalescence counts by each index's number of pairs
+/// (tskit's `pair_normalise=True`). tspar's own bit.
+pub const TSPAR_STAT_PAIR_NORMALISE: tspar_flags_t = 1 << 21;
+
+/// Pair coalescence counts (tskit's `pair_coalescence_counts`): for each
+/// index pair of sample sets (i, j), the number of sample pairs, one from
+/// each set (or two from set i when i = j), whose most recent common
+/// ancestor is a node of each bin, weighted by genome span, per window.
+///
+/// `node_bin_map` gives each node's bin (`-1`: left out), all less than
+/// `num_bins` (tskit Python's time windows are the bins of node times);
+/// NULL makes every node its own bin (`num_bins` is then the number of
+/// nodes and ignored). Output `[window][index][bin]`. Options:
+/// `TSPAR_STAT_SPAN_NORMALISE` divides each window by its span where the
+/// trees have edges; `TSPAR_STAT_PAIR_NORMALISE` divides each index by its
+/// number of pairs. Sample sets must not overlap
+/// (`TSPAR_ERR_DUPLICATE_SAMPLE`); a bad map is
+/// `TSPAR_ERR_BAD_NODE_BIN_MAP`. Parallel over pieces of the genome, the
+/// same bits for every thread count, cancellable through `exec`.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_counts(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    num_bins: tspar_size_t,
+    node_bin_map: *const tspar_id_t,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: every pointer is NULL or valid for the lengths given (the
+        // C API contract); the helpers check NULL before use.
+        unsafe {
+            let ts = deref(ts, "ts")?.inner();
+            let sizes = slice(sample_set_sizes, num_sample_sets, "sample_set_sizes")?;
+            let mut total = 0u64;
+            for &s in sizes {
+                total = total
+                    .checked_add(s)
+                    .ok_or_else(|| Failure::new(Error::BadParamValue, "sample set sizes overflow"))?;
+            }
+            let ids = slice(sample_sets, total, "sample_sets")?;
+            let n_idx = num_index_tuples
+                .checked_mul(2)
+                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
+            let idx = slice(index_tuples, n_idx, "index_tuples")?;
+            let w = if windows.is_null() {
+                None
+            } else {
+                if num_windows == 0 {
+                    fail!(Error::BadNumWindows, "num_windows is 0");
+                }
+                Some(slice(windows, num_windows + 1, "windows")?)
+            };
+            let map = if node_bin_map.is_null() {
+                None
+            } else {
+                Some(slice(node_bin_map, ts.num_nodes() as u64, "node_bin_map")?)
+            };
+            let out = move |need: usize| -> Result<&mut [f64]> {
+                if (result_length as u128) < need as u128 {
+                    fail!(
+                        Error::BufferTooSmall,
+                        "result has {result_length} values; {need} are needed"
+                    );
+                }
+                slice_mut(result, result_length, "result")
+            };
+            Settings::from(exec)?.run(|e| {
+                crate::stats::paircoal::pair_coalescence_counts_into(
+                    ts,
+                    SampleSets::new(sizes, ids),
+                    idx,
+                    w,
+                    map,
+                    num_bins as usize,
+                    options,
+                    e,
+                    out,
+                )
+            })
+        }
+    })
+}
+
+const _: () = assert!(TSPAR_STAT_PAIR_NORMALISE == crate::stats::paircoal::PAIR_NORMALISE);

@@ -8,6 +8,7 @@ pub mod afs;
 pub mod call;
 pub mod engine;
 pub mod matrix;
+pub mod paircoal;
 pub mod summary;
 pub mod twolocus;
 

@@ -1,0 +1,300 @@
+//! Pair coalescence counts (tskit's `pair_coalescence_counts`): for each
+//! pair of sample sets, the number of sample pairs whose most recent
+//! common ancestor is each node, weighted by the span of the genome where
+//! that is so, per window, summed into bins of nodes (tskit's node bin map:
+//! each node's time window, or the node itself).
+//!
+//! The pairs coalescing at node u are P(u) - Σ_children P(c), P(v) being
+//! the pairs with both samples below v (n_i n_j, or n_i (n_i - 1) / 2
+//! within one set). These are whole numbers, kept exactly per node and
+//! updated on the path above every edge that changes; a node's count times
+//! the span since its last change is added when it changes and at window
+//! ends. The genome is cut into pieces at tree boundaries that do not
+//! depend on the thread count and the pieces' partial sums are added in
+//! piece order, so the result is the same bits for every thread count.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::engine::{plan, run_windows, PieceOut};
+use super::{check_indexes, opt, windows_of, Exec, SampleSets};
+use crate::alloc;
+use crate::error::{fail, Error, Result};
+use crate::tables::{Id, NULL};
+use crate::treeseq::TreeSequence;
+
+/// Divide each index's counts by its number of pairs (tspar's option bit,
+/// for tskit's `pair_normalise=True`).
+pub const PAIR_NORMALISE: u32 = 1 << 21;
+
+struct State {
+    parent: Vec<Id>,
+    /// Samples of each set below each node (`k` per node).
+    below: Vec<f64>,
+    /// Pairs coalescing at each node (`m` per node).
+    coal: Vec<f64>,
+    last: Vec<f64>,
+}
+
+struct Cx<'a> {
+    k: usize,
+    pairs: &'a [(usize, usize)],
+    bins: &'a [Id],
+    num_bins: usize,
+}
+
+impl Cx<'_> {
+    #[inline]
+    fn pairs_below(&self, s: &State, v: usize, out: &mut [f64]) {
+        let b = &s.below[v * self.k..(v + 1) * self.k];
+        for (o, &(i, j)) in out.iter_mut().zip(self.pairs) {
+            *o = if i == j { b[i] * (b[i] - 1.0) / 2.0 } else { b[i] * b[j] };
+        }
+    }
+
+    #[inline]
+    fn flush(&self, s: &mut State, v: usize, x: f64, row: &mut [f64]) {
+        let span = x - s.last[v];
+        s.last[v] = x;
+        let bin = self.bins[v];
+        if span == 0.0 || bin == NULL {
+            return;
+        }
+        let m = self.pairs.len();
+        for (ii, &c) in s.coal[v * m..(v + 1) * m].iter().enumerate() {
+            if c != 0.0 {
+                row[ii * self.num_bins + bin as usize] += c * span;
+            }
+        }
+    }
+
+    /// Puts in (`sign` 1) or takes out (-1) the edge `p -> c` at `x`.
+    #[allow(clippy::too_many_arguments)]
+    fn edge(
+        &self,
+        s: &mut State,
+        (p, c): (Id, Id),
+        sign: f64,
+        x: f64,
+        row: &mut [f64],
+        old: &mut [f64],
+        new: &mut [f64],
+    ) {
+        let (k, m) = (self.k, self.pairs.len());
+        let c = c as usize;
+        if sign < 0.0 {
+            s.parent[c] = NULL;
+        }
+        // c's own pairs stop (start) being pairs of a child of p.
+        self.pairs_below(s, c, new);
+        let mut v = p;
+        while v != NULL {
+            self.flush(s, v as usize, x, row);
+            v = s.parent[v as usize];
+        }
+        let pu = p as usize;
+        for (cv, n) in s.coal[pu * m..(pu + 1) * m].iter_mut().zip(new.iter()) {
+            *cv -= sign * n;
+        }
+        let mut v = p;
+        while v != NULL {
+            let vu = v as usize;
+            self.pairs_below(s, vu, old);
+            for j in 0..k {
+                let d = s.below[c * k + j];
+                s.below[vu * k + j] += sign * d;
+            }
+            self.pairs_below(s, vu, new);
+            let up = s.parent[vu];
+            for ii in 0..m {
+                let d = new[ii] - old[ii];
+                s.coal[vu * m + ii] += d;
+                if up != NULL {
+                    s.coal[up as usize * m + ii] -= d;
+                }
+            }
+            v = up;
+        }
+        if sign > 0.0 {
+            s.parent[c] = p;
+        }
+    }
+}
+
+/// The number of values: windows × indexes × bins.
+pub fn counts_len(num_windows: usize, num_indexes: usize, num_bins: usize) -> usize {
+    num_windows
+        .checked_mul(num_indexes)
+        .and_then(|x| x.checked_mul(num_bins))
+        .unwrap_or(usize::MAX)
+}
+
+/// tskit's `pair_coalescence_counts` with its node bin map (`None`: every
+/// node its own bin), `[window][index][bin]`, into `buffer(len)`.
+#[allow(clippy::too_many_arguments)]
+pub fn pair_coalescence_counts_into<'o>(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    node_bin_map: Option<&[Id]>,
+    num_bins: usize,
+    options: u32,
+    exec: &mut Exec,
+    buffer: impl FnOnce(usize) -> Result<&'o mut [f64]>,
+) -> Result<()> {
+    let allowed = opt::SPAN_NORMALISE | PAIR_NORMALISE;
+    if options & !allowed != 0 {
+        fail!(Error::BadOptions, "pair coalescence counts: {:#x}", options & !allowed);
+    }
+    let windows = windows_of(ts, windows)?;
+    let checked = sets.check(ts)?;
+    // As tskit: a sample in two sets is a duplicate.
+    sets.check_disjoint(ts)?;
+    let k = checked.len();
+    let ni = check_indexes(k, 2, indexes)?;
+    let pairs: Vec<(usize, usize)> = alloc::collect(
+        indexes.chunks_exact(2).map(|p| (p[0] as usize, p[1] as usize)),
+        "the index pairs",
+    )?;
+    let nn = ts.num_nodes();
+    let own: Vec<Id>;
+    let (bins, num_bins) = match node_bin_map {
+        None => {
+            own = alloc::collect(0..nn as Id, "the node bins")?;
+            (&own[..], nn)
+        }
+        Some(map) => {
+            if map.len() != nn {
+                fail!(Error::BadNodeBinMap, "{} bins given for {nn} nodes", map.len());
+            }
+            if let Some((u, &b)) = map
+                .iter()
+                .enumerate()
+                .find(|(_, &b)| b < NULL || (b != NULL && b as usize >= num_bins))
+            {
+                fail!(
+                    Error::BadNodeBinMap,
+                    "node {u} is in bin {b}; there are {num_bins} bins"
+                );
+            }
+            (map, num_bins)
+        }
+    };
+    let nw = windows.len() - 1;
+    let row = ni.saturating_mul(num_bins);
+    let len = counts_len(nw, ni, num_bins);
+    let out = buffer(len)?;
+    if out.len() < len {
+        fail!(Error::Internal, "result buffer of {} values, {len} needed", out.len());
+    }
+    let out = &mut out[..len];
+    let cx = Cx {
+        k,
+        pairs: &pairs,
+        bins,
+        num_bins,
+    };
+    let mut start_below = alloc::zeroed(nn.saturating_mul(k), "the samples below each node")?;
+    for (j, set) in checked.iter().enumerate() {
+        for &u in *set {
+            start_below[u as usize * k + j] = 1.0;
+        }
+    }
+    // Each piece holds a row per window it overlaps.
+    let max_pieces = exec.max_pieces.min(((1usize << 24) / row.max(1)).max(1));
+    let pl = plan(ts, &windows, exec.piece_work, max_pieces)?;
+    let bp = ts.breakpoints();
+    let m = pairs.len();
+    run_windows(
+        exec,
+        &pl.pieces,
+        row,
+        out,
+        |pi, _, cancel: &AtomicBool, po: &mut PieceOut| {
+            let piece = &pl.pieces[pi];
+            let what = "the pair coalescence state";
+            let mut s = State {
+                parent: alloc::filled(nn, NULL, what)?,
+                below: alloc::copy(&start_below, what)?,
+                coal: alloc::zeroed(nn.saturating_mul(m), what)?,
+                last: alloc::filled(nn, piece.left, what)?,
+            };
+            let mut old = vec![0.0; m];
+            let mut new = vec![0.0; m];
+            let (w0, w1) = piece.windows;
+            let mut wi = w0;
+            let e = &ts.tables().edges;
+            for &id in &pl.alive[pi] {
+                let pc = (e.parent[id as usize], e.child[id as usize]);
+                cx.edge(&mut s, pc, 1.0, piece.left, po.row(wi), &mut old, &mut new);
+            }
+            for j in piece.trees.0..piece.trees.1 {
+                let (tl, tr) = (bp[j], bp[j + 1]);
+                if j > piece.trees.0 {
+                    if (j - piece.trees.0) % 64 == 0 && cancel.load(Ordering::Relaxed) {
+                        fail!(Error::Cancelled, "cancelled");
+                    }
+                    let out_edges = &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize];
+                    let in_edges = &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize];
+                    for &pc in out_edges {
+                        cx.edge(&mut s, pc, -1.0, tl, po.row(wi), &mut old, &mut new);
+                    }
+                    for &pc in in_edges {
+                        cx.edge(&mut s, pc, 1.0, tl, po.row(wi), &mut old, &mut new);
+                    }
+                }
+                while wi < w1 && windows[wi + 1] <= tr {
+                    let x = windows[wi + 1];
+                    let r = po.row(wi);
+                    for u in 0..nn {
+                        cx.flush(&mut s, u, x, r);
+                    }
+                    wi += 1;
+                }
+            }
+            if wi < w1 {
+                let r = po.row(wi);
+                for u in 0..nn {
+                    cx.flush(&mut s, u, piece.right, r);
+                }
+            }
+            Ok(())
+        },
+    )?;
+    if options & opt::SPAN_NORMALISE != 0 {
+        // The span of each window where the tree has edges (not missing).
+        let mut span = alloc::zeroed(nw, "the windows' spans")?;
+        let mut wi = 0;
+        for j in 0..ts.num_trees() {
+            if ts.insertion_at[j] == ts.removal_at[j] {
+                continue;
+            }
+            let (tl, tr) = (bp[j], bp[j + 1]);
+            while windows[wi + 1] <= tl {
+                wi += 1;
+            }
+            let mut w = wi;
+            while w < nw && windows[w] < tr {
+                span[w] += tr.min(windows[w + 1]) - tl.max(windows[w]);
+                w += 1;
+            }
+        }
+        for (chunk, sp) in out.chunks_mut(row.max(1)).zip(&span) {
+            for x in chunk {
+                *x /= sp;
+            }
+        }
+    }
+    if options & PAIR_NORMALISE != 0 {
+        let n: Vec<f64> = sets.sizes.iter().map(|&x| x as f64).collect();
+        for chunk in out.chunks_mut(row.max(1)) {
+            for (ii, &(i, j)) in pairs.iter().enumerate() {
+                let total = if i == j { n[i] * (n[i] - 1.0) / 2.0 } else { n[i] * n[j] };
+                for x in &mut chunk[ii * num_bins..(ii + 1) * num_bins] {
+                    *x /= total;
+                }
+            }
+        }
+    }
+    Ok(())
+}
