@@ -456,6 +456,15 @@
 // bad node bin map: one bin (or -1) per node, each less than the number of bins
 #define TSPAR_ERR_BAD_NODE_BIN_MAP (-446)
 
+// quantiles must increase within [0, 1]
+#define TSPAR_ERR_BAD_QUANTILES (-447)
+
+// time windows must increase
+#define TSPAR_ERR_BAD_TIME_WINDOWS (-448)
+
+// every sample's time must be the start of the first time window
+#define TSPAR_ERR_BAD_SAMPLE_PAIR_TIMES (-449)
+
 
 // Table identifiers, for functions that take a table as an argument.
 #define TSPAR_TABLE_INDIVIDUALS 0
@@ -1878,6 +1887,60 @@ int tspar_treeseq_pair_coalescence_counts(const struct tspar_treeseq_t *ts,
                                           const struct tspar_exec_t *exec,
                                           double *result,
                                           tspar_size_t result_length);
+
+// Quantiles of pair coalescence times (tskit's
+// `pair_coalescence_quantiles`): for each window and index pair of sample
+// sets, the node time at which the share of coalesced pairs (weighted by
+// span) first reaches each of `quantiles` (increasing, within [0, 1]),
+// numpy's "inverted_cdf". `node_bin_map` puts the nodes in `num_bins`
+// bins ordered by time, the nodes of a bin sharing one time (tskit's
+// Python: one bin per distinct node time); -1 leaves a node out. Output
+// `[window][index][quantile]`; NaN where no pair coalesces. Errors:
+// `TSPAR_ERR_BAD_QUANTILES`, `TSPAR_ERR_BAD_NODE_BIN_MAP`, and as
+// `tspar_treeseq_pair_coalescence_counts`.
+int tspar_treeseq_pair_coalescence_quantiles(const struct tspar_treeseq_t *ts,
+                                             tspar_size_t num_sample_sets,
+                                             const tspar_size_t *sample_set_sizes,
+                                             const tspar_id_t *sample_sets,
+                                             tspar_size_t num_index_tuples,
+                                             const tspar_id_t *index_tuples,
+                                             tspar_size_t num_windows,
+                                             const double *windows,
+                                             tspar_size_t num_bins,
+                                             const tspar_id_t *node_bin_map,
+                                             tspar_size_t num_quantiles,
+                                             const double *quantiles,
+                                             tspar_flags_t options,
+                                             const struct tspar_exec_t *exec,
+                                             double *result,
+                                             tspar_size_t result_length);
+
+// Rates of pair coalescence in time windows (tskit's
+// `pair_coalescence_rates`): `time_windows` holds `num_time_windows + 1`
+// increasing breakpoints (tskit's Python: from the samples' age to
+// infinity) and `node_bin_map` each node's time window (-1: outside). For
+// each window and index pair, from the empirical distribution F of pair
+// coalescence times: -log(1 - (F(b) - F(a)) / (1 - F(a))) / (b - a) in
+// [a, b); 1 / (E[t | t > a] - a) in the window where the last pair
+// coalesces (or the last window); NaN once every pair has coalesced.
+// Output `[window][index][time window]`. Errors:
+// `TSPAR_ERR_BAD_TIME_WINDOWS`, `TSPAR_ERR_BAD_NODE_BIN_MAP`, and as
+// `tspar_treeseq_pair_coalescence_counts`.
+int tspar_treeseq_pair_coalescence_rates(const struct tspar_treeseq_t *ts,
+                                         tspar_size_t num_sample_sets,
+                                         const tspar_size_t *sample_set_sizes,
+                                         const tspar_id_t *sample_sets,
+                                         tspar_size_t num_index_tuples,
+                                         const tspar_id_t *index_tuples,
+                                         tspar_size_t num_windows,
+                                         const double *windows,
+                                         tspar_size_t num_time_windows,
+                                         const tspar_id_t *node_bin_map,
+                                         const double *time_windows,
+                                         tspar_flags_t options,
+                                         const struct tspar_exec_t *exec,
+                                         double *result,
+                                         tspar_size_t result_length);
 
 #ifdef __cplusplus
 }  // extern "C"

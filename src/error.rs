@@ -190,6 +190,10 @@ errors! {
         "a position is listed twice for a statistic";
     BadNodeBinMap = -446, TSPAR_ERR_BAD_NODE_BIN_MAP,
         "bad node bin map: one bin (or -1) per node, each less than the number of bins";
+    BadQuantiles = -447, TSPAR_ERR_BAD_QUANTILES, "quantiles must increase within [0, 1]";
+    BadTimeWindows = -448, TSPAR_ERR_BAD_TIME_WINDOWS, "time windows must increase";
+    BadSamplePairTimes = -449, TSPAR_ERR_BAD_SAMPLE_PAIR_TIMES,
+        "every sample's time must be the start of the first time window";
 }
 
 impl Error {

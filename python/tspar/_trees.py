@@ -741,6 +741,63 @@ class TreeSequence:
             out = out[0]
         return out
 
+    def _pair_sets(self, sample_sets, indexes):
+        if sample_sets is None:
+            sample_sets = [self.samples()]
+        sets = [_int_array(s, "sample_sets", 1) for s in sample_sets]
+        drop = False
+        if indexes is None:
+            drop = True
+            if len(sets) == 1:
+                indexes = [(0, 0)]
+            elif len(sets) == 2:
+                indexes = [(0, 1)]
+            else:
+                raise ValueError("Must specify indexes if there are more than two sample sets")
+        idx = _int_array(indexes, "indexes")
+        if idx.ndim != 2 or idx.shape[1] != 2:
+            raise ValueError("Indexes must be convertable to a 2D numpy array with 2 columns")
+        return sets, idx, drop
+
+    def pair_coalescence_quantiles(self, quantiles, sample_sets=None, indexes=None, windows=None, *,
+                                   num_threads: Optional[int] = None, progress: ProgressArg = None):
+        """Quantiles of pair coalescence times (tskit's
+        ``pair_coalescence_quantiles``), computed by the library. Shape
+        (windows, indexes, quantiles), dropping dimensions as tskit does."""
+        sets, idx, drop_middle = self._pair_sets(sample_sets, indexes)
+        w = None if windows is None else self.parse_windows(windows)
+        # One bin per distinct node time, as tskit's Python makes them.
+        times, node_bin_map = np.unique(self.nodes_time, return_inverse=True)
+        node_bin_map = node_bin_map.astype(np.int32)
+        out = self._run(
+            lambda e: self._ll.pair_coalescence_quantiles(sets, idx, node_bin_map, len(times), quantiles,
+                                                          windows=w, exec=e),
+            num_threads, progress, "pair_coalescence_quantiles",
+        )
+        if drop_middle:
+            out = out[:, 0, :]
+        return out[0] if windows is None else out
+
+    def pair_coalescence_rates(self, time_windows, sample_sets=None, indexes=None, windows=None, *,
+                               num_threads: Optional[int] = None, progress: ProgressArg = None):
+        """Rates of pair coalescence in ``time_windows`` (tskit's
+        ``pair_coalescence_rates``), computed by the library. Shape
+        (windows, indexes, time windows), dropping dimensions as tskit does."""
+        sets, idx, drop_middle = self._pair_sets(sample_sets, indexes)
+        w = None if windows is None else self.parse_windows(windows)
+        tw = np.asarray(time_windows, dtype=np.float64)
+        # Each node's time window, as tskit's Python makes them.
+        node_bin_map = np.digitize(self.nodes_time, tw) - 1
+        node_bin_map[node_bin_map == tw.size - 1] = -1
+        node_bin_map = node_bin_map.astype(np.int32)
+        out = self._run(
+            lambda e: self._ll.pair_coalescence_rates(sets, idx, node_bin_map, tw, windows=w, exec=e),
+            num_threads, progress, "pair_coalescence_rates",
+        )
+        if drop_middle:
+            out = out[:, 0, :]
+        return out[0] if windows is None else out
+
     # ---- general statistics
 
     def general_stat(self, W, f, output_dim, windows: WindowsArg = None, polarised: bool = False,

@@ -980,6 +980,39 @@ class TreeSequence(_Owned):
             raise error_from_code(rc)
         return out[:n].reshape(nw, len(idx), nb)
 
+    def _pair_call(self, fname, sample_sets, indexes, windows, extra, width, exec):
+        sizes, ids = flatten_sample_sets(sample_sets)
+        idx = np.ascontiguousarray(as_array(indexes, np.int32, "indexes").reshape(-1, 2))
+        nw, w = self._windows(windows)
+        n = nw * len(idx) * width
+        out = np.zeros(max(n, 1), dtype=np.float64)
+        h = self._h()
+        rc = getattr(lib, f"tspar_treeseq_{fname}")(
+            h.ptr, len(sizes), ptr(sizes), ptr(ids), len(idx), ptr(idx.reshape(-1)), nw if w is not None else 0,
+            ptr(w), *extra, 0, exec_handle(exec), out_ptr(out), n,
+        )
+        if rc < 0:
+            if rc == C.TSPAR_ERR_CANCELLED and exec is not None and exec.exception is not None:
+                e, exec.exception = exec.exception, None
+                raise e
+            raise error_from_code(rc)
+        return out[:n].reshape(nw, len(idx), width)
+
+    def pair_coalescence_quantiles(self, sample_sets, indexes, node_bin_map, num_bins, quantiles, windows=None,
+                                   exec=None):
+        """tspar_treeseq_pair_coalescence_quantiles: ``[window][index][quantile]``."""
+        m = as_array(node_bin_map, np.int32, "node_bin_map")
+        q = as_array(quantiles, np.float64, "quantiles")
+        return self._pair_call("pair_coalescence_quantiles", sample_sets, indexes, windows,
+                               [int(num_bins), ptr(m), len(q), ptr(q)], len(q), exec)
+
+    def pair_coalescence_rates(self, sample_sets, indexes, node_bin_map, time_windows, windows=None, exec=None):
+        """tspar_treeseq_pair_coalescence_rates: ``[window][index][time window]``."""
+        m = as_array(node_bin_map, np.int32, "node_bin_map")
+        tw = as_array(time_windows, np.float64, "time_windows")
+        return self._pair_call("pair_coalescence_rates", sample_sets, indexes, windows,
+                               [len(tw) - 1, ptr(m), ptr(tw)], len(tw) - 1, exec)
+
 
 # ------------------------------------------------------------ tree cursors
 

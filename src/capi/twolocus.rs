@@ -219,3 +219,186 @@ pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_counts(
 }
 
 const _: () = assert!(TSPAR_STAT_PAIR_NORMALISE == crate::stats::paircoal::PAIR_NORMALISE);
+
+/// Sample sets, index pairs and windows of a pair coalescence call.
+///
+/// # Safety
+/// Every pointer is NULL or valid for the lengths given.
+#[allow(clippy::type_complexity)]
+unsafe fn pair_args<'a>(
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+) -> Result<(SampleSets<'a>, &'a [tspar_id_t], Option<&'a [f64]>)> {
+    // SAFETY: forwarded contract; the helpers check NULL before use.
+    unsafe {
+        let sizes = slice(sample_set_sizes, num_sample_sets, "sample_set_sizes")?;
+        let mut total = 0u64;
+        for &s in sizes {
+            total = total
+                .checked_add(s)
+                .ok_or_else(|| Failure::new(Error::BadParamValue, "sample set sizes overflow"))?;
+        }
+        let ids = slice(sample_sets, total, "sample_sets")?;
+        let n_idx = num_index_tuples
+            .checked_mul(2)
+            .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
+        let idx = slice(index_tuples, n_idx, "index_tuples")?;
+        let w = if windows.is_null() {
+            None
+        } else {
+            if num_windows == 0 {
+                fail!(Error::BadNumWindows, "num_windows is 0");
+            }
+            Some(slice(windows, num_windows + 1, "windows")?)
+        };
+        Ok((SampleSets::new(sizes, ids), idx, w))
+    }
+}
+
+/// The caller's buffer of `result_length` values, asked for with the
+/// number needed.
+///
+/// # Safety
+/// `result` is NULL or valid for `result_length` values, used by nothing
+/// else during the call.
+unsafe fn out_buffer<'o>(result: *mut f64, result_length: tspar_size_t) -> impl FnOnce(usize) -> Result<&'o mut [f64]> {
+    move |need: usize| -> Result<&'o mut [f64]> {
+        if (result_length as u128) < need as u128 {
+            fail!(
+                Error::BufferTooSmall,
+                "result has {result_length} values; {need} are needed"
+            );
+        }
+        // SAFETY: forwarded contract.
+        unsafe { slice_mut(result, result_length, "result") }
+    }
+}
+
+/// Quantiles of pair coalescence times (tskit's
+/// `pair_coalescence_quantiles`): for each window and index pair of sample
+/// sets, the node time at which the share of coalesced pairs (weighted by
+/// span) first reaches each of `quantiles` (increasing, within [0, 1]),
+/// numpy's "inverted_cdf". `node_bin_map` puts the nodes in `num_bins`
+/// bins ordered by time, the nodes of a bin sharing one time (tskit's
+/// Python: one bin per distinct node time); -1 leaves a node out. Output
+/// `[window][index][quantile]`; NaN where no pair coalesces. Errors:
+/// `TSPAR_ERR_BAD_QUANTILES`, `TSPAR_ERR_BAD_NODE_BIN_MAP`, and as
+/// `tspar_treeseq_pair_coalescence_counts`.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_quantiles(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    num_bins: tspar_size_t,
+    node_bin_map: *const tspar_id_t,
+    num_quantiles: tspar_size_t,
+    quantiles: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: every pointer is NULL or valid for the lengths given (the
+        // C API contract); the helpers check NULL before use.
+        unsafe {
+            let ts = deref(ts, "ts")?.inner();
+            let (sets, idx, w) = pair_args(
+                num_sample_sets,
+                sample_set_sizes,
+                sample_sets,
+                num_index_tuples,
+                index_tuples,
+                num_windows,
+                windows,
+            )?;
+            if options != 0 {
+                fail!(Error::BadOptions, "pair coalescence quantiles take no options");
+            }
+            let map = slice(node_bin_map, ts.num_nodes() as u64, "node_bin_map")?;
+            let q = slice(quantiles, num_quantiles, "quantiles")?;
+            let out = out_buffer(result, result_length);
+            Settings::from(exec)?.run(|e| {
+                crate::stats::paircoal::pair_coalescence_quantiles_into(
+                    ts,
+                    sets,
+                    idx,
+                    w,
+                    map,
+                    num_bins as usize,
+                    q,
+                    e,
+                    out,
+                )
+            })
+        }
+    })
+}
+
+/// Rates of pair coalescence in time windows (tskit's
+/// `pair_coalescence_rates`): `time_windows` holds `num_time_windows + 1`
+/// increasing breakpoints (tskit's Python: from the samples' age to
+/// infinity) and `node_bin_map` each node's time window (-1: outside). For
+/// each window and index pair, from the empirical distribution F of pair
+/// coalescence times: -log(1 - (F(b) - F(a)) / (1 - F(a))) / (b - a) in
+/// [a, b); 1 / (E[t | t > a] - a) in the window where the last pair
+/// coalesces (or the last window); NaN once every pair has coalesced.
+/// Output `[window][index][time window]`. Errors:
+/// `TSPAR_ERR_BAD_TIME_WINDOWS`, `TSPAR_ERR_BAD_NODE_BIN_MAP`, and as
+/// `tspar_treeseq_pair_coalescence_counts`.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_rates(
+    ts: *const tspar_treeseq_t,
+    num_sample_sets: tspar_size_t,
+    sample_set_sizes: *const tspar_size_t,
+    sample_sets: *const tspar_id_t,
+    num_index_tuples: tspar_size_t,
+    index_tuples: *const tspar_id_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    num_time_windows: tspar_size_t,
+    node_bin_map: *const tspar_id_t,
+    time_windows: *const f64,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: every pointer is NULL or valid for the lengths given (the
+        // C API contract); the helpers check NULL before use.
+        unsafe {
+            let ts = deref(ts, "ts")?.inner();
+            let (sets, idx, w) = pair_args(
+                num_sample_sets,
+                sample_set_sizes,
+                sample_sets,
+                num_index_tuples,
+                index_tuples,
+                num_windows,
+                windows,
+            )?;
+            if options != 0 {
+                fail!(Error::BadOptions, "pair coalescence rates take no options");
+            }
+            let map = slice(node_bin_map, ts.num_nodes() as u64, "node_bin_map")?;
+            let n_tw = num_time_windows
+                .checked_add(1)
+                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_time_windows too large"))?;
+            let tw = slice(time_windows, n_tw, "time_windows")?;
+            let out = out_buffer(result, result_length);
+            Settings::from(exec)?
+                .run(|e| crate::stats::paircoal::pair_coalescence_rates_into(ts, sets, idx, w, map, tw, e, out))
+        }
+    })
+}

@@ -40,6 +40,9 @@ struct Cx<'a> {
     pairs: &'a [(usize, usize)],
     bins: &'a [Id],
     num_bins: usize,
+    /// Node times, when each bin also sums count × time (then a bin's
+    /// values are [count, count × time]).
+    time: Option<&'a [f64]>,
 }
 
 impl Cx<'_> {
@@ -60,9 +63,23 @@ impl Cx<'_> {
             return;
         }
         let m = self.pairs.len();
-        for (ii, &c) in s.coal[v * m..(v + 1) * m].iter().enumerate() {
-            if c != 0.0 {
-                row[ii * self.num_bins + bin as usize] += c * span;
+        match self.time {
+            None => {
+                for (ii, &c) in s.coal[v * m..(v + 1) * m].iter().enumerate() {
+                    if c != 0.0 {
+                        row[ii * self.num_bins + bin as usize] += c * span;
+                    }
+                }
+            }
+            Some(time) => {
+                let t = time[v];
+                for (ii, &c) in s.coal[v * m..(v + 1) * m].iter().enumerate() {
+                    if c != 0.0 {
+                        let at = 2 * (ii * self.num_bins + bin as usize);
+                        row[at] += c * span;
+                        row[at + 1] += c * span * t;
+                    }
+                }
             }
         }
     }
@@ -128,6 +145,65 @@ pub fn counts_len(num_windows: usize, num_indexes: usize, num_bins: usize) -> us
         .unwrap_or(usize::MAX)
 }
 
+/// The checked arguments of the pair coalescence statistics.
+struct Args<'a> {
+    sets: Vec<&'a [Id]>,
+    pairs: Vec<(usize, usize)>,
+    windows: Vec<f64>,
+    bins: std::borrow::Cow<'a, [Id]>,
+    num_bins: usize,
+}
+
+fn check_args<'a>(
+    ts: &TreeSequence,
+    sets: SampleSets<'a>,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    node_bin_map: Option<&'a [Id]>,
+    num_bins: usize,
+) -> Result<Args<'a>> {
+    let windows = windows_of(ts, windows)?;
+    let checked = sets.check(ts)?;
+    // As tskit: a sample in two sets is a duplicate.
+    sets.check_disjoint(ts)?;
+    let k = checked.len();
+    check_indexes(k, 2, indexes)?;
+    let pairs: Vec<(usize, usize)> = alloc::collect(
+        indexes.chunks_exact(2).map(|p| (p[0] as usize, p[1] as usize)),
+        "the index pairs",
+    )?;
+    let nn = ts.num_nodes();
+    let (bins, num_bins) = match node_bin_map {
+        None => (
+            std::borrow::Cow::Owned(alloc::collect(0..nn as Id, "the node bins")?),
+            nn,
+        ),
+        Some(map) => {
+            if map.len() != nn {
+                fail!(Error::BadNodeBinMap, "{} bins given for {nn} nodes", map.len());
+            }
+            if let Some((u, &b)) = map
+                .iter()
+                .enumerate()
+                .find(|(_, &b)| b < NULL || (b != NULL && b as usize >= num_bins))
+            {
+                fail!(
+                    Error::BadNodeBinMap,
+                    "node {u} is in bin {b}; there are {num_bins} bins"
+                );
+            }
+            (std::borrow::Cow::Borrowed(map), num_bins)
+        }
+    };
+    Ok(Args {
+        sets: checked,
+        pairs,
+        windows,
+        bins,
+        num_bins,
+    })
+}
+
 /// tskit's `pair_coalescence_counts` with its node bin map (`None`: every
 /// node its own bin), `[window][index][bin]`, into `buffer(len)`.
 #[allow(clippy::too_many_arguments)]
@@ -146,40 +222,9 @@ pub fn pair_coalescence_counts_into<'o>(
     if options & !allowed != 0 {
         fail!(Error::BadOptions, "pair coalescence counts: {:#x}", options & !allowed);
     }
-    let windows = windows_of(ts, windows)?;
-    let checked = sets.check(ts)?;
-    // As tskit: a sample in two sets is a duplicate.
-    sets.check_disjoint(ts)?;
-    let k = checked.len();
-    let ni = check_indexes(k, 2, indexes)?;
-    let pairs: Vec<(usize, usize)> = alloc::collect(
-        indexes.chunks_exact(2).map(|p| (p[0] as usize, p[1] as usize)),
-        "the index pairs",
-    )?;
-    let nn = ts.num_nodes();
-    let own: Vec<Id>;
-    let (bins, num_bins) = match node_bin_map {
-        None => {
-            own = alloc::collect(0..nn as Id, "the node bins")?;
-            (&own[..], nn)
-        }
-        Some(map) => {
-            if map.len() != nn {
-                fail!(Error::BadNodeBinMap, "{} bins given for {nn} nodes", map.len());
-            }
-            if let Some((u, &b)) = map
-                .iter()
-                .enumerate()
-                .find(|(_, &b)| b < NULL || (b != NULL && b as usize >= num_bins))
-            {
-                fail!(
-                    Error::BadNodeBinMap,
-                    "node {u} is in bin {b}; there are {num_bins} bins"
-                );
-            }
-            (map, num_bins)
-        }
-    };
+    let a = check_args(ts, sets, indexes, windows, node_bin_map, num_bins)?;
+    let (windows, pairs, num_bins) = (&a.windows, &a.pairs, a.num_bins);
+    let ni = pairs.len();
     let nw = windows.len() - 1;
     let row = ni.saturating_mul(num_bins);
     let len = counts_len(nw, ni, num_bins);
@@ -188,23 +233,73 @@ pub fn pair_coalescence_counts_into<'o>(
         fail!(Error::Internal, "result buffer of {} values, {len} needed", out.len());
     }
     let out = &mut out[..len];
+    accumulate(ts, &a, None, exec, out)?;
+    let bp = ts.breakpoints();
+    if options & opt::SPAN_NORMALISE != 0 {
+        // The span of each window where the tree has edges (not missing).
+        let mut span = alloc::zeroed(nw, "the windows' spans")?;
+        let mut wi = 0;
+        for j in 0..ts.num_trees() {
+            if ts.insertion_at[j] == ts.removal_at[j] {
+                continue;
+            }
+            let (tl, tr) = (bp[j], bp[j + 1]);
+            while windows[wi + 1] <= tl {
+                wi += 1;
+            }
+            let mut w = wi;
+            while w < nw && windows[w] < tr {
+                span[w] += tr.min(windows[w + 1]) - tl.max(windows[w]);
+                w += 1;
+            }
+        }
+        for (chunk, sp) in out.chunks_mut(row.max(1)).zip(&span) {
+            for x in chunk {
+                *x /= sp;
+            }
+        }
+    }
+    if options & PAIR_NORMALISE != 0 {
+        let n: Vec<f64> = a.sets.iter().map(|x| x.len() as f64).collect();
+        for chunk in out.chunks_mut(row.max(1)) {
+            for (ii, &(i, j)) in pairs.iter().enumerate() {
+                let total = if i == j { n[i] * (n[i] - 1.0) / 2.0 } else { n[i] * n[j] };
+                for x in &mut chunk[ii * num_bins..(ii + 1) * num_bins] {
+                    *x /= total;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds the pairs coalescing in each bin (with `time`: [count, count × time]
+/// per bin) per window into `out` (`[window][index][bin]`, zeroed here),
+/// not normalised.
+fn accumulate(ts: &TreeSequence, a: &Args, time: Option<&[f64]>, exec: &mut Exec, out: &mut [f64]) -> Result<()> {
+    let k = a.sets.len();
+    let m = a.pairs.len();
+    let nn = ts.num_nodes();
+    let width = if time.is_some() { 2 } else { 1 };
+    let row = m.saturating_mul(a.num_bins).saturating_mul(width);
     let cx = Cx {
         k,
-        pairs: &pairs,
-        bins,
-        num_bins,
+        pairs: &a.pairs,
+        bins: &a.bins,
+        num_bins: a.num_bins,
+        time,
     };
+    let windows = &a.windows;
     let mut start_below = alloc::zeroed(nn.saturating_mul(k), "the samples below each node")?;
-    for (j, set) in checked.iter().enumerate() {
+    for (j, set) in a.sets.iter().enumerate() {
         for &u in *set {
             start_below[u as usize * k + j] = 1.0;
         }
     }
     // Each piece holds a row per window it overlaps.
     let max_pieces = exec.max_pieces.min(((1usize << 24) / row.max(1)).max(1));
-    let pl = plan(ts, &windows, exec.piece_work, max_pieces)?;
+    let pl = plan(ts, windows, exec.piece_work, max_pieces)?;
     let bp = ts.breakpoints();
-    let m = pairs.len();
     run_windows(
         exec,
         &pl.pieces,
@@ -260,40 +355,159 @@ pub fn pair_coalescence_counts_into<'o>(
             }
             Ok(())
         },
-    )?;
-    if options & opt::SPAN_NORMALISE != 0 {
-        // The span of each window where the tree has edges (not missing).
-        let mut span = alloc::zeroed(nw, "the windows' spans")?;
-        let mut wi = 0;
-        for j in 0..ts.num_trees() {
-            if ts.insertion_at[j] == ts.removal_at[j] {
-                continue;
-            }
-            let (tl, tr) = (bp[j], bp[j + 1]);
-            while windows[wi + 1] <= tl {
-                wi += 1;
-            }
-            let mut w = wi;
-            while w < nw && windows[w] < tr {
-                span[w] += tr.min(windows[w + 1]) - tl.max(windows[w]);
-                w += 1;
-            }
+    )
+}
+
+/// tskit's `pair_coalescence_quantiles`: bins must be ordered by node time
+/// (tskit's Python puts each distinct time in its own bin); for each
+/// window and index, the time of the first bin whose share of the pairs
+/// reaches each quantile (numpy's "inverted_cdf"). `[window][index][quantile]`.
+#[allow(clippy::too_many_arguments)]
+pub fn pair_coalescence_quantiles_into<'o>(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    node_bin_map: &[Id],
+    num_bins: usize,
+    quantiles: &[f64],
+    exec: &mut Exec,
+    buffer: impl FnOnce(usize) -> Result<&'o mut [f64]>,
+) -> Result<()> {
+    let a = check_args(ts, sets, indexes, windows, Some(node_bin_map), num_bins)?;
+    for (j, q) in quantiles.iter().enumerate() {
+        if !(0.0..=1.0).contains(q) || (j > 0 && quantiles[j - 1] >= *q) {
+            fail!(
+                Error::BadQuantiles,
+                "quantile {j} is {q}: quantiles must increase within [0, 1]"
+            );
         }
-        for (chunk, sp) in out.chunks_mut(row.max(1)).zip(&span) {
-            for x in chunk {
-                *x /= sp;
+    }
+    let bin_time = bin_times(ts, node_bin_map, num_bins)?;
+    let (nw, m, nq) = (a.windows.len() - 1, a.pairs.len(), quantiles.len());
+    let len = counts_len(nw, m, nq);
+    let out = buffer(len)?;
+    if out.len() < len {
+        fail!(Error::Internal, "result buffer of {} values, {len} needed", out.len());
+    }
+    let mut counts = alloc::zeroed(counts_len(nw, m, num_bins), "the pair counts")?;
+    accumulate(ts, &a, None, exec, &mut counts)?;
+    for (cell, dst) in counts.chunks(num_bins.max(1)).zip(out.chunks_mut(nq.max(1))) {
+        let total: f64 = cell.iter().sum();
+        let mut b = 0;
+        let mut cum = 0.0;
+        for (q, d) in quantiles.iter().zip(dst.iter_mut()) {
+            while b < num_bins && (cum + cell[b]) / total < *q {
+                cum += cell[b];
+                b += 1;
+            }
+            // Skip bins without pairs: the quantile is a time where pairs coalesce.
+            while b < num_bins && cell[b] == 0.0 {
+                b += 1;
+            }
+            *d = if total > 0.0 && b < num_bins {
+                bin_time[b]
+            } else {
+                f64::NAN
+            };
+        }
+    }
+    Ok(())
+}
+
+/// Each bin's node time (all nodes in a bin must share it), increasing.
+fn bin_times(ts: &TreeSequence, map: &[Id], num_bins: usize) -> Result<Vec<f64>> {
+    let time = &ts.tables().nodes.time;
+    let mut bt = alloc::filled(num_bins, f64::NAN, "the bins' times")?;
+    for (u, &b) in map.iter().enumerate() {
+        if b == NULL {
+            continue;
+        }
+        let t = &mut bt[b as usize];
+        if t.is_nan() {
+            *t = time[u];
+        } else if *t != time[u] {
+            fail!(
+                Error::BadNodeBinMap,
+                "bin {b} holds nodes of times {} and {}",
+                *t,
+                time[u]
+            );
+        }
+    }
+    Ok(bt)
+}
+
+/// tskit's `pair_coalescence_rates` over `time_windows` (`num_bins + 1`
+/// breakpoints, the last infinite; the bins are the nodes' time windows):
+/// from the empirical distribution of pair coalescence times, -log(1 -
+/// (F(b) - F(a)) / (1 - F(a))) / (b - a) in [a, b); in the window where
+/// the last pair coalesces, 1 / (E[t | t > a] - a); NaN once every pair
+/// has coalesced. `[window][index][time window]`.
+#[allow(clippy::too_many_arguments)]
+pub fn pair_coalescence_rates_into<'o>(
+    ts: &TreeSequence,
+    sets: SampleSets,
+    indexes: &[Id],
+    windows: Option<&[f64]>,
+    node_bin_map: &[Id],
+    time_windows: &[f64],
+    exec: &mut Exec,
+    buffer: impl FnOnce(usize) -> Result<&'o mut [f64]>,
+) -> Result<()> {
+    if time_windows.len() < 2 {
+        fail!(Error::BadTimeWindows, "at least two time breakpoints are needed");
+    }
+    for j in 1..time_windows.len() {
+        if time_windows[j - 1].partial_cmp(&time_windows[j]) != Some(std::cmp::Ordering::Less) {
+            fail!(Error::BadTimeWindows, "time breakpoint {j} does not increase");
+        }
+    }
+    let nb = time_windows.len() - 1;
+    let a = check_args(ts, sets, indexes, windows, Some(node_bin_map), nb)?;
+    let time = &ts.tables().nodes.time;
+    for set in &a.sets {
+        for &u in *set {
+            if time[u as usize] != time_windows[0] {
+                fail!(
+                    Error::BadSamplePairTimes,
+                    "sample {u} has time {}; the first time window starts at {}",
+                    time[u as usize],
+                    time_windows[0]
+                );
             }
         }
     }
-    if options & PAIR_NORMALISE != 0 {
-        let n: Vec<f64> = sets.sizes.iter().map(|&x| x as f64).collect();
-        for chunk in out.chunks_mut(row.max(1)) {
-            for (ii, &(i, j)) in pairs.iter().enumerate() {
-                let total = if i == j { n[i] * (n[i] - 1.0) / 2.0 } else { n[i] * n[j] };
-                for x in &mut chunk[ii * num_bins..(ii + 1) * num_bins] {
-                    *x /= total;
+    let (nw, m) = (a.windows.len() - 1, a.pairs.len());
+    let len = counts_len(nw, m, nb);
+    let out = buffer(len)?;
+    if out.len() < len {
+        fail!(Error::Internal, "result buffer of {} values, {len} needed", out.len());
+    }
+    let mut sums = alloc::zeroed(counts_len(nw, m, nb).saturating_mul(2), "the pair counts")?;
+    accumulate(ts, &a, Some(&ts.tables().nodes.time), exec, &mut sums)?;
+    for (cell, dst) in sums.chunks(2 * nb).zip(out.chunks_mut(nb)) {
+        let total: f64 = cell.iter().step_by(2).sum();
+        // Pairs not yet coalesced at the start of each time window.
+        let mut left = total;
+        for (i, d) in dst.iter_mut().enumerate() {
+            let (t0, t1) = (time_windows[i], time_windows[i + 1]);
+            let w = cell[2 * i];
+            let after = left - w;
+            *d = if left <= 0.0 || total <= 0.0 {
+                f64::NAN
+            } else if after <= 0.0 || t1.is_infinite() {
+                // The last pairs coalesce here: one over their mean wait.
+                let (mut cw, mut ct) = (0.0, 0.0);
+                for j in i..nb {
+                    cw += cell[2 * j];
+                    ct += cell[2 * j + 1];
                 }
-            }
+                1.0 / (ct / cw - t0)
+            } else {
+                -(after / left).ln() / (t1 - t0)
+            };
+            left = after;
         }
     }
     Ok(())

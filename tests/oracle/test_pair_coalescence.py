@@ -130,3 +130,61 @@ def test_refusals(case):
         tsp._ll.pair_coalescence_counts(sets, [(0, 1)], node_bin_map=np.full(ts.num_nodes, 3, np.int32),
                                         num_bins=2)
     assert info.value.code == C["TSPAR_ERR_BAD_NODE_BIN_MAP"]
+
+
+# ------------------------------------------------------------ quantiles and rates
+
+
+def _indexes(sets):
+    return [(0, 0), (0, 1), (1, 1)] + ([(1, 2), (2, 0)] if len(sets) > 2 else [])
+
+
+@pytest.mark.parametrize("windowed", [False, True])
+def test_quantiles(case, windowed):
+    ts, tsp = case
+    sets = sets_of(ts)
+    # A quantile that the distribution reaches exactly at a node (0.5 of a
+    # symmetric split, say) is decided by the last bit of the sums; these
+    # are not such ties in the cases here.
+    q = np.array([0.0, 0.1, 0.25, 0.49, 0.73, 0.9, 1.0])
+    kw = dict(sample_sets=sets, indexes=_indexes(sets))
+    if windowed:
+        kw["windows"] = windows_of(ts)
+    check(tsp.pair_coalescence_quantiles(q, **kw), ts.pair_coalescence_quantiles(q, **kw))
+    check(tsp.pair_coalescence_quantiles(q), ts.pair_coalescence_quantiles(q))
+
+
+@pytest.mark.parametrize("windowed", [False, True])
+def test_rates(case, windowed):
+    ts, tsp = case
+    sets = sets_of(ts)
+    t = np.sort(ts.nodes_time[ts.nodes_time > 0])
+    start = ts.nodes_time[ts.samples()].min()
+    kw = dict(sample_sets=sets, indexes=_indexes(sets))
+    if windowed:
+        kw["windows"] = windows_of(ts)
+    if len(set(ts.nodes_time[ts.samples()])) > 1:
+        # Samples of several ages: tskit refuses, and so does tspar.
+        tw = np.array([start, t[len(t) // 2], np.inf])
+        with pytest.raises(tskit.LibraryError):
+            ts.pair_coalescence_rates(tw, **kw)
+        with pytest.raises(TsparError) as info:
+            tsp.pair_coalescence_rates(tw, **kw)
+        assert info.value.code == C["TSPAR_ERR_BAD_SAMPLE_PAIR_TIMES"]
+        return
+    for tw in (
+        np.array([start, t[len(t) // 4], t[len(t) // 2], np.inf]),
+        np.array([start, t[len(t) // 3], t[-1] / 2, t[-1] * 2, np.inf]),  # all coalesced before the last
+        np.array([start, np.inf]),
+    ):
+        check(tsp.pair_coalescence_rates(tw, **kw), ts.pair_coalescence_rates(tw, **kw))
+
+
+def test_quantile_and_rate_refusals(case):
+    ts, tsp = case
+    for q in ([0.5, 0.2], [1.5]):
+        with pytest.raises(tskit.LibraryError):
+            ts.pair_coalescence_quantiles(np.array(q))
+        with pytest.raises(TsparError) as info:
+            tsp.pair_coalescence_quantiles(np.array(q))
+        assert info.value.code == C["TSPAR_ERR_BAD_QUANTILES"]
