@@ -7,6 +7,9 @@ usage: python3 bench/bench_twolocus.py FILE [--threads 1,2] [--sites 2000] [--po
 FILE is medium.trees from ../shared/bench/make_data.py. Cases:
   * site:   ld_matrix r2 over N consecutive sites (from the middle of the
             site table), square;
+  * rates:  pair_coalescence_rates between all 10 pairs of the first 5
+            populations with samples, in 20 time windows (log-spaced from
+            the samples' age to infinity), whole genome;
   * branch: ld_matrix D2_unbiased in branch mode at the midpoints of N
             consecutive trees, on FILE simplified to the first
             --branch-samples samples. Branch mode sums over every pair of
@@ -41,8 +44,19 @@ from bench_io import _reset_peak, _status_kb  # noqa: E402
 
 
 def case_args(ts, case, n):
+    import itertools
+
     import numpy as np
 
+    if case == "rates":
+        pops = [ts.samples(population=p) for p in range(ts.num_populations)]
+        pops = [p for p in pops if len(p) > 1][:5]
+        idx = list(itertools.combinations(range(len(pops)), 2))
+        t = ts.nodes_time[ts.nodes_time > 0]
+        # (Not starting a window at the oldest node: there the wait is 0 and
+        # tskit gives 1 / its rounding error, inf or about 1e10.)
+        tw = np.concatenate([[0.0], np.geomspace(t.min(), t.max() / 2, 19), [np.inf]])
+        return dict(time_windows=tw, sample_sets=pops, indexes=idx)
     if case == "site":
         s0 = max(0, ts.num_sites // 2 - n // 2)
         return dict(sites=[np.arange(s0, s0 + n, dtype=np.int32)], stat="r2")
@@ -60,7 +74,8 @@ def worker(lib, file, case, n, threads, out):
 
         ts = tskit.load(file)
         kw = case_args(ts, case, n)
-        call = lambda: ts.ld_matrix(**kw)  # noqa: E731
+        fn = ts.pair_coalescence_rates if case == "rates" else ts.ld_matrix
+        call = lambda: fn(**kw)  # noqa: E731
     else:
         import tskit
 
@@ -68,7 +83,8 @@ def worker(lib, file, case, n, threads, out):
 
         kw = case_args(tskit.load(file), case, n)
         tsp = tspar.load(file)
-        call = lambda: tsp.ld_matrix(num_threads=threads, **kw)  # noqa: E731
+        fn = tsp.pair_coalescence_rates if case == "rates" else tsp.ld_matrix
+        call = lambda: fn(num_threads=threads, **kw)  # noqa: E731
     import gc
 
     gc.collect()
@@ -99,14 +115,14 @@ def main():
     ap.add_argument("--sites", type=int, default=2000)
     ap.add_argument("--positions", type=int, default=200)
     ap.add_argument("--branch-samples", type=int, default=500)
-    ap.add_argument("--cases", default="site,branch")
+    ap.add_argument("--cases", default="site,rates,branch")
     args = ap.parse_args()
     import numpy as np
     import tskit
 
     threads = [int(t) for t in args.threads.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="bench_twolocus"))
-    files = {"site": args.file}
+    files = {"site": args.file, "rates": args.file}
     if "branch" in args.cases:
         ts = tskit.load(args.file)
         small = ts.simplify(ts.samples()[: args.branch_samples])
@@ -114,7 +130,7 @@ def main():
         small.dump(files["branch"])
     print("measured on a machine shared with other builds (under load); one call each")
     for case in args.cases.split(","):
-        n = args.sites if case == "site" else args.positions
+        n = {"site": args.sites, "branch": args.positions}.get(case, 0)
         ref = run("tskit", files[case], case, n, 1, str(tmp / "tskit.npy"))
         expect = np.load(tmp / "tskit.npy")
         print(f"{case}: n={n} file={Path(files[case]).name} tskit {ref['time']:.3f} s, +{ref['extra_mb']:.0f} MB")

@@ -40,8 +40,8 @@ struct Cx<'a> {
     pairs: &'a [(usize, usize)],
     bins: &'a [Id],
     num_bins: usize,
-    /// Node times, when each bin also sums count × time (then a bin's
-    /// values are [count, count × time]).
+    /// Per node, its time less the start of its bin, when each bin also
+    /// sums count × that (then a bin's values are [count, count × time]).
     time: Option<&'a [f64]>,
 }
 
@@ -72,6 +72,8 @@ impl Cx<'_> {
                 }
             }
             Some(time) => {
+                // The time past the start of the node's bin (exactly 0
+                // for a node at the start).
                 let t = time[v];
                 for (ii, &c) in s.coal[v * m..(v + 1) * m].iter().enumerate() {
                     if c != 0.0 {
@@ -297,8 +299,10 @@ fn accumulate(ts: &TreeSequence, a: &Args, time: Option<&[f64]>, exec: &mut Exec
         }
     }
     // Each piece holds a row per window it overlaps.
-    let max_pieces = exec.max_pieces.min(((1usize << 24) / row.max(1)).max(1));
-    let pl = plan(ts, windows, exec.piece_work, max_pieces)?;
+    // Each piece sets up per-node state for every node: pieces are made
+    // larger than the engine's (a property of the call, not of the threads).
+    let max_pieces = exec.max_pieces.min(((1usize << 24) / row.max(1)).max(1)).min(64);
+    let pl = plan(ts, windows, exec.piece_work.saturating_mul(8), max_pieces)?;
     let bp = ts.breakpoints();
     run_windows(
         exec,
@@ -485,7 +489,14 @@ pub fn pair_coalescence_rates_into<'o>(
         fail!(Error::Internal, "result buffer of {} values, {len} needed", out.len());
     }
     let mut sums = alloc::zeroed(counts_len(nw, m, nb).saturating_mul(2), "the pair counts")?;
-    accumulate(ts, &a, Some(&ts.tables().nodes.time), exec, &mut sums)?;
+    let rel: Vec<f64> = alloc::collect(
+        (0..ts.num_nodes()).map(|u| match a.bins[u] {
+            NULL => 0.0,
+            b => time[u] - time_windows[b as usize],
+        }),
+        "the nodes' times",
+    )?;
+    accumulate(ts, &a, Some(&rel), exec, &mut sums)?;
     for (cell, dst) in sums.chunks(2 * nb).zip(out.chunks_mut(nb)) {
         let total: f64 = cell.iter().step_by(2).sum();
         // Pairs not yet coalesced at the start of each time window.
@@ -498,12 +509,14 @@ pub fn pair_coalescence_rates_into<'o>(
                 f64::NAN
             } else if after <= 0.0 || t1.is_infinite() {
                 // The last pairs coalesce here: one over their mean wait.
+                // (Times are kept relative to each bin's start, so that a
+                // node at the start of the window waits exactly 0.)
                 let (mut cw, mut ct) = (0.0, 0.0);
                 for j in i..nb {
                     cw += cell[2 * j];
-                    ct += cell[2 * j + 1];
+                    ct += cell[2 * j + 1] + cell[2 * j] * (time_windows[j] - t0);
                 }
-                1.0 / (ct / cw - t0)
+                1.0 / (ct / cw)
             } else {
                 -(after / left).ln() / (t1 - t0)
             };
