@@ -439,6 +439,36 @@
 // the summary callback returned an error
 #define TSPAR_ERR_SUMMARY_FUNC (-416)
 
+// this two-locus statistic has no form between two sample sets
+#define TSPAR_ERR_TWO_WAY_UNSUPPORTED (-440)
+
+// the sites of a statistic are not sorted
+#define TSPAR_ERR_STAT_UNSORTED_SITES (-441)
+
+// a site is listed twice for a statistic
+#define TSPAR_ERR_STAT_DUPLICATE_SITES (-442)
+
+// position out of range [0, sequence length)
+#define TSPAR_ERR_POSITION_OUT_OF_BOUNDS (-443)
+
+// the positions of a statistic are not sorted
+#define TSPAR_ERR_STAT_UNSORTED_POSITIONS (-444)
+
+// a position is listed twice for a statistic
+#define TSPAR_ERR_STAT_DUPLICATE_POSITIONS (-445)
+
+// bad node bin map: one bin (or -1) per node, each less than the number of bins
+#define TSPAR_ERR_BAD_NODE_BIN_MAP (-446)
+
+// quantiles must increase within [0, 1]
+#define TSPAR_ERR_BAD_QUANTILES (-447)
+
+// time windows must increase
+#define TSPAR_ERR_BAD_TIME_WINDOWS (-448)
+
+// every sample's time must be the start of the first time window
+#define TSPAR_ERR_BAD_SAMPLE_PAIR_TIMES (-449)
+
 // an allele was not found in the user-specified allele map
 #define TSPAR_ERR_ALLELE_NOT_FOUND (-700)
 
@@ -558,6 +588,37 @@
 #define TSPAR_STATISTIC_TRAIT_CORRELATION 17
 
 #define TSPAR_STATISTIC_GENETIC_RELATEDNESS_WEIGHTED 18
+
+// r²: the squared correlation of the alleles (haplotype-weighted over
+// allele pairs at multi-allelic sites). Two-way form: r_i r_j.
+#define TSPAR_LD_R2 0
+
+// r: the correlation (polarised).
+#define TSPAR_LD_R 1
+
+// D²; two-way form D_i D_j.
+#define TSPAR_LD_D2 2
+
+// D = p_AB - p_A p_B (polarised).
+#define TSPAR_LD_D 3
+
+// D' (Lewontin's normalised D; polarised).
+#define TSPAR_LD_D_PRIME 4
+
+// Dz = D (1 - 2 p_A)(1 - 2 p_B).
+#define TSPAR_LD_DZ 5
+
+// pi2 = p_A (1 - p_A) p_B (1 - p_B).
+#define TSPAR_LD_PI2 6
+
+// The unbiased estimator of D² (Ragsdale and Gravel 2019); two-way form too.
+#define TSPAR_LD_D2_UNBIASED 7
+
+// The unbiased estimator of Dz.
+#define TSPAR_LD_DZ_UNBIASED 8
+
+// The unbiased estimator of pi2.
+#define TSPAR_LD_PI2_UNBIASED 9
 
 // Settings for the calls that may use worker threads (statistics, sort,
 // simplify, loading, making a tree sequence, building indexes): a thread
@@ -894,6 +955,12 @@ typedef struct tspar_tree_arrays_t {
 
 // Tree sequence option: compute mutation parents instead of checking them.
 #define TSPAR_TS_INIT_COMPUTE_MUTATION_PARENTS (1 << 1)
+
+// Divide pair coalescence counts by each index's number of pairs
+// (tskit's `pair_normalise=True`). tspar's own bit.
+#define TSPAR_STAT_PAIR_NORMALISE (1 << 21)
+
+
 
 
 
@@ -2166,6 +2233,138 @@ int tspar_tree_get_sites(const struct tspar_tree_t *tree,
                          tspar_id_t *stop,
                          tspar_id_t *mutation_start,
                          tspar_id_t *mutation_stop);
+
+// A two-locus statistic between row and column loci, as tskit's Python
+// `ld_matrix` (tskit's C `tsk_treeseq_r2` and kin, one function with a
+// `stat` code `TSPAR_LD_*`).
+//
+// Site mode (`TSPAR_STAT_SITE` or no mode): `row_sites` and `col_sites`
+// are site ids, each list strictly increasing; NULL means every site (the
+// count is then ignored). Branch mode (`TSPAR_STAT_BRANCH`): `row_positions`
+// and `col_positions` are genome positions in [0, L), strictly increasing;
+// NULL means the left end of every tree. The other mode's lists must be
+// NULL.
+//
+// `num_index_tuples` = 0: one matrix per sample set. Otherwise
+// `index_tuples` holds that many pairs of sample set indexes and there is
+// one matrix per pair (only `TSPAR_LD_R2`, `TSPAR_LD_D2` and
+// `TSPAR_LD_D2_UNBIASED` have a two-way form; the others give
+// `TSPAR_ERR_TWO_WAY_UNSUPPORTED`, fewer than two sample sets
+// `TSPAR_ERR_INSUFFICIENT_SAMPLE_SETS`). Sample sets may overlap; a sample
+// twice in one set is `TSPAR_ERR_DUPLICATE_SAMPLE`.
+//
+// Output `[index][row][col]` (index: the sample set, or the index pair)
+// into `result`, which must hold at least that many values
+// (`TSPAR_ERR_BUFFER_TOO_SMALL`). Unsorted or repeated sites are
+// `TSPAR_ERR_STAT_UNSORTED_SITES` / `TSPAR_ERR_STAT_DUPLICATE_SITES`, a
+// site id out of range `TSPAR_ERR_SITE_OUT_OF_BOUNDS`; for positions
+// `TSPAR_ERR_STAT_UNSORTED_POSITIONS`, `TSPAR_ERR_STAT_DUPLICATE_POSITIONS`,
+// `TSPAR_ERR_POSITION_OUT_OF_BOUNDS`. NaN where tskit gives NaN (a site
+// without variation in a sample set, for r², r and D').
+//
+// Runs on `exec`'s threads over blocks of rows; the result is the same
+// bits for every thread count. Cancellable through `exec`'s progress.
+int tspar_treeseq_ld_matrix(const struct tspar_treeseq_t *ts,
+                            tspar_size_t num_sample_sets,
+                            const tspar_size_t *sample_set_sizes,
+                            const tspar_id_t *sample_sets,
+                            tspar_size_t num_index_tuples,
+                            const tspar_id_t *index_tuples,
+                            int stat,
+                            tspar_size_t num_rows,
+                            const tspar_id_t *row_sites,
+                            const double *row_positions,
+                            tspar_size_t num_cols,
+                            const tspar_id_t *col_sites,
+                            const double *col_positions,
+                            tspar_flags_t options,
+                            const struct tspar_exec_t *exec,
+                            double *result,
+                            tspar_size_t result_length);
+
+// Pair coalescence counts (tskit's `pair_coalescence_counts`): for each
+// index pair of sample sets (i, j), the number of sample pairs, one from
+// each set (or two from set i when i = j), whose most recent common
+// ancestor is a node of each bin, weighted by genome span, per window.
+//
+// `node_bin_map` gives each node's bin (`-1`: left out), all less than
+// `num_bins` (tskit Python's time windows are the bins of node times);
+// NULL makes every node its own bin (`num_bins` is then the number of
+// nodes and ignored). Output `[window][index][bin]`. Options:
+// `TSPAR_STAT_SPAN_NORMALISE` divides each window by its span where the
+// trees have edges; `TSPAR_STAT_PAIR_NORMALISE` divides each index by its
+// number of pairs. Sample sets must not overlap
+// (`TSPAR_ERR_DUPLICATE_SAMPLE`); a bad map is
+// `TSPAR_ERR_BAD_NODE_BIN_MAP`. Parallel over pieces of the genome, the
+// same bits for every thread count, cancellable through `exec`.
+int tspar_treeseq_pair_coalescence_counts(const struct tspar_treeseq_t *ts,
+                                          tspar_size_t num_sample_sets,
+                                          const tspar_size_t *sample_set_sizes,
+                                          const tspar_id_t *sample_sets,
+                                          tspar_size_t num_index_tuples,
+                                          const tspar_id_t *index_tuples,
+                                          tspar_size_t num_windows,
+                                          const double *windows,
+                                          tspar_size_t num_bins,
+                                          const tspar_id_t *node_bin_map,
+                                          tspar_flags_t options,
+                                          const struct tspar_exec_t *exec,
+                                          double *result,
+                                          tspar_size_t result_length);
+
+// Quantiles of pair coalescence times (tskit's
+// `pair_coalescence_quantiles`): for each window and index pair of sample
+// sets, the node time at which the share of coalesced pairs (weighted by
+// span) first reaches each of `quantiles` (increasing, within [0, 1]),
+// numpy's "inverted_cdf". `node_bin_map` puts the nodes in `num_bins`
+// bins ordered by time, the nodes of a bin sharing one time (tskit's
+// Python: one bin per distinct node time); -1 leaves a node out. Output
+// `[window][index][quantile]`; NaN where no pair coalesces. Errors:
+// `TSPAR_ERR_BAD_QUANTILES`, `TSPAR_ERR_BAD_NODE_BIN_MAP`, and as
+// `tspar_treeseq_pair_coalescence_counts`.
+int tspar_treeseq_pair_coalescence_quantiles(const struct tspar_treeseq_t *ts,
+                                             tspar_size_t num_sample_sets,
+                                             const tspar_size_t *sample_set_sizes,
+                                             const tspar_id_t *sample_sets,
+                                             tspar_size_t num_index_tuples,
+                                             const tspar_id_t *index_tuples,
+                                             tspar_size_t num_windows,
+                                             const double *windows,
+                                             tspar_size_t num_bins,
+                                             const tspar_id_t *node_bin_map,
+                                             tspar_size_t num_quantiles,
+                                             const double *quantiles,
+                                             tspar_flags_t options,
+                                             const struct tspar_exec_t *exec,
+                                             double *result,
+                                             tspar_size_t result_length);
+
+// Rates of pair coalescence in time windows (tskit's
+// `pair_coalescence_rates`): `time_windows` holds `num_time_windows + 1`
+// increasing breakpoints (tskit's Python: from the samples' age to
+// infinity) and `node_bin_map` each node's time window (-1: outside). For
+// each window and index pair, from the empirical distribution F of pair
+// coalescence times: -log(1 - (F(b) - F(a)) / (1 - F(a))) / (b - a) in
+// [a, b); 1 / (E[t | t > a] - a) in the window where the last pair
+// coalesces (or the last window); NaN once every pair has coalesced.
+// Output `[window][index][time window]`. Errors:
+// `TSPAR_ERR_BAD_TIME_WINDOWS`, `TSPAR_ERR_BAD_NODE_BIN_MAP`, and as
+// `tspar_treeseq_pair_coalescence_counts`.
+int tspar_treeseq_pair_coalescence_rates(const struct tspar_treeseq_t *ts,
+                                         tspar_size_t num_sample_sets,
+                                         const tspar_size_t *sample_set_sizes,
+                                         const tspar_id_t *sample_sets,
+                                         tspar_size_t num_index_tuples,
+                                         const tspar_id_t *index_tuples,
+                                         tspar_size_t num_windows,
+                                         const double *windows,
+                                         tspar_size_t num_time_windows,
+                                         const tspar_id_t *node_bin_map,
+                                         const double *time_windows,
+                                         tspar_flags_t options,
+                                         const struct tspar_exec_t *exec,
+                                         double *result,
+                                         tspar_size_t result_length);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -179,6 +179,21 @@ errors! {
     InsufficientWeights = -413, TSPAR_ERR_INSUFFICIENT_WEIGHTS, "not enough weight columns";
     BadSamples = -414, TSPAR_ERR_BAD_SAMPLES, "node in a sample set is not a sample";
     SummaryFunc = -416, TSPAR_ERR_SUMMARY_FUNC, "the summary callback returned an error";
+    TwoWayUnsupported = -440, TSPAR_ERR_TWO_WAY_UNSUPPORTED,
+        "this two-locus statistic has no form between two sample sets";
+    StatUnsortedSites = -441, TSPAR_ERR_STAT_UNSORTED_SITES, "the sites of a statistic are not sorted";
+    StatDuplicateSites = -442, TSPAR_ERR_STAT_DUPLICATE_SITES, "a site is listed twice for a statistic";
+    PositionOutOfBounds = -443, TSPAR_ERR_POSITION_OUT_OF_BOUNDS,
+        "position out of range [0, sequence length)";
+    StatUnsortedPositions = -444, TSPAR_ERR_STAT_UNSORTED_POSITIONS, "the positions of a statistic are not sorted";
+    StatDuplicatePositions = -445, TSPAR_ERR_STAT_DUPLICATE_POSITIONS,
+        "a position is listed twice for a statistic";
+    BadNodeBinMap = -446, TSPAR_ERR_BAD_NODE_BIN_MAP,
+        "bad node bin map: one bin (or -1) per node, each less than the number of bins";
+    BadQuantiles = -447, TSPAR_ERR_BAD_QUANTILES, "quantiles must increase within [0, 1]";
+    BadTimeWindows = -448, TSPAR_ERR_BAD_TIME_WINDOWS, "time windows must increase";
+    BadSamplePairTimes = -449, TSPAR_ERR_BAD_SAMPLE_PAIR_TIMES,
+        "every sample's time must be the start of the first time window";
 
     // Genotypes and VCF.
     AlleleNotFound = -700, TSPAR_ERR_ALLELE_NOT_FOUND, "an allele was not found in the user-specified allele map";
@@ -193,6 +208,7 @@ errors! {
     VcfNoSamples = -706, TSPAR_ERR_VCF_NO_SAMPLES, "no samples in the resulting VCF model";
     VcfBadIndividuals = -707, TSPAR_ERR_VCF_BAD_INDIVIDUALS,
         "bad individuals, names or ploidy for the VCF";
+
     // Parts and mapped loads.
     PartsFormat = -600, TSPAR_ERR_PARTS_FORMAT, "not the bytes of statistic parts, or damaged ones";
     PartsVersion = -601, TSPAR_ERR_PARTS_VERSION,

@@ -625,6 +625,179 @@ class TreeSequence:
         return self._matrix("genetic_relatedness_matrix", sample_sets, windows, num_threads, mode,
                             span_normalise, progress)
 
+    # ---- two-locus statistics
+
+    _LD_STATS = {
+        "r2": 0, "r": 1, "D2": 2, "D": 3, "D_prime": 4, "Dz": 5, "pi2": 6, "D2_unbiased": 7,
+        "Dz_unbiased": 8, "pi2_unbiased": 9,
+    }
+
+    def ld_matrix(self, sample_sets=None, mode="site", stat="r2", sites=None, positions=None, indexes=None, *,
+                  num_threads: Optional[int] = None, progress: ProgressArg = None):
+        """A two-locus statistic between pairs of sites (``mode="site"``)
+        or the trees at pairs of positions (``mode="branch"``), as tskit's
+        ``ld_matrix``, computed by the library on ``num_threads`` threads.
+        ``sites`` / ``positions``: ``[row, col]`` lists or ``[both]``;
+        None: every site, or the left end of every tree. ``indexes``: pairs
+        of sample sets for the two-way forms of r2, D2 and D2_unbiased.
+        Shape (rows, cols), with a leading sample-set (or index) dimension
+        when ``sample_sets`` is a list of lists (``indexes`` a list of pairs)."""
+        if stat not in self._LD_STATS:
+            raise ValueError(f"Unknown two-locus statistic '{stat}', we support: {list(self._LD_STATS)}")
+        if mode not in ("site", "branch"):
+            raise ValueError(f"mode must be 'site' or 'branch', not {mode!r}")
+
+        def parse(arg, name):
+            if arg is None:
+                return None, None
+            if any(not hasattr(a, "__getitem__") or isinstance(a, str) for a in arg):
+                raise ValueError(f"{name} must be a list of lists, tuples, or ndarrays")
+            if len(arg) == 2:
+                return arg[0], arg[1]
+            if len(arg) == 1:
+                return arg[0], arg[0]
+            raise ValueError(f"{name} must be a length 1 or 2 list, got a length {len(arg)} list")
+
+        row_sites, col_sites = parse(sites, "Sites")
+        row_pos, col_pos = parse(positions, "Positions")
+        if row_sites is not None:
+            row_sites, col_sites = _int_array(row_sites, "sites", 1), _int_array(col_sites, "sites", 1)
+        if row_pos is not None:
+            row_pos = np.asarray(row_pos, dtype=np.float64)
+            col_pos = np.asarray(col_pos, dtype=np.float64)
+        drop = False
+        if indexes is None:
+            if sample_sets is None:
+                sample_sets = self.samples()
+            sets, drop = self._sets_one_way(sample_sets)
+            idx = None
+        else:
+            if isinstance(sample_sets, (str, bytes)) or not hasattr(sample_sets, "__len__"):
+                raise TypeError("sample_sets must be a list of lists of node ids")
+            sets = [_int_array(s, "sample_sets", 1) for s in sample_sets]
+            if any(s.size == 0 for s in sets):
+                raise ValueError("Sample sets must contain at least one element")
+            idx = _int_array(indexes, "indexes")
+            if idx.ndim == 1:
+                idx = idx.reshape((1, idx.shape[0]))
+                drop = True
+            if idx.ndim != 2 or idx.shape[1] != 2:
+                raise ValueError("Indexes must be convertable to a 2D numpy array with 2 columns")
+        code = self._LD_STATS[stat]
+        out = self._run(
+            lambda e: self._ll.ld_matrix(sets, code, indexes=idx, row_sites=row_sites, col_sites=col_sites,
+                                         row_positions=row_pos, col_positions=col_pos, mode=mode, exec=e),
+            num_threads, progress, "ld_matrix",
+        )
+        return out[0] if drop else out
+
+    # ---- pair coalescence
+
+    def pair_coalescence_counts(self, sample_sets=None, indexes=None, windows=None, span_normalise=True,
+                                pair_normalise=False, time_windows="nodes", *, num_threads: Optional[int] = None,
+                                progress: ProgressArg = None):
+        """The number of sample pairs coalescing at each node (or in each
+        time window of node times), weighted by span, as tskit's
+        ``pair_coalescence_counts``; computed by the library on
+        ``num_threads`` threads. Shape (windows, indexes, nodes or time
+        windows), dropping the windows dimension when ``windows`` is None
+        and the indexes dimension when ``indexes`` is None."""
+        if sample_sets is None:
+            sample_sets = [self.samples()]
+        sets = [_int_array(s, "sample_sets", 1) for s in sample_sets]
+        drop_middle = False
+        if indexes is None:
+            drop_middle = True
+            if len(sets) == 1:
+                indexes = [(0, 0)]
+            elif len(sets) == 2:
+                indexes = [(0, 1)]
+            else:
+                raise ValueError("Must specify indexes if there are more than two sample sets")
+        idx = _int_array(indexes, "indexes")
+        if idx.ndim != 2 or idx.shape[1] != 2:
+            raise ValueError("Indexes must be convertable to a 2D numpy array with 2 columns")
+        drop_left = windows is None
+        w = None if windows is None else self.parse_windows(windows)
+        if isinstance(time_windows, str) and time_windows == "nodes":
+            node_bin_map, num_bins = None, self.num_nodes
+        else:
+            tw = np.asarray(time_windows, dtype=np.float64)
+            num_bins = len(tw) - 1
+            # The bins of node times, as tskit's Python makes them.
+            node_bin_map = np.digitize(self.nodes_time, tw) - 1
+            node_bin_map[node_bin_map == num_bins] = -1
+            node_bin_map = node_bin_map.astype(np.int32)
+        out = self._run(
+            lambda e: self._ll.pair_coalescence_counts(
+                sets, idx, windows=w, node_bin_map=node_bin_map, num_bins=num_bins,
+                span_normalise=_check_bool("span_normalise", span_normalise),
+                pair_normalise=_check_bool("pair_normalise", pair_normalise), exec=e),
+            num_threads, progress, "pair_coalescence_counts",
+        )
+        if drop_middle:
+            out = out[:, 0, :]
+        if drop_left:
+            out = out[0]
+        return out
+
+    def _pair_sets(self, sample_sets, indexes):
+        if sample_sets is None:
+            sample_sets = [self.samples()]
+        sets = [_int_array(s, "sample_sets", 1) for s in sample_sets]
+        drop = False
+        if indexes is None:
+            drop = True
+            if len(sets) == 1:
+                indexes = [(0, 0)]
+            elif len(sets) == 2:
+                indexes = [(0, 1)]
+            else:
+                raise ValueError("Must specify indexes if there are more than two sample sets")
+        idx = _int_array(indexes, "indexes")
+        if idx.ndim != 2 or idx.shape[1] != 2:
+            raise ValueError("Indexes must be convertable to a 2D numpy array with 2 columns")
+        return sets, idx, drop
+
+    def pair_coalescence_quantiles(self, quantiles, sample_sets=None, indexes=None, windows=None, *,
+                                   num_threads: Optional[int] = None, progress: ProgressArg = None):
+        """Quantiles of pair coalescence times (tskit's
+        ``pair_coalescence_quantiles``), computed by the library. Shape
+        (windows, indexes, quantiles), dropping dimensions as tskit does."""
+        sets, idx, drop_middle = self._pair_sets(sample_sets, indexes)
+        w = None if windows is None else self.parse_windows(windows)
+        # One bin per distinct node time, as tskit's Python makes them.
+        times, node_bin_map = np.unique(self.nodes_time, return_inverse=True)
+        node_bin_map = node_bin_map.astype(np.int32)
+        out = self._run(
+            lambda e: self._ll.pair_coalescence_quantiles(sets, idx, node_bin_map, len(times), quantiles,
+                                                          windows=w, exec=e),
+            num_threads, progress, "pair_coalescence_quantiles",
+        )
+        if drop_middle:
+            out = out[:, 0, :]
+        return out[0] if windows is None else out
+
+    def pair_coalescence_rates(self, time_windows, sample_sets=None, indexes=None, windows=None, *,
+                               num_threads: Optional[int] = None, progress: ProgressArg = None):
+        """Rates of pair coalescence in ``time_windows`` (tskit's
+        ``pair_coalescence_rates``), computed by the library. Shape
+        (windows, indexes, time windows), dropping dimensions as tskit does."""
+        sets, idx, drop_middle = self._pair_sets(sample_sets, indexes)
+        w = None if windows is None else self.parse_windows(windows)
+        tw = np.asarray(time_windows, dtype=np.float64)
+        # Each node's time window, as tskit's Python makes them.
+        node_bin_map = np.digitize(self.nodes_time, tw) - 1
+        node_bin_map[node_bin_map == tw.size - 1] = -1
+        node_bin_map = node_bin_map.astype(np.int32)
+        out = self._run(
+            lambda e: self._ll.pair_coalescence_rates(sets, idx, node_bin_map, tw, windows=w, exec=e),
+            num_threads, progress, "pair_coalescence_rates",
+        )
+        if drop_middle:
+            out = out[:, 0, :]
+        return out[0] if windows is None else out
+
     # ---- general statistics
 
     def general_stat(self, W, f, output_dim, windows: WindowsArg = None, polarised: bool = False,

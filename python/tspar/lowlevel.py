@@ -908,6 +908,111 @@ class TreeSequence(_Owned):
                 raise errors[0] from e
             raise
 
+    def ld_matrix(self, sample_sets, stat, indexes=None, row_sites=None, col_sites=None, row_positions=None,
+                  col_positions=None, mode="site", exec=None):
+        """tspar_treeseq_ld_matrix: ``[index][row][col]`` as a 3-d array.
+        ``stat`` is a ``TSPAR_LD_*`` code; None for a list means the
+        library's default (every site, or every tree's left end)."""
+        sizes, ids = flatten_sample_sets(sample_sets)
+        if indexes is None:
+            idx = np.zeros(0, np.int32)
+            nres = len(sizes)
+        else:
+            idx = np.ascontiguousarray(as_array(indexes, np.int32, "indexes").reshape(-1, 2))
+            nres = len(idx)
+        opts = stat_options(mode, False, False)
+        default = self.num_sites if mode == "site" else self.num_trees
+
+        def side(values, dtype):
+            if values is None:
+                return None, default
+            a = as_array(values, dtype, "sites" if dtype == np.int32 else "positions")
+            # A non-NULL pointer even for an empty list (NULL means the default).
+            return (a if a.size else np.zeros(1, dtype)), a.size
+
+        rs, nr = side(row_sites, np.int32)
+        cs, nc = side(col_sites, np.int32)
+        rp, nr2 = side(row_positions, np.float64)
+        cp, nc2 = side(col_positions, np.float64)
+        nr = nr if row_sites is not None else nr2
+        nc = nc if col_sites is not None else nc2
+        n = nres * nr * nc
+        out = np.zeros(max(n, 1), dtype=np.float64)
+        h = self._h()
+        rc = lib.tspar_treeseq_ld_matrix(
+            h.ptr, len(sizes), ptr(sizes), ptr(ids), len(idx), ptr(idx.reshape(-1)), int(stat), nr, ptr(rs),
+            ptr(rp), nc, ptr(cs), ptr(cp), opts, exec_handle(exec), out_ptr(out), n,
+        )
+        if rc < 0:
+            if rc == C.TSPAR_ERR_CANCELLED and exec is not None and exec.exception is not None:
+                e, exec.exception = exec.exception, None
+                raise e
+            raise error_from_code(rc)
+        return out[:n].reshape(nres, nr, nc)
+
+    def pair_coalescence_counts(self, sample_sets, indexes, windows=None, node_bin_map=None, num_bins=0,
+                                span_normalise=True, pair_normalise=False, exec=None):
+        """tspar_treeseq_pair_coalescence_counts: ``[window][index][bin]``
+        (bins: the nodes when ``node_bin_map`` is None)."""
+        sizes, ids = flatten_sample_sets(sample_sets)
+        idx = np.ascontiguousarray(as_array(indexes, np.int32, "indexes").reshape(-1, 2))
+        opts = C.TSPAR_STAT_SPAN_NORMALISE if span_normalise else 0
+        if pair_normalise:
+            opts |= C.TSPAR_STAT_PAIR_NORMALISE
+        nw, w = self._windows(windows)
+        if node_bin_map is None:
+            nb = self.num_nodes
+            m = None
+        else:
+            m = as_array(node_bin_map, np.int32, "node_bin_map")
+            nb = int(num_bins)
+        n = nw * len(idx) * nb
+        out = np.zeros(max(n, 1), dtype=np.float64)
+        h = self._h()
+        rc = lib.tspar_treeseq_pair_coalescence_counts(
+            h.ptr, len(sizes), ptr(sizes), ptr(ids), len(idx), ptr(idx.reshape(-1)), nw if w is not None else 0,
+            ptr(w), nb, ptr(m), opts, exec_handle(exec), out_ptr(out), n,
+        )
+        if rc < 0:
+            if rc == C.TSPAR_ERR_CANCELLED and exec is not None and exec.exception is not None:
+                e, exec.exception = exec.exception, None
+                raise e
+            raise error_from_code(rc)
+        return out[:n].reshape(nw, len(idx), nb)
+
+    def _pair_call(self, fname, sample_sets, indexes, windows, extra, width, exec):
+        sizes, ids = flatten_sample_sets(sample_sets)
+        idx = np.ascontiguousarray(as_array(indexes, np.int32, "indexes").reshape(-1, 2))
+        nw, w = self._windows(windows)
+        n = nw * len(idx) * width
+        out = np.zeros(max(n, 1), dtype=np.float64)
+        h = self._h()
+        rc = getattr(lib, f"tspar_treeseq_{fname}")(
+            h.ptr, len(sizes), ptr(sizes), ptr(ids), len(idx), ptr(idx.reshape(-1)), nw if w is not None else 0,
+            ptr(w), *extra, 0, exec_handle(exec), out_ptr(out), n,
+        )
+        if rc < 0:
+            if rc == C.TSPAR_ERR_CANCELLED and exec is not None and exec.exception is not None:
+                e, exec.exception = exec.exception, None
+                raise e
+            raise error_from_code(rc)
+        return out[:n].reshape(nw, len(idx), width)
+
+    def pair_coalescence_quantiles(self, sample_sets, indexes, node_bin_map, num_bins, quantiles, windows=None,
+                                   exec=None):
+        """tspar_treeseq_pair_coalescence_quantiles: ``[window][index][quantile]``."""
+        m = as_array(node_bin_map, np.int32, "node_bin_map")
+        q = as_array(quantiles, np.float64, "quantiles")
+        return self._pair_call("pair_coalescence_quantiles", sample_sets, indexes, windows,
+                               [int(num_bins), ptr(m), len(q), ptr(q)], len(q), exec)
+
+    def pair_coalescence_rates(self, sample_sets, indexes, node_bin_map, time_windows, windows=None, exec=None):
+        """tspar_treeseq_pair_coalescence_rates: ``[window][index][time window]``."""
+        m = as_array(node_bin_map, np.int32, "node_bin_map")
+        tw = as_array(time_windows, np.float64, "time_windows")
+        return self._pair_call("pair_coalescence_rates", sample_sets, indexes, windows,
+                               [len(tw) - 1, ptr(m), ptr(tw)], len(tw) - 1, exec)
+
 
 # ------------------------------------------------------------ tree cursors
 

@@ -22,6 +22,7 @@ pub mod stats;
 pub mod tables;
 pub mod treeseq;
 pub(crate) mod tsan;
+pub mod twolocus;
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};

@@ -10,7 +10,9 @@ pub mod engine;
 pub mod matrix;
 pub mod nodes;
 pub mod parts;
+pub mod paircoal;
 pub mod summary;
+pub mod twolocus;
 
 pub use engine::{Mode, Summary};
 
