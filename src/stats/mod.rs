@@ -6,6 +6,7 @@
 
 pub mod afs;
 pub mod call;
+pub(crate) mod divmat;
 pub mod engine;
 pub mod matrix;
 pub mod summary;
