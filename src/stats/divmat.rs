@@ -52,6 +52,8 @@ pub(crate) struct SetSamples {
     pub index: Vec<u32>,
     /// Per set sample: its set.
     pub set_of: Vec<u32>,
+    /// Per set sample: its node.
+    pub node: Vec<Id>,
     pub num_sets: usize,
 }
 
@@ -61,15 +63,18 @@ impl SetSamples {
         let mut index = alloc::filled(ts.num_nodes(), u32::MAX, what)?;
         let total: usize = sets.iter().map(|s| s.len()).sum();
         let mut set_of = alloc::with_capacity(total, what)?;
+        let mut node = alloc::with_capacity(total, what)?;
         for (k, set) in sets.iter().enumerate() {
             for &u in *set {
                 index[u as usize] = set_of.len() as u32;
                 set_of.push(k as u32);
+                node.push(u);
             }
         }
         Ok(SetSamples {
             index,
             set_of,
+            node,
             num_sets: sets.len(),
         })
     }
@@ -489,5 +494,365 @@ fn site_piece(
         }
     }
     s.flush_window(set, po.row(wi));
+    Ok(())
+}
+
+// Branch mode: every pair of set samples keeps its current distance in the
+// tree (the path length between them: 2 t(mrca) - t(u) - t(v), or the sum
+// of their root paths' lengths in different components) and the position
+// from which it holds; a pair is flushed (distance × span) only when its
+// distance changes or a window ends. A pair's distance can change only if
+// one of its samples is below the child of an inserted edge, or below a
+// child whose edge was removed and not replaced (its root path is the
+// same edges otherwise): those samples' pairs are recomputed after each
+// tree change, all at once by Tarjan's offline lowest common ancestors on
+// the tree restricted to subtrees holding set samples.
+// Working memory per thread: the links (6 × nodes), union-find and
+// ancestor arrays (3 × nodes) and three values per pair of set samples
+// (N²/2 × 24 bytes).
+
+struct BranchScratch {
+    links: Links,
+    /// Roots holding set samples, and each node's place in `roots`.
+    roots: Vec<Id>,
+    root_at: Vec<u32>,
+    /// Per pair `a < b` of set samples: current distance, where it holds
+    /// from, and its sum in the current window.
+    dist: Vec<f64>,
+    last: Vec<f64>,
+    acc: Vec<f64>,
+    /// Set samples whose pairs change (`changed[a] == stamp`).
+    changed: Vec<u32>,
+    stamp: u32,
+    any_changed: bool,
+    uf: Vec<Id>,
+    anc: Vec<Id>,
+    stack: Vec<(Id, bool)>,
+    /// Set samples finished in the current traversal, and those among them
+    /// that changed.
+    done: Vec<u32>,
+    done_changed: Vec<u32>,
+    tstack: Vec<Id>,
+}
+
+impl BranchScratch {
+    fn new(ts: &TreeSequence, ns: usize) -> Result<Self> {
+        let what = "the divergence matrix's working memory";
+        let n = ts.num_nodes();
+        let np = ns * ns.saturating_sub(1) / 2;
+        Ok(BranchScratch {
+            links: Links::new(n)?,
+            roots: alloc::with_capacity(ns, what)?,
+            root_at: alloc::filled(n, u32::MAX, what)?,
+            dist: alloc::zeroed(np, what)?,
+            last: alloc::zeroed(np, what)?,
+            acc: alloc::zeroed(np, what)?,
+            changed: alloc::zeroed(ns, what)?,
+            stamp: 0,
+            any_changed: false,
+            uf: alloc::filled(n, NULL, what)?,
+            anc: alloc::filled(n, NULL, what)?,
+            stack: Vec::new(),
+            done: alloc::with_capacity(ns, what)?,
+            done_changed: alloc::with_capacity(ns, what)?,
+            tstack: Vec::new(),
+        })
+    }
+
+    fn add_root(&mut self, r: Id) {
+        if self.root_at[r as usize] == u32::MAX {
+            self.root_at[r as usize] = self.roots.len() as u32;
+            self.roots.push(r);
+        }
+    }
+
+    fn drop_root(&mut self, r: Id) {
+        let at = self.root_at[r as usize];
+        if at != u32::MAX {
+            self.roots.swap_remove(at as usize);
+            if (at as usize) < self.roots.len() {
+                self.root_at[self.roots[at as usize] as usize] = at;
+            }
+            self.root_at[r as usize] = u32::MAX;
+        }
+    }
+
+    /// The top of `u`'s path.
+    fn top(&self, mut u: Id) -> Id {
+        while self.links.parent[u as usize] != NULL {
+            u = self.links.parent[u as usize];
+        }
+        u
+    }
+
+    fn insert(&mut self, p: Id, c: Id) {
+        self.drop_root(c);
+        self.links.insert(p, c);
+        if self.links.count[c as usize] != 0 {
+            let t = self.top(p);
+            self.add_root(t);
+        }
+    }
+
+    fn remove(&mut self, p: Id, c: Id) {
+        self.links.remove(p, c);
+        if self.links.count[c as usize] != 0 {
+            self.add_root(c);
+            let t = self.top(p);
+            if self.links.count[t as usize] == 0 {
+                self.drop_root(t);
+            }
+        }
+    }
+
+    /// Marks the set samples at or below `u` as changed.
+    fn mark_below(&mut self, set: &SetSamples, u: Id) {
+        if self.links.count[u as usize] == 0 {
+            return;
+        }
+        self.any_changed = true;
+        self.tstack.clear();
+        self.tstack.push(u);
+        while let Some(v) = self.tstack.pop() {
+            let r = set.index[v as usize];
+            if r != u32::MAX {
+                self.changed[r as usize] = self.stamp;
+            }
+            let mut c = self.links.left_child[v as usize];
+            while c != NULL {
+                if self.links.count[c as usize] != 0 {
+                    self.tstack.push(c);
+                }
+                c = self.links.right_sib[c as usize];
+            }
+        }
+    }
+
+    fn next_stamp(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.changed.fill(0);
+            self.stamp = 1;
+        }
+        self.any_changed = false;
+    }
+
+    fn find(&mut self, mut u: Id) -> Id {
+        let mut r = u;
+        while self.uf[r as usize] != r {
+            r = self.uf[r as usize];
+        }
+        while self.uf[u as usize] != r {
+            let next = self.uf[u as usize];
+            self.uf[u as usize] = r;
+            u = next;
+        }
+        r
+    }
+
+    /// Recomputes the distance of every pair with a changed sample, at
+    /// position `x` (flushing those whose distance changes).
+    fn update(&mut self, set: &SetSamples, time: &[f64], x: f64) {
+        self.done.clear();
+        self.done_changed.clear();
+        for ri in 0..self.roots.len() {
+            let root = self.roots[ri];
+            let t_root = time[root as usize];
+            self.stack.clear();
+            self.stack.push((root, false));
+            while let Some((v, expanded)) = self.stack.pop() {
+                let vu = v as usize;
+                if !expanded {
+                    self.uf[vu] = v;
+                    self.anc[vu] = v;
+                    self.stack.push((v, true));
+                    let mut c = self.links.left_child[vu];
+                    while c != NULL {
+                        if self.links.count[c as usize] != 0 {
+                            self.stack.push((c, false));
+                        }
+                        c = self.links.right_sib[c as usize];
+                    }
+                    continue;
+                }
+                // All of v's children have joined v's set: its pairs now,
+                // then v joins its parent's.
+                let r = set.index[vu];
+                if r != u32::MAX {
+                    self.pairs_of(set, time, r, root, t_root, x);
+                }
+                let p = self.links.parent[vu];
+                if v != root {
+                    let (a, b) = (self.find(p), self.find(v));
+                    self.uf[b as usize] = a;
+                    self.anc[a as usize] = p;
+                }
+            }
+        }
+    }
+
+    /// The pairs of set sample `r`, just finished in the traversal, with
+    /// those finished before it.
+    fn pairs_of(&mut self, set: &SetSamples, time: &[f64], r: u32, root: Id, t_root: f64, x: f64) {
+        let ns = set.len();
+        let vu = set.node[r as usize] as usize;
+        let w = r as usize;
+        let w_changed = self.changed[w] == self.stamp;
+        let t_w = time[vu];
+        let n_others = if w_changed {
+            self.done.len()
+        } else {
+            self.done_changed.len()
+        };
+        for q in 0..n_others {
+            let o = if w_changed { self.done[q] } else { self.done_changed[q] } as usize;
+            let node_o = set_sample_node(set, o);
+            let f = self.find(node_o);
+            let m = self.anc[f as usize];
+            let t_o = time[node_o as usize];
+            let d = if self.links.parent[m as usize] == NULL && m != root {
+                // Different components: both root paths.
+                (time[m as usize] - t_o) + (t_root - t_w)
+            } else {
+                (time[m as usize] - t_o) + (time[m as usize] - t_w)
+            };
+            let (a, b) = if o < w { (o, w) } else { (w, o) };
+            let p = tri_start(ns, a) + (b - a - 1);
+            if d.to_bits() != self.dist[p].to_bits() {
+                self.acc[p] += self.dist[p] * (x - self.last[p]);
+                self.last[p] = x;
+                self.dist[p] = d;
+            }
+        }
+        self.done.push(r);
+        if w_changed {
+            self.done_changed.push(r);
+        }
+    }
+
+    /// Adds every pair's sum up to `x` into the window's row of set pairs.
+    fn flush_window(&mut self, set: &SetSamples, x: f64, row: &mut [f64]) {
+        let ns = set.len();
+        let k = set.num_sets;
+        for a in 0..ns {
+            let i = set.set_of[a] as usize;
+            let base = tri_start(ns, a);
+            for b in a + 1..ns {
+                let p = base + (b - a - 1);
+                let v = self.acc[p] + self.dist[p] * (x - self.last[p]);
+                self.acc[p] = 0.0;
+                self.last[p] = x;
+                let j = set.set_of[b] as usize;
+                let (lo, hi) = if i <= j { (i, j) } else { (j, i) };
+                row[upper_index(k, lo, hi)] += if i == j { 2.0 * v } else { v };
+            }
+        }
+    }
+}
+
+/// The node of set sample `a`.
+#[inline]
+fn set_sample_node(set: &SetSamples, a: usize) -> Id {
+    set.node[a]
+}
+
+/// Branch mode: for each window of `windows` (covering `[0, L]`) and each
+/// pair `(i, j)`, `i <= j`, of sets, the branch length separating each
+/// ordered pair of samples, one from each, integrated over the window:
+/// `num_windows × K(K+1)/2`.
+pub(crate) fn branch_pair_sums(
+    ts: &TreeSequence,
+    set: &SetSamples,
+    windows: &[f64],
+    exec: &mut Exec,
+) -> Result<Vec<f64>> {
+    let k = set.num_sets;
+    let ns = set.len();
+    let np = k * (k + 1) / 2;
+    let nw = windows.len() - 1;
+    let plan = engine::plan(ts, windows, exec.piece_work.saturating_mul(8), exec.max_pieces.min(64))?;
+    let mut out = alloc::zeroed(nw.saturating_mul(np), "the divergence matrix")?;
+    let pool: Mutex<Vec<BranchScratch>> = Mutex::new(Vec::new());
+    let pieces: &[Piece] = &plan.pieces;
+    engine::run_windows(exec, pieces, np, &mut out, |pi, _, cancel, po| {
+        let taken = pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut s = match taken {
+            Some(s) => s,
+            None => BranchScratch::new(ts, ns)?,
+        };
+        let r = branch_piece(ts, set, windows, &plan.pieces[pi], &plan.alive[pi], &mut s, cancel, po);
+        pool.lock().unwrap_or_else(|e| e.into_inner()).push(s);
+        r
+    })?;
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn branch_piece(
+    ts: &TreeSequence,
+    set: &SetSamples,
+    windows: &[f64],
+    piece: &Piece,
+    alive: &[Id],
+    s: &mut BranchScratch,
+    cancel: &AtomicBool,
+    po: &mut PieceOut,
+) -> Result<()> {
+    let time = &ts.tables().nodes.time;
+    let bp = ts.breakpoints();
+    for &r in &s.roots {
+        s.root_at[r as usize] = u32::MAX;
+    }
+    s.roots.clear();
+    s.links.start(ts, alive, set);
+    for &u in &set.node {
+        let t = s.top(u);
+        s.add_root(t);
+    }
+    s.dist.fill(0.0);
+    s.acc.fill(0.0);
+    s.last.fill(piece.left);
+    // Every pair is computed at the piece's start.
+    s.next_stamp();
+    let stamp = s.stamp;
+    s.changed.fill(stamp);
+    s.update(set, time, piece.left);
+    let (w0, w1) = piece.windows;
+    let mut wi = w0;
+    for j in piece.trees.0..piece.trees.1 {
+        let (tl, tr) = (bp[j], bp[j + 1]);
+        if j > piece.trees.0 {
+            if (j - piece.trees.0) % 64 == 0 {
+                check_cancel(cancel)?;
+            }
+            s.next_stamp();
+            let rem = &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize];
+            let ins = &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize];
+            for &(p, c) in rem {
+                s.remove(p, c);
+            }
+            for &(p, c) in ins {
+                s.insert(p, c);
+            }
+            for &(_, c) in rem {
+                if s.links.parent[c as usize] == NULL {
+                    s.mark_below(set, c);
+                }
+            }
+            for &(_, c) in ins {
+                s.mark_below(set, c);
+            }
+            if s.any_changed {
+                s.update(set, time, tl);
+            }
+        }
+        while wi < w1 && windows[wi + 1] <= tr {
+            s.flush_window(set, windows[wi + 1], po.row(wi));
+            wi += 1;
+        }
+    }
+    if wi < w1 {
+        s.flush_window(set, piece.right, po.row(wi));
+    }
     Ok(())
 }

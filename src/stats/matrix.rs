@@ -103,9 +103,13 @@ pub fn divergence_matrix(
         da.add_terms(x, &n, out, |p, i, j| x[i] * (n[j] - x[j]) * inv[p]);
     });
     let num_set_samples = checked.iter().map(|s| s.len()).sum::<usize>();
-    let raw = if mode == Mode::Site && divmat::use_sample_pairs(k, num_set_samples) {
+    let raw = if divmat::use_sample_pairs(k, num_set_samples) {
         let set = divmat::SetSamples::new(ts, &checked)?;
-        let mut raw = divmat::site_pair_counts(ts, &set, &cover, exec)?;
+        let mut raw = if mode == Mode::Site {
+            divmat::site_pair_counts(ts, &set, &cover, exec)?
+        } else {
+            divmat::branch_pair_sums(ts, &set, &cover, exec)?
+        };
         for row in raw.chunks_exact_mut(np) {
             for (x, &r) in row.iter_mut().zip(&inv) {
                 *x *= r;
