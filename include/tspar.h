@@ -1117,6 +1117,41 @@ int tspar_treeseq_general_stat(const struct tspar_treeseq_t *ts,
                                double *result,
                                tspar_size_t result_length);
 
+// The genetic relatedness matrix between samples times the weights, as
+// tskit's `genetic_relatedness_vector`, without building the matrix:
+// `weights` is `[sample][column]` with `num_weights` columns over the tree
+// sequence's samples in order; output `[window][node][column]`, one row
+// per focal node (`nodes`, or the samples in order when `nodes` is NULL).
+//
+// Branch mode: the relatedness of a node and a sample is the branch
+// length above both (tskit's, polarised). Site mode (which tskit lacks):
+// centred, the product equals tskit's site-mode
+// `genetic_relatedness_matrix` between one-sample sets times the weights
+// (`-1/2 P D P W`, `D` the number of sites at which two samples differ,
+// `P` the centring); with `TSPAR_STAT_NONCENTRED` it is `1/2 M W`, `M` the
+// number of sites at which two samples carry the same allele, whose
+// centring is the centred product.
+//
+// Centred (the default): the weight columns are centred before and the
+// output columns after the product. `TSPAR_STAT_NONCENTRED` leaves both
+// as they are; focal `nodes` need it (as in tskit). Options
+// `TSPAR_STAT_SITE` or `TSPAR_STAT_BRANCH`, `TSPAR_STAT_SPAN_NORMALISE`.
+// Windows from 0 to the sequence length. Parallel over pieces of the
+// genome, the same bits for every thread count, cancellable through
+// `exec`. Its cost grows with the number of edges times `num_weights`,
+// not with the square of the number of samples.
+int tspar_treeseq_genetic_relatedness_vector(const struct tspar_treeseq_t *ts,
+                                             tspar_size_t num_weights,
+                                             const double *weights,
+                                             tspar_size_t num_windows,
+                                             const double *windows,
+                                             tspar_size_t num_nodes,
+                                             const tspar_id_t *nodes,
+                                             tspar_flags_t options,
+                                             const struct tspar_exec_t *exec,
+                                             double *result,
+                                             tspar_size_t result_length);
+
 // Makes an empty table collection with the given sequence length (finite,
 // not negative) and time units "unknown". On success `*out` owns the new
 // handle, which the caller frees with `tspar_tables_free`; on failure

@@ -568,6 +568,33 @@ class TreeSequence:
             stat = stat.reshape(stat.shape[:-1])
         return stat
 
+    def genetic_relatedness_vector(self, W, windows: WindowsArg = None, mode: str = "site",
+                                   span_normalise: bool = True, centre: bool = True, nodes=None, *,
+                                   num_threads: Optional[int] = None, progress: ProgressArg = None):
+        """The genetic relatedness matrix times ``W`` (one row per sample),
+        without building the matrix (tskit's ``genetic_relatedness_vector``):
+        shape (num nodes, num columns), with a leading windows dimension
+        when ``windows`` is given. ``nodes`` (focal nodes, default the
+        samples) needs ``centre=False``. Branch mode as tskit; site mode
+        (tskit has none), centred, equals tskit's site-mode
+        ``genetic_relatedness_matrix`` of one-sample sets times ``W``."""
+        mode = _check_mode(mode)
+        W = np.asarray(W, dtype=np.float64)
+        if W.ndim == 1:
+            W = W.reshape(W.shape[0], 1)
+        W = self._weights(W)
+        centre = _check_bool("centre", centre)
+        if nodes is not None and centre:
+            raise ValueError("If `nodes` is provided, must have centre=False.")
+        w = None if windows is None else self.parse_windows(windows)
+        stat = self._run(
+            lambda e: self._ll.genetic_relatedness_vector(
+                W, windows=w, mode=mode, span_normalise=_check_bool("span_normalise", span_normalise),
+                centre=centre, nodes=None if nodes is None else _int_array(nodes, "nodes"), exec=e),
+            num_threads, progress, "genetic_relatedness_vector",
+        )
+        return stat[0] if windows is None else stat
+
     # ---- spectra and matrices
 
     def allele_frequency_spectrum(self, sample_sets=None, windows: WindowsArg = None, time_windows=None,

@@ -859,6 +859,32 @@ class TreeSequence(_Owned):
         args = [W.shape[1], ptr(W.reshape(-1)), len(idx), ptr(idx.reshape(-1))]
         return self._run("genetic_relatedness_weighted", args, len(idx), windows, mode, opts, exec)
 
+    def genetic_relatedness_vector(self, W, windows=None, mode="site", span_normalise=True, centre=True,
+                                   nodes=None, exec=None):
+        """``[window][node][column]``: the relatedness matrix times ``W``."""
+        W = np.ascontiguousarray(W, dtype=np.float64)
+        if W.ndim != 2:
+            raise ValueError("W must be a 2-d array")
+        opts = stat_options(mode, span_normalise, False, 0 if centre else C.TSPAR_STAT_NONCENTRED)
+        if nodes is None:
+            num_nodes, nodes_ptr = self.num_samples, ffi.NULL
+        else:
+            nodes = np.ascontiguousarray(as_array(nodes, np.int32, "nodes"))
+            num_nodes, nodes_ptr = len(nodes), ptr(nodes)
+        args = [W.shape[1], ptr(W.reshape(-1))]
+        nw, w = self._windows(windows)
+        n = max(nw, 0) * num_nodes * W.shape[1]
+        out = np.zeros(max(n, 1), dtype=np.float64)
+        rc = lib.tspar_treeseq_genetic_relatedness_vector(
+            self._h().ptr, *args, nw if w is not None else 0, ptr(w), num_nodes, nodes_ptr, opts,
+            exec_handle(exec), out_ptr(out), n)
+        if rc < 0:
+            if rc == C.TSPAR_ERR_CANCELLED and exec is not None and exec.exception is not None:
+                e, exec.exception = exec.exception, None
+                raise e
+            raise error_from_code(rc)
+        return out[:n].reshape(nw, num_nodes, W.shape[1])
+
     def allele_frequency_spectrum(self, sample_sets, windows=None, mode="site", span_normalise=True,
                                   polarised=False, exec=None):
         sizes, ids = flatten_sample_sets(sample_sets)

@@ -946,3 +946,63 @@ mod tests {
         }
     }
 }
+
+/// The genetic relatedness matrix between samples times the weights, as
+/// tskit's `genetic_relatedness_vector`, without building the matrix:
+/// `weights` is `[sample][column]` with `num_weights` columns over the tree
+/// sequence's samples in order; output `[window][node][column]`, one row
+/// per focal node (`nodes`, or the samples in order when `nodes` is NULL).
+///
+/// Branch mode: the relatedness of a node and a sample is the branch
+/// length above both (tskit's, polarised). Site mode (which tskit lacks):
+/// centred, the product equals tskit's site-mode
+/// `genetic_relatedness_matrix` between one-sample sets times the weights
+/// (`-1/2 P D P W`, `D` the number of sites at which two samples differ,
+/// `P` the centring); with `TSPAR_STAT_NONCENTRED` it is `1/2 M W`, `M` the
+/// number of sites at which two samples carry the same allele, whose
+/// centring is the centred product.
+///
+/// Centred (the default): the weight columns are centred before and the
+/// output columns after the product. `TSPAR_STAT_NONCENTRED` leaves both
+/// as they are; focal `nodes` need it (as in tskit). Options
+/// `TSPAR_STAT_SITE` or `TSPAR_STAT_BRANCH`, `TSPAR_STAT_SPAN_NORMALISE`.
+/// Windows from 0 to the sequence length. Parallel over pieces of the
+/// genome, the same bits for every thread count, cancellable through
+/// `exec`. Its cost grows with the number of edges times `num_weights`,
+/// not with the square of the number of samples.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness_vector(
+    ts: *const tspar_treeseq_t,
+    num_weights: tspar_size_t,
+    weights: *const f64,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    num_nodes: tspar_size_t,
+    nodes: *const tspar_id_t,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: forwarded contract.
+        unsafe {
+            let ts = ts_of(ts)?;
+            let wts = weights_of(ts, num_weights, weights, "weights")?;
+            let w = windows_arg(num_windows, windows)?;
+            let nodes = if nodes.is_null() {
+                None
+            } else {
+                Some(slice(nodes, num_nodes, "nodes")?)
+            };
+            let k = usize::try_from(num_weights).unwrap_or(usize::MAX);
+            let need = crate::stats::relvec::output_len(ts, k, w, nodes, options)?;
+            let out = output(result, result_length)(need)?;
+            Settings::from(exec)?.run(|e| {
+                let v = crate::stats::relvec::genetic_relatedness_vector(ts, wts, k, w, nodes, options, e)?;
+                out[..need].copy_from_slice(&v);
+                Ok(())
+            })
+        }
+    })
+}
