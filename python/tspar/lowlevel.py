@@ -885,6 +885,46 @@ class TreeSequence(_Owned):
             raise error_from_code(rc)
         return out[:n].reshape(nw, num_nodes, W.shape[1])
 
+    def pca(self, num_components, windows=None, samples=None, individuals=None, mode="branch", centre=True,
+            num_iterations=5, num_oversamples=10, random_seed=0, range_sketch=None, exec=None):
+        """(factors, eigenvalues, range_sketch, error_bound), each with a
+        leading windows dimension; ``range_sketch`` is ``[window][dim][nv]``."""
+        opts = stat_options(mode, False, False, 0 if centre else C.TSPAR_STAT_NONCENTRED)
+        nw, w = self._windows(windows)
+        keep = []
+        if samples is not None:
+            samples = np.ascontiguousarray(as_array(samples, np.int32, "samples"))
+            keep.append(samples)
+            dim, sp, ip, ns, ni = len(samples), ptr(samples), ffi.NULL, len(samples), 0
+        elif individuals is not None:
+            individuals = np.ascontiguousarray(as_array(individuals, np.int32, "individuals"))
+            keep.append(individuals)
+            dim, sp, ip, ns, ni = len(individuals), ffi.NULL, ptr(individuals), 0, len(individuals)
+        else:
+            dim, sp, ip, ns, ni = self.num_samples, ffi.NULL, ffi.NULL, 0, 0
+        nv = num_components + num_oversamples
+        if range_sketch is not None:
+            range_sketch = np.ascontiguousarray(range_sketch, dtype=np.float64).reshape(-1)
+            if range_sketch.size != nw * dim * nv:
+                raise ValueError(f"range_sketch must have {nw} x {dim} x {nv} values")
+        factors = np.zeros(max(nw * dim * num_components, 1))
+        eig = np.zeros(max(nw * num_components, 1))
+        sketch = np.zeros(max(nw * dim * nv, 1))
+        bound = np.zeros(max(nw, 1))
+        rc = lib.tspar_treeseq_pca(
+            self._h().ptr, num_components, nw if w is not None else 0, ptr(w), ns, sp, ni, ip, opts,
+            num_iterations, num_oversamples, random_seed, ffi.NULL if range_sketch is None else ptr(range_sketch),
+            exec_handle(exec), out_ptr(factors), factors.size, out_ptr(eig), eig.size, out_ptr(sketch),
+            sketch.size, out_ptr(bound), bound.size)
+        if rc < 0:
+            if rc == C.TSPAR_ERR_CANCELLED and exec is not None and exec.exception is not None:
+                e, exec.exception = exec.exception, None
+                raise e
+            raise error_from_code(rc)
+        return (factors[:nw * dim * num_components].reshape(nw, dim, num_components),
+                eig[:nw * num_components].reshape(nw, num_components),
+                sketch[:nw * dim * nv].reshape(nw, dim, nv), bound[:nw])
+
     def allele_frequency_spectrum(self, sample_sets, windows=None, mode="site", span_normalise=True,
                                   polarised=False, exec=None):
         sizes, ids = flatten_sample_sets(sample_sets)

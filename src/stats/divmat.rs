@@ -362,9 +362,9 @@ pub(crate) fn site_pair_counts(
     let ns = set.len();
     let np = k * (k + 1) / 2;
     let nw = windows.len() - 1;
-    // Each piece costs a pass over the pair counts: fewer, larger pieces
-    // than the engine's (still independent of the thread count).
-    let plan = engine::plan(ts, windows, exec.piece_work.saturating_mul(8), exec.max_pieces.min(64))?;
+    // Each piece costs a pass over the pair counts (at most 64 pieces;
+    // independent of the thread count).
+    let plan = engine::plan(ts, windows, (exec.piece_work / 4).max(1), exec.max_pieces.min(64))?;
     let mut out = alloc::zeroed(nw.saturating_mul(np), "the divergence matrix")?;
     let pool: Mutex<Vec<SiteScratch>> = Mutex::new(Vec::new());
     let pieces: &[Piece] = &plan.pieces;
@@ -784,7 +784,7 @@ pub(crate) fn branch_pair_sums(
     let ns = set.len();
     let np = k * (k + 1) / 2;
     let nw = windows.len() - 1;
-    let plan = engine::plan(ts, windows, exec.piece_work.saturating_mul(8), exec.max_pieces.min(64))?;
+    let plan = engine::plan(ts, windows, (exec.piece_work / 4).max(1), exec.max_pieces.min(64))?;
     let mut out = alloc::zeroed(nw.saturating_mul(np), "the divergence matrix")?;
     let pool: Mutex<Vec<BranchScratch>> = Mutex::new(Vec::new());
     let pieces: &[Piece] = &plan.pieces;

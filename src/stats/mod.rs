@@ -9,6 +9,7 @@ pub mod call;
 pub(crate) mod divmat;
 pub mod engine;
 pub mod matrix;
+pub mod pca;
 pub mod relvec;
 pub mod summary;
 

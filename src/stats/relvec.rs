@@ -181,9 +181,10 @@ fn product(
     let nw = windows.len() - 1;
     let row = focal.len() * k;
     let order = top_down(ts)?;
-    // A window end costs a pass over the nodes: pieces of at least a few
-    // times that much work (independent of the thread count).
-    let piece_work = exec.piece_work.max(4 * ts.num_nodes() as u64);
+    // A window end costs a few passes over the nodes, an edge change a walk
+    // to the root: pieces of at least as many units as nodes keep the first
+    // small (and do not depend on the thread count).
+    let piece_work = exec.piece_work.max(ts.num_nodes() as u64);
     let plan = engine::plan(ts, windows, piece_work, exec.max_pieces.min(64))?;
     let mut out = alloc::zeroed(nw.saturating_mul(row), "the relatedness vector")?;
     let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
@@ -276,10 +277,10 @@ impl Scratch {
         } else {
             self.links.remove(p, c);
         }
+        // `path` still holds p's ancestors (the edge changed only c's parent).
         let cu = c as usize;
-        let mut v = p;
-        while v != NULL {
-            let vu = v as usize;
+        for i in 0..self.path.len() {
+            let vu = self.path[i] as usize;
             for j in 0..k {
                 let d = self.below[cu * k + j];
                 if insert {
@@ -288,7 +289,6 @@ impl Scratch {
                     self.below[vu * k + j] -= d;
                 }
             }
-            v = self.links.parent[vu];
         }
     }
 
