@@ -924,29 +924,6 @@ pub unsafe extern "C" fn tspar_treeseq_general_stat(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::stats::opt;
-
-    #[test]
-    fn stat_flags_match_core() {
-        let pairs = [
-            (TSPAR_STAT_SITE, opt::SITE),
-            (TSPAR_STAT_BRANCH, opt::BRANCH),
-            (TSPAR_STAT_NODE, opt::NODE),
-            (TSPAR_STAT_POLARISED, opt::POLARISED),
-            (TSPAR_STAT_SPAN_NORMALISE, opt::SPAN_NORMALISE),
-            (TSPAR_STAT_ALLOW_TIME_UNCALIBRATED, opt::ALLOW_TIME_UNCALIBRATED),
-            (TSPAR_STAT_NONCENTRED, opt::NONCENTRED),
-            (TSPAR_STAT_PROPORTION, opt::PROPORTION),
-        ];
-        for (c, r) in pairs {
-            assert_eq!(c, r);
-        }
-    }
-}
-
 /// The genetic relatedness matrix between samples times the weights, as
 /// tskit's `genetic_relatedness_vector`, without building the matrix:
 /// `weights` is `[sample][column]` with `num_weights` columns over the tree
@@ -1123,4 +1100,27 @@ pub unsafe extern "C" fn tspar_treeseq_pca(
             })
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::opt;
+
+    #[test]
+    fn stat_flags_match_core() {
+        let pairs = [
+            (TSPAR_STAT_SITE, opt::SITE),
+            (TSPAR_STAT_BRANCH, opt::BRANCH),
+            (TSPAR_STAT_NODE, opt::NODE),
+            (TSPAR_STAT_POLARISED, opt::POLARISED),
+            (TSPAR_STAT_SPAN_NORMALISE, opt::SPAN_NORMALISE),
+            (TSPAR_STAT_ALLOW_TIME_UNCALIBRATED, opt::ALLOW_TIME_UNCALIBRATED),
+            (TSPAR_STAT_NONCENTRED, opt::NONCENTRED),
+            (TSPAR_STAT_PROPORTION, opt::PROPORTION),
+        ];
+        for (c, r) in pairs {
+            assert_eq!(c, r);
+        }
+    }
 }

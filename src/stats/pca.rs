@@ -280,9 +280,7 @@ pub fn pca(ts: &TreeSequence, a: &PcaArgs, exec: &mut Exec) -> Result<Pca> {
                 out.range_sketch[wi * dim * nv + s * nv + j] = q[(s, j)];
             }
         }
-        for j in 0..rank {
-            out.eigenvalues[wi * rank + j] = d[j];
-        }
+        out.eigenvalues[wi * rank..(wi + 1) * rank].copy_from_slice(&d[..rank]);
         let depth = a.num_iterations as f64;
         let factor = (1.0 + 4.0 * (2.0 * dim as f64 / (rank.saturating_sub(1).max(1)) as f64).sqrt())
             .powf(1.0 / (2.0 * depth + 1.0));
