@@ -514,6 +514,9 @@
 // part range out of bounds
 #define TSPAR_ERR_BAD_PART_RANGE (-606)
 
+// this statistic call cannot be split into parts
+#define TSPAR_ERR_PARTS_UNSUPPORTED (-607)
+
 
 // Table identifiers, for functions that take a table as an argument.
 #define TSPAR_TABLE_INDIVIDUALS 0
@@ -1607,6 +1610,87 @@ int tspar_treeseq_general_stat(const struct tspar_treeseq_t *ts,
                                const struct tspar_exec_t *exec,
                                double *result,
                                tspar_size_t result_length);
+
+// The genetic relatedness matrix between samples times the weights, as
+// tskit's `genetic_relatedness_vector`, without building the matrix:
+// `weights` is `[sample][column]` with `num_weights` columns over the tree
+// sequence's samples in order; output `[window][node][column]`, one row
+// per focal node (`nodes`, or the samples in order when `nodes` is NULL).
+//
+// Branch mode: the relatedness of a node and a sample is the branch
+// length above both (tskit's, polarised). Site mode (which tskit lacks):
+// centred, the product equals tskit's site-mode
+// `genetic_relatedness_matrix` between one-sample sets times the weights
+// (`-1/2 P D P W`, `D` the number of sites at which two samples differ,
+// `P` the centring); with `TSPAR_STAT_NONCENTRED` it is `1/2 M W`, `M` the
+// number of sites at which two samples carry the same allele, whose
+// centring is the centred product.
+//
+// Centred (the default): the weight columns are centred before and the
+// output columns after the product. `TSPAR_STAT_NONCENTRED` leaves both
+// as they are; focal `nodes` need it (as in tskit). Options
+// `TSPAR_STAT_SITE` or `TSPAR_STAT_BRANCH`, `TSPAR_STAT_SPAN_NORMALISE`.
+// Windows from 0 to the sequence length. Parallel over pieces of the
+// genome, the same bits for every thread count, cancellable through
+// `exec`. Its cost grows with the number of edges times `num_weights`,
+// not with the square of the number of samples.
+int tspar_treeseq_genetic_relatedness_vector(const struct tspar_treeseq_t *ts,
+                                             tspar_size_t num_weights,
+                                             const double *weights,
+                                             tspar_size_t num_windows,
+                                             const double *windows,
+                                             tspar_size_t num_nodes,
+                                             const tspar_id_t *nodes,
+                                             tspar_flags_t options,
+                                             const struct tspar_exec_t *exec,
+                                             double *result,
+                                             tspar_size_t result_length);
+
+// Principal components of the genetic relatedness matrix between samples
+// or individuals, as tskit's `pca`: a randomized SVD (Martinsson and
+// Tropp's algorithms 8 and 9) over `tspar_treeseq_genetic_relatedness_vector`,
+// never building the matrix. The relatedness is not span-normalised;
+// `options`: `TSPAR_STAT_BRANCH` (tskit's only mode) or `TSPAR_STAT_SITE`,
+// and `TSPAR_STAT_NONCENTRED` for tskit's `centre=False`.
+//
+// Subjects: `samples` (`num_samples` sample node ids), or `individuals`
+// (`num_individuals` ids; each individual's nodes must be samples and its
+// relatedness is the mean over its nodes), or both NULL for every sample;
+// `dim` below is their number. Each window (NULL: one over the genome) is
+// analysed on its own with `nv = num_components + num_oversamples`
+// vectors and `num_iterations` (at least 1) power iterations, starting
+// from `range_sketch` (`[window][dim][nv]`, tskit's layout) or, when it
+// is NULL, from Gaussian vectors drawn from `random_seed` (tspar's own
+// generator: not numpy's stream).
+//
+// Outputs (all required, each with its length): `factors`
+// `[window][dim][num_components]` (columns of norm 1, sign arbitrary),
+// `eigenvalues` `[window][num_components]` (largest first),
+// `range_sketch_out` `[window][dim][nv]` (pass it back to refine), and
+// `error_bound` `[window]` (tskit's bound; NaN when `num_oversamples` is
+// 0). Deterministic for every thread count; cancellable through `exec`.
+int tspar_treeseq_pca(const struct tspar_treeseq_t *ts,
+                      tspar_size_t num_components,
+                      tspar_size_t num_windows,
+                      const double *windows,
+                      tspar_size_t num_samples,
+                      const tspar_id_t *samples,
+                      tspar_size_t num_individuals,
+                      const tspar_id_t *individuals,
+                      tspar_flags_t options,
+                      tspar_size_t num_iterations,
+                      tspar_size_t num_oversamples,
+                      uint64_t random_seed,
+                      const double *range_sketch,
+                      const struct tspar_exec_t *exec,
+                      double *factors,
+                      tspar_size_t factors_length,
+                      double *eigenvalues,
+                      tspar_size_t eigenvalues_length,
+                      double *range_sketch_out,
+                      tspar_size_t range_sketch_out_length,
+                      double *error_bound,
+                      tspar_size_t error_bound_length);
 
 // Makes an empty table collection with the given sequence length (finite,
 // not negative) and time units "unknown". On success `*out` owns the new

@@ -220,6 +220,7 @@ errors! {
     PartsOverlap = -604, TSPAR_ERR_PARTS_OVERLAP, "a statistic part was given more than once";
     PartsMissing = -605, TSPAR_ERR_PARTS_MISSING, "statistic parts are missing";
     BadPartRange = -606, TSPAR_ERR_BAD_PART_RANGE, "part range out of bounds";
+    PartsUnsupported = -607, TSPAR_ERR_PARTS_UNSUPPORTED, "this statistic call cannot be split into parts";
 }
 
 impl Error {

@@ -568,6 +568,80 @@ class TreeSequence:
             stat = stat.reshape(stat.shape[:-1])
         return stat
 
+    def genetic_relatedness_vector(self, W, windows: WindowsArg = None, mode: str = "site",
+                                   span_normalise: bool = True, centre: bool = True, nodes=None, *,
+                                   num_threads: Optional[int] = None, progress: ProgressArg = None):
+        """The genetic relatedness matrix times ``W`` (one row per sample),
+        without building the matrix (tskit's ``genetic_relatedness_vector``):
+        shape (num nodes, num columns), with a leading windows dimension
+        when ``windows`` is given. ``nodes`` (focal nodes, default the
+        samples) needs ``centre=False``. Branch mode as tskit; site mode
+        (tskit has none), centred, equals tskit's site-mode
+        ``genetic_relatedness_matrix`` of one-sample sets times ``W``."""
+        mode = _check_mode(mode)
+        W = np.asarray(W, dtype=np.float64)
+        if W.ndim == 1:
+            W = W.reshape(W.shape[0], 1)
+        W = self._weights(W)
+        centre = _check_bool("centre", centre)
+        if nodes is not None and centre:
+            raise ValueError("If `nodes` is provided, must have centre=False.")
+        w = None if windows is None else self.parse_windows(windows)
+        stat = self._run(
+            lambda e: self._ll.genetic_relatedness_vector(
+                W, windows=w, mode=mode, span_normalise=_check_bool("span_normalise", span_normalise),
+                centre=centre, nodes=None if nodes is None else _int_array(nodes, "nodes"), exec=e),
+            num_threads, progress, "genetic_relatedness_vector",
+        )
+        return stat[0] if windows is None else stat
+
+    def pca(self, num_components: int, windows: WindowsArg = None, samples=None, individuals=None,
+            time_windows=None, mode: str = "branch", centre: bool = True, num_iterations: int = 5,
+            num_oversamples: Optional[int] = None, random_seed: Optional[int] = None, range_sketch=None, *,
+            num_threads: Optional[int] = None, progress: ProgressArg = None):
+        """Principal components of the genetic relatedness matrix (tskit's
+        ``pca``), by randomized SVD in the library: returns an object with
+        ``factors``, ``eigenvalues``, ``range_sketch`` and ``error_bound``
+        (tskit's shapes). Without ``range_sketch`` the starting vectors
+        come from tspar's own generator seeded by ``random_seed``, not
+        numpy's; ``time_windows`` is not supported (None only)."""
+        import collections
+        if time_windows is not None:
+            raise ValueError("time_windows is not supported by tspar")
+        if not isinstance(num_iterations, int) or num_iterations < 1:
+            raise ValueError("num_iterations should be a positive integer.")
+        if samples is not None and individuals is not None:
+            raise ValueError("Samples and individuals cannot be used at the same time")
+        mode = _check_mode(mode)
+        dim = len(individuals) if individuals is not None else (
+            len(samples) if samples is not None else self.num_samples)
+        if not 1 <= num_components <= dim:
+            raise ValueError("Number of components must be less than or equal to "
+                             "the number of samples (or individuals, if specified).")
+        drop = windows is None
+        w = None if windows is None else self.parse_windows(windows)
+        if num_oversamples is not None and range_sketch is not None:
+            raise ValueError("Cannot specify both num_oversamples and range_sketch.")
+        if range_sketch is not None:
+            range_sketch = np.asarray(range_sketch, dtype=np.float64)
+            if drop:
+                range_sketch = range_sketch[np.newaxis]
+            num_oversamples = range_sketch.shape[-1] - num_components
+        elif num_oversamples is None:
+            num_oversamples = min(10, dim - num_components)
+        seed = 0 if random_seed is None else int(random_seed)
+        f, e, q, b = self._run(
+            lambda ex: self._ll.pca(num_components, windows=w, samples=samples, individuals=individuals,
+                                    mode=mode, centre=_check_bool("centre", centre), num_iterations=num_iterations,
+                                    num_oversamples=num_oversamples, random_seed=seed, range_sketch=range_sketch,
+                                    exec=ex),
+            num_threads, progress, "pca",
+        )
+        if drop:
+            f, e, q, b = f[0], e[0], q[0], b[0]
+        PCAResult = collections.namedtuple("PCAResult", ["factors", "eigenvalues", "range_sketch", "error_bound"])
+        return PCAResult(f, e, q, b)
+
     # ---- spectra and matrices
 
     def allele_frequency_spectrum(self, sample_sets=None, windows: WindowsArg = None, time_windows=None,

@@ -859,6 +859,72 @@ class TreeSequence(_Owned):
         args = [W.shape[1], ptr(W.reshape(-1)), len(idx), ptr(idx.reshape(-1))]
         return self._run("genetic_relatedness_weighted", args, len(idx), windows, mode, opts, exec)
 
+    def genetic_relatedness_vector(self, W, windows=None, mode="site", span_normalise=True, centre=True,
+                                   nodes=None, exec=None):
+        """``[window][node][column]``: the relatedness matrix times ``W``."""
+        W = np.ascontiguousarray(W, dtype=np.float64)
+        if W.ndim != 2:
+            raise ValueError("W must be a 2-d array")
+        opts = stat_options(mode, span_normalise, False, 0 if centre else C.TSPAR_STAT_NONCENTRED)
+        if nodes is None:
+            num_nodes, nodes_ptr = self.num_samples, ffi.NULL
+        else:
+            nodes = np.ascontiguousarray(as_array(nodes, np.int32, "nodes"))
+            num_nodes, nodes_ptr = len(nodes), ptr(nodes)
+        args = [W.shape[1], ptr(W.reshape(-1))]
+        nw, w = self._windows(windows)
+        n = max(nw, 0) * num_nodes * W.shape[1]
+        out = np.zeros(max(n, 1), dtype=np.float64)
+        rc = lib.tspar_treeseq_genetic_relatedness_vector(
+            self._h().ptr, *args, nw if w is not None else 0, ptr(w), num_nodes, nodes_ptr, opts,
+            exec_handle(exec), out_ptr(out), n)
+        if rc < 0:
+            if rc == C.TSPAR_ERR_CANCELLED and exec is not None and exec.exception is not None:
+                e, exec.exception = exec.exception, None
+                raise e
+            raise error_from_code(rc)
+        return out[:n].reshape(nw, num_nodes, W.shape[1])
+
+    def pca(self, num_components, windows=None, samples=None, individuals=None, mode="branch", centre=True,
+            num_iterations=5, num_oversamples=10, random_seed=0, range_sketch=None, exec=None):
+        """(factors, eigenvalues, range_sketch, error_bound), each with a
+        leading windows dimension; ``range_sketch`` is ``[window][dim][nv]``."""
+        opts = stat_options(mode, False, False, 0 if centre else C.TSPAR_STAT_NONCENTRED)
+        nw, w = self._windows(windows)
+        keep = []
+        if samples is not None:
+            samples = np.ascontiguousarray(as_array(samples, np.int32, "samples"))
+            keep.append(samples)
+            dim, sp, ip, ns, ni = len(samples), ptr(samples), ffi.NULL, len(samples), 0
+        elif individuals is not None:
+            individuals = np.ascontiguousarray(as_array(individuals, np.int32, "individuals"))
+            keep.append(individuals)
+            dim, sp, ip, ns, ni = len(individuals), ffi.NULL, ptr(individuals), 0, len(individuals)
+        else:
+            dim, sp, ip, ns, ni = self.num_samples, ffi.NULL, ffi.NULL, 0, 0
+        nv = num_components + num_oversamples
+        if range_sketch is not None:
+            range_sketch = np.ascontiguousarray(range_sketch, dtype=np.float64).reshape(-1)
+            if range_sketch.size != nw * dim * nv:
+                raise ValueError(f"range_sketch must have {nw} x {dim} x {nv} values")
+        factors = np.zeros(max(nw * dim * num_components, 1))
+        eig = np.zeros(max(nw * num_components, 1))
+        sketch = np.zeros(max(nw * dim * nv, 1))
+        bound = np.zeros(max(nw, 1))
+        rc = lib.tspar_treeseq_pca(
+            self._h().ptr, num_components, nw if w is not None else 0, ptr(w), ns, sp, ni, ip, opts,
+            num_iterations, num_oversamples, random_seed, ffi.NULL if range_sketch is None else ptr(range_sketch),
+            exec_handle(exec), out_ptr(factors), factors.size, out_ptr(eig), eig.size, out_ptr(sketch),
+            sketch.size, out_ptr(bound), bound.size)
+        if rc < 0:
+            if rc == C.TSPAR_ERR_CANCELLED and exec is not None and exec.exception is not None:
+                e, exec.exception = exec.exception, None
+                raise e
+            raise error_from_code(rc)
+        return (factors[:nw * dim * num_components].reshape(nw, dim, num_components),
+                eig[:nw * num_components].reshape(nw, num_components),
+                sketch[:nw * dim * nv].reshape(nw, dim, nv), bound[:nw])
+
     def allele_frequency_spectrum(self, sample_sets, windows=None, mode="site", span_normalise=True,
                                   polarised=False, exec=None):
         sizes, ids = flatten_sample_sets(sample_sets)

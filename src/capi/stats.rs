@@ -924,6 +924,184 @@ pub unsafe extern "C" fn tspar_treeseq_general_stat(
     })
 }
 
+/// The genetic relatedness matrix between samples times the weights, as
+/// tskit's `genetic_relatedness_vector`, without building the matrix:
+/// `weights` is `[sample][column]` with `num_weights` columns over the tree
+/// sequence's samples in order; output `[window][node][column]`, one row
+/// per focal node (`nodes`, or the samples in order when `nodes` is NULL).
+///
+/// Branch mode: the relatedness of a node and a sample is the branch
+/// length above both (tskit's, polarised). Site mode (which tskit lacks):
+/// centred, the product equals tskit's site-mode
+/// `genetic_relatedness_matrix` between one-sample sets times the weights
+/// (`-1/2 P D P W`, `D` the number of sites at which two samples differ,
+/// `P` the centring); with `TSPAR_STAT_NONCENTRED` it is `1/2 M W`, `M` the
+/// number of sites at which two samples carry the same allele, whose
+/// centring is the centred product.
+///
+/// Centred (the default): the weight columns are centred before and the
+/// output columns after the product. `TSPAR_STAT_NONCENTRED` leaves both
+/// as they are; focal `nodes` need it (as in tskit). Options
+/// `TSPAR_STAT_SITE` or `TSPAR_STAT_BRANCH`, `TSPAR_STAT_SPAN_NORMALISE`.
+/// Windows from 0 to the sequence length. Parallel over pieces of the
+/// genome, the same bits for every thread count, cancellable through
+/// `exec`. Its cost grows with the number of edges times `num_weights`,
+/// not with the square of the number of samples.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_genetic_relatedness_vector(
+    ts: *const tspar_treeseq_t,
+    num_weights: tspar_size_t,
+    weights: *const f64,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    num_nodes: tspar_size_t,
+    nodes: *const tspar_id_t,
+    options: tspar_flags_t,
+    exec: *const tspar_exec_t,
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> c_int {
+    status(|| {
+        // SAFETY: forwarded contract.
+        unsafe {
+            let ts = ts_of(ts)?;
+            let wts = weights_of(ts, num_weights, weights, "weights")?;
+            let w = windows_arg(num_windows, windows)?;
+            let nodes = if nodes.is_null() {
+                None
+            } else {
+                Some(slice(nodes, num_nodes, "nodes")?)
+            };
+            let k = usize::try_from(num_weights).unwrap_or(usize::MAX);
+            let need = crate::stats::relvec::output_len(ts, k, w, nodes, options)?;
+            let out = output(result, result_length)(need)?;
+            Settings::from(exec)?.run(|e| {
+                let v = crate::stats::relvec::genetic_relatedness_vector(ts, wts, k, w, nodes, options, e)?;
+                out[..need].copy_from_slice(&v);
+                Ok(())
+            })
+        }
+    })
+}
+
+/// Principal components of the genetic relatedness matrix between samples
+/// or individuals, as tskit's `pca`: a randomized SVD (Martinsson and
+/// Tropp's algorithms 8 and 9) over `tspar_treeseq_genetic_relatedness_vector`,
+/// never building the matrix. The relatedness is not span-normalised;
+/// `options`: `TSPAR_STAT_BRANCH` (tskit's only mode) or `TSPAR_STAT_SITE`,
+/// and `TSPAR_STAT_NONCENTRED` for tskit's `centre=False`.
+///
+/// Subjects: `samples` (`num_samples` sample node ids), or `individuals`
+/// (`num_individuals` ids; each individual's nodes must be samples and its
+/// relatedness is the mean over its nodes), or both NULL for every sample;
+/// `dim` below is their number. Each window (NULL: one over the genome) is
+/// analysed on its own with `nv = num_components + num_oversamples`
+/// vectors and `num_iterations` (at least 1) power iterations, starting
+/// from `range_sketch` (`[window][dim][nv]`, tskit's layout) or, when it
+/// is NULL, from Gaussian vectors drawn from `random_seed` (tspar's own
+/// generator: not numpy's stream).
+///
+/// Outputs (all required, each with its length): `factors`
+/// `[window][dim][num_components]` (columns of norm 1, sign arbitrary),
+/// `eigenvalues` `[window][num_components]` (largest first),
+/// `range_sketch_out` `[window][dim][nv]` (pass it back to refine), and
+/// `error_bound` `[window]` (tskit's bound; NaN when `num_oversamples` is
+/// 0). Deterministic for every thread count; cancellable through `exec`.
+#[no_mangle]
+pub unsafe extern "C" fn tspar_treeseq_pca(
+    ts: *const tspar_treeseq_t,
+    num_components: tspar_size_t,
+    num_windows: tspar_size_t,
+    windows: *const f64,
+    num_samples: tspar_size_t,
+    samples: *const tspar_id_t,
+    num_individuals: tspar_size_t,
+    individuals: *const tspar_id_t,
+    options: tspar_flags_t,
+    num_iterations: tspar_size_t,
+    num_oversamples: tspar_size_t,
+    random_seed: u64,
+    range_sketch: *const f64,
+    exec: *const tspar_exec_t,
+    factors: *mut f64,
+    factors_length: tspar_size_t,
+    eigenvalues: *mut f64,
+    eigenvalues_length: tspar_size_t,
+    range_sketch_out: *mut f64,
+    range_sketch_out_length: tspar_size_t,
+    error_bound: *mut f64,
+    error_bound_length: tspar_size_t,
+) -> c_int {
+    use crate::stats::pca::{pca, PcaArgs, Subjects};
+    status(|| {
+        // SAFETY: forwarded contract.
+        unsafe {
+            let ts = ts_of(ts)?;
+            let w = windows_arg(num_windows, windows)?;
+            let subjects = match (samples.is_null(), individuals.is_null()) {
+                (true, true) => None,
+                (false, true) => Some(Subjects::Samples(slice(samples, num_samples, "samples")?)),
+                (true, false) => Some(Subjects::Individuals(slice(
+                    individuals,
+                    num_individuals,
+                    "individuals",
+                )?)),
+                (false, false) => fail!(Error::BadParamValue, "give samples or individuals, not both"),
+            };
+            let dim = match subjects {
+                None => ts.samples().len(),
+                Some(Subjects::Samples(s)) => s.len(),
+                Some(Subjects::Individuals(i)) => i.len(),
+            } as u128;
+            let nw = crate::stats::windows_of(ts, w)?.len() as u128 - 1;
+            let (rank, over) = (num_components as u128, num_oversamples as u128);
+            let nv = rank + over;
+            let sketch = if range_sketch.is_null() {
+                None
+            } else {
+                let n = u64::try_from(nw * dim * nv)
+                    .map_err(|_| Failure::new(Error::BadParamValue, "range_sketch too large"))?;
+                Some(slice(range_sketch, n, "range_sketch")?)
+            };
+            let need = [nw * dim * rank, nw * rank, nw * dim * nv, nw];
+            let lens = [
+                factors_length,
+                eigenvalues_length,
+                range_sketch_out_length,
+                error_bound_length,
+            ];
+            let names = ["factors", "eigenvalues", "range_sketch_out", "error_bound"];
+            for ((&n, &have), name) in need.iter().zip(&lens).zip(names) {
+                if (have as u128) < n {
+                    fail!(Error::BufferTooSmall, "{name} has {have} values; {n} are needed");
+                }
+            }
+            let args = PcaArgs {
+                num_components: usize::try_from(num_components).unwrap_or(usize::MAX),
+                windows: w,
+                subjects,
+                options,
+                num_iterations: usize::try_from(num_iterations).unwrap_or(usize::MAX),
+                num_oversamples: usize::try_from(num_oversamples).unwrap_or(usize::MAX),
+                random_seed,
+                range_sketch: sketch,
+            };
+            let f = slice_mut(factors, factors_length, "factors")?;
+            let e = slice_mut(eigenvalues, eigenvalues_length, "eigenvalues")?;
+            let r = slice_mut(range_sketch_out, range_sketch_out_length, "range_sketch_out")?;
+            let b = slice_mut(error_bound, error_bound_length, "error_bound")?;
+            Settings::from(exec)?.run(|ex| {
+                let out = pca(ts, &args, ex)?;
+                f[..out.factors.len()].copy_from_slice(&out.factors);
+                e[..out.eigenvalues.len()].copy_from_slice(&out.eigenvalues);
+                r[..out.range_sketch.len()].copy_from_slice(&out.range_sketch);
+                b[..out.error_bound.len()].copy_from_slice(&out.error_bound);
+                Ok(())
+            })
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

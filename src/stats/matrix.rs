@@ -9,6 +9,7 @@ use super::summary::DivergenceAdd;
 use super::{
     check_time_calibrated, general_stat, mode_of, opt, set_weights, windows_within, Exec, Mode, SampleSets, Summary,
 };
+use super::{divmat, span_normalise};
 use crate::alloc;
 use crate::error::{fail, Error, Result};
 use crate::treeseq::TreeSequence;
@@ -46,7 +47,6 @@ pub fn divergence_matrix(
     if given[given.len() - 1] < l {
         cover.push(l);
     }
-    let weights = set_weights(ts, &checked)?;
     let n: Vec<f64> = sets.sizes.iter().map(|&s| s as f64).collect();
     let pairs: Vec<(usize, usize)> =
         alloc::collect((0..k).flat_map(|i| (i..k).map(move |j| (i, j))), "the matrix's pairs")?;
@@ -102,7 +102,36 @@ pub fn divergence_matrix(
     let summary = summary.with_add(|x, out| {
         da.add_terms(x, &n, out, |p, i, j| x[i] * (n[j] - x[j]) * inv[p]);
     });
-    let raw = general_stat(ts, &weights, &summary, Some(&cover), options, exec)?;
+    let num_set_samples = checked.iter().map(|s| s.len()).sum::<usize>();
+    let raw = if divmat::use_sample_pairs(k, num_set_samples) {
+        if exec.parts.is_some() {
+            // The sample-pair algorithm does not go through the engine's
+            // pieces, so it has no parts to hand out.
+            fail!(
+                Error::PartsUnsupported,
+                "a matrix over {k} small sample sets ({num_set_samples} samples) uses the sample-pair \
+                 algorithm, which cannot be split into parts yet"
+            );
+        }
+        let set = divmat::SetSamples::new(ts, &checked)?;
+        let mut raw = if mode == Mode::Site {
+            divmat::site_pair_counts(ts, &set, &cover, exec)?
+        } else {
+            divmat::branch_pair_sums(ts, &set, &cover, exec)?
+        };
+        for row in raw.chunks_exact_mut(np) {
+            for (x, &r) in row.iter_mut().zip(&inv) {
+                *x *= r;
+            }
+        }
+        if options & opt::SPAN_NORMALISE != 0 {
+            span_normalise(&cover, np, &mut raw);
+        }
+        raw
+    } else {
+        let weights = set_weights(ts, &checked)?;
+        general_stat(ts, &weights, &summary, Some(&cover), options, exec)?
+    };
     let raw = &raw[first * np..(first + given.len() - 1) * np];
     let nw = raw.len() / np;
     let mut out = alloc::zeroed(nw.saturating_mul(k).saturating_mul(k), "the matrix")?;

@@ -6,11 +6,14 @@
 
 pub mod afs;
 pub mod call;
+pub(crate) mod divmat;
 pub mod engine;
 pub mod matrix;
 pub mod nodes;
-pub mod parts;
 pub mod paircoal;
+pub mod parts;
+pub mod pca;
+pub mod relvec;
 pub mod summary;
 pub mod twolocus;
 
