@@ -148,3 +148,22 @@ test_that("threads = 2 gives the bits of threads = 1", {
                      ts$trait_linear_model(W, windows = "trees", mode = mode, threads = 2))
   }
 })
+
+test_that("genotype errors are tspar_errors; bad R arguments are R errors first", {
+  ts <- ts_of("stats.trees")
+  expect_error(ts$genotype_matrix(alleles = c("A", "C")), class = "tspar_error")
+  expect_error(ts$genotype_matrix(samples = c(0, 0)), class = "tspar_error")
+  expect_error(ts$genotype_matrix(samples = 100000), class = "tspar_error")
+  expect_error(ts$haplotypes(missing_data_character = "A"), class = "tspar_error")
+  # Multi-character alleles ("GG", "CCC") have no haplotype.
+  tc <- tc_load(fixture("tables_expected.trees"))
+  tc$sort()
+  tc$build_index()
+  multi <- tc$tree_sequence()
+  expect_error(multi$haplotypes(), class = "tspar_error")
+  expect_error(ts$genotype_matrix(samples = c(0, NA)), "NA")
+  expect_error(ts$haplotypes(missing_data_character = "NN"), "single")
+  expect_error(ts$haplotypes(left = 5000, right = 10), "range")
+  expect_error(ts$write_vcf(tempfile(), position_transform = "other"), "position_transform")
+  expect_error(ts$genotype_matrix(isolated_as_missing = NA), "isolated_as_missing")
+})
