@@ -1372,6 +1372,271 @@ static SEXP r_general_stat(SEXP ts, SEXP W, SEXP ncol, SEXP f, SEXP result_dim, 
     return out;
 }
 
+/* ------------------------------------------------------------ genotypes */
+
+static SEXP tag_variant = NULL;
+
+static void fin_variant(SEXP x)
+{
+    tspar_variant_free(R_ExternalPtrAddr(x));
+    R_ClearExternalPtr(x);
+}
+
+/* A character vector as the NULL-terminated list of NUL-terminated strings
+ * the C API takes for `alleles` (NULL for R's NULL). */
+static const char **allele_list(SEXP x)
+{
+    if (Rf_isNull(x)) {
+        return NULL;
+    }
+    if (!Rf_isString(x)) {
+        Rf_error("alleles must be a character vector");
+    }
+    R_xlen_t n = XLENGTH(x);
+    const char **out = (const char **) R_alloc(n + 1, sizeof(char *));
+    for (R_xlen_t i = 0; i < n; i++) {
+        if (STRING_ELT(x, i) == NA_STRING) {
+            Rf_error("alleles must not contain NA");
+        }
+        out[i] = Rf_translateCharUTF8(STRING_ELT(x, i));
+    }
+    out[n] = NULL;
+    return out;
+}
+
+/* Sites start..stop from a numeric vector of two whole numbers >= 0. */
+static void site_range_of(SEXP x, uint64_t *start, uint64_t *stop)
+{
+    R_xlen_t n = 0;
+    uint64_t *r = sizes(x, &n, "site range");
+    if (n != 2 || r[0] > r[1]) {
+        Rf_error("bad site range");
+    }
+    *start = r[0];
+    *stop = r[1];
+}
+
+/* The [site][sample] genotype matrix of sites site_start..site_stop as a
+ * flat integer vector in that (row-major) order; `num_samples` is the
+ * number of samples decoded (the length of `samples`, or the sample count
+ * when `samples` is NULL). */
+static SEXP r_genotype_matrix(SEXP ts, SEXP samples, SEXP alleles, SEXP options, SEXP num_samples, SEXP site_range,
+    SEXP threads)
+{
+    tspar_treeseq_t *t = ts_of(ts);
+    R_xlen_t ns = 0;
+    int32_t *s = ids(samples, &ns, "samples");
+    const char **al = allele_list(alleles);
+    uint32_t opts = options1(options);
+    uint64_t n = size1(num_samples, "number of samples");
+    uint64_t start, stop;
+    site_range_of(site_range, &start, &stop);
+    uint64_t len = stop > start ? (stop - start) * n : 0;
+    SEXP out = PROTECT(Rf_allocVector(INTSXP, (R_xlen_t) len));
+    progress_t pg = {0};
+    tspar_exec_t *exec = make_exec(threads_of(threads), &pg);
+    int rc = tspar_treeseq_genotype_matrix(t, s, (uint64_t) ns, al, start, stop, opts, TSPAR_DTYPE_INT32, exec,
+        INTEGER(out), len);
+    tspar_exec_free(exec);
+    UNPROTECT(1);
+    finish(rc, &pg);
+    return out;
+}
+
+/* Each sample's haplotype over sites site_start..site_stop, as strings. */
+static SEXP r_haplotypes(SEXP ts, SEXP samples, SEXP options, SEXP missing_char, SEXP num_samples,
+    SEXP site_range, SEXP threads)
+{
+    tspar_treeseq_t *t = ts_of(ts);
+    R_xlen_t ns = 0;
+    int32_t *s = ids(samples, &ns, "samples");
+    uint32_t opts = options1(options);
+    const char *mc = str1(missing_char, "missing_data_character");
+    if (strlen(mc) != 1 || (unsigned char) mc[0] > 127) {
+        Rf_error("missing_data_character must be a single ASCII character");
+    }
+    uint64_t n = size1(num_samples, "number of samples");
+    uint64_t start, stop;
+    site_range_of(site_range, &start, &stop);
+    uint64_t m = stop > start ? stop - start : 0;
+    char *buf = R_alloc(n * m > 0 ? n * m : 1, 1);
+    SEXP out = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t) n));
+    progress_t pg = {0};
+    tspar_exec_t *exec = make_exec(threads_of(threads), &pg);
+    int rc = tspar_treeseq_haplotypes(t, s, (uint64_t) ns, start, stop, opts, mc[0], exec, buf, n * m);
+    tspar_exec_free(exec);
+    if (rc < 0) {
+        UNPROTECT(1);
+        finish(rc, &pg);
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        SET_STRING_ELT(out, (R_xlen_t) i, Rf_mkCharLenCE(buf + i * m, (int) m, CE_UTF8));
+    }
+    UNPROTECT(1);
+    return out;
+}
+
+/* A variant decoder (an external pointer that keeps `ts` alive). */
+static SEXP r_variant_new(SEXP ts, SEXP samples, SEXP alleles, SEXP options)
+{
+    tspar_treeseq_t *t = ts_of(ts);
+    R_xlen_t ns = 0;
+    int32_t *s = ids(samples, &ns, "samples");
+    const char **al = allele_list(alleles);
+    uint32_t opts = options1(options);
+    tspar_variant_t *v = NULL;
+    int rc = tspar_variant_new(t, s, (uint64_t) ns, al, opts, &v);
+    if (rc < 0) {
+        tspar_fail(rc);
+    }
+    return wrap(v, tag_variant, fin_variant, ts);
+}
+
+/* Decodes `site`: list(site, genotypes, alleles, has_missing_data). */
+static SEXP r_variant_decode(SEXP variant, SEXP site)
+{
+    tspar_variant_t *v = handle(variant, tag_variant, "variant decoder");
+    int id = int1(site, "site");
+    int rc = tspar_variant_decode(v, id);
+    if (rc < 0) {
+        tspar_fail(rc);
+    }
+    tspar_id_t got = 0;
+    const int32_t *g = NULL;
+    uint64_t n = 0, na = 0;
+    const char *ad = NULL;
+    const uint64_t *ao = NULL;
+    int miss = 0;
+    rc = tspar_variant_get(v, &got, &g, &n, &ad, &ao, &na, &miss);
+    if (rc < 0) {
+        tspar_fail(rc);
+    }
+    /* The library's buffers stay valid until the next decode: copy them. */
+    SEXP out = PROTECT(Rf_allocVector(VECSXP, 4));
+    SET_VECTOR_ELT(out, 0, Rf_ScalarInteger(got));
+    SEXP gv = Rf_allocVector(INTSXP, (R_xlen_t) n);
+    SET_VECTOR_ELT(out, 1, gv);
+    if (n > 0) {
+        memcpy(INTEGER(gv), g, n * sizeof(int32_t));
+    }
+    SEXP av = Rf_allocVector(STRSXP, (R_xlen_t) na);
+    SET_VECTOR_ELT(out, 2, av);
+    for (uint64_t j = 0; j < na; j++) {
+        SET_STRING_ELT(av, (R_xlen_t) j, Rf_mkCharLenCE(ad + ao[j], (int) (ao[j + 1] - ao[j]), CE_UTF8));
+    }
+    SET_VECTOR_ELT(out, 3, Rf_ScalarLogical(miss != 0));
+    UNPROTECT(1);
+    return out;
+}
+
+/* write_vcf to a path. `positions` NULL or one whole number per site
+ * (a position transform's result) with `contig_length`; names NULL or a
+ * character vector; `options` the TSPAR_VCF_* and TSPAR_ISOLATED_* bits. */
+static SEXP r_write_vcf(SEXP ts, SEXP path, SEXP ploidy, SEXP individuals, SEXP names, SEXP contig_id,
+    SEXP positions, SEXP contig_length, SEXP options, SEXP threads)
+{
+    tspar_vcf_options_t o;
+    memset(&o, 0, sizeof o);
+    tspar_treeseq_t *t = ts_of(ts);
+    const char *p = str1(path, "path");
+    o.ploidy = Rf_isNull(ploidy) ? 0 : size1(ploidy, "ploidy");
+    if (!Rf_isNull(individuals)) {
+        R_xlen_t ni = 0;
+        int32_t *ind = ids(individuals, &ni, "individuals");
+        o.individuals = ind;
+        o.num_individuals = (uint64_t) ni;
+    }
+    if (!Rf_isNull(names)) {
+        if (!Rf_isString(names)) {
+            Rf_error("individual_names must be a character vector");
+        }
+        R_xlen_t nn = XLENGTH(names);
+        const char **nm = (const char **) R_alloc(nn > 0 ? nn : 1, sizeof(char *));
+        for (R_xlen_t i = 0; i < nn; i++) {
+            if (STRING_ELT(names, i) == NA_STRING) {
+                Rf_error("individual_names must not contain NA");
+            }
+            nm[i] = Rf_translateCharUTF8(STRING_ELT(names, i));
+        }
+        o.individual_names = nm;
+        o.num_individual_names = (uint64_t) nn;
+    }
+    o.contig_id = str1(contig_id, "contig_id");
+    if (!Rf_isNull(positions)) {
+        R_xlen_t np = 0;
+        double *d = doubles(positions, &np, "position_transform's result", 0);
+        int64_t *pos = (int64_t *) R_alloc(np > 0 ? np : 1, sizeof(int64_t));
+        for (R_xlen_t i = 0; i < np; i++) {
+            if (!(d[i] > -9.2e18 && d[i] < 9.2e18) || d[i] != (double) (int64_t) d[i]) {
+                Rf_error("position_transform must return whole numbers (got %g)", d[i]);
+            }
+            pos[i] = (int64_t) d[i];
+        }
+        o.positions = pos;
+        double cl = num1(contig_length, "contig length");
+        if (!(cl > -9.2e18 && cl < 9.2e18) || cl != (double) (int64_t) cl) {
+            Rf_error("position_transform must return whole numbers (got %g)", cl);
+        }
+        o.contig_length = (int64_t) cl;
+    }
+    o.options = options1(options);
+    progress_t pg = {0};
+    tspar_exec_t *exec = make_exec(threads_of(threads), &pg);
+    int rc = tspar_treeseq_write_vcf(t, p, &o, exec);
+    tspar_exec_free(exec);
+    finish(rc, &pg);
+    return R_NilValue;
+}
+
+/* mean_descendants ([node][set]) and genealogical_nearest_neighbours
+ * ([focal][set]; `focal` NULL for mean_descendants), flat, row-major. */
+static SEXP r_node_stat(SEXP name, SEXP ts, SEXP focal, SEXP set_sizes, SEXP set_ids, SEXP threads,
+    SEXP result_length)
+{
+    const char *n = str1(name, "name");
+    int gnn = strcmp(n, "genealogical_nearest_neighbours") == 0;
+    if (!gnn && strcmp(n, "mean_descendants") != 0) {
+        Rf_error("unknown statistic %s", n);
+    }
+    stat_args_t s;
+    common_args(&s, ts, set_sizes, set_ids, R_NilValue, Rf_ScalarInteger(0), threads, result_length);
+    R_xlen_t nf = 0;
+    int32_t *f = gnn ? ids(focal, &nf, "focal") : NULL;
+    SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t) s.result_length));
+    progress_t pg = {0};
+    tspar_exec_t *exec = make_exec(s.threads, &pg);
+    int rc = gnn ? tspar_treeseq_genealogical_nearest_neighbours(s.ts, (uint64_t) nf, f, s.num_sets, s.set_sizes,
+                       s.set_ids, 0, exec, REAL(out), s.result_length)
+                 : tspar_treeseq_mean_descendants(s.ts, s.num_sets, s.set_sizes, s.set_ids, 0, exec, REAL(out),
+                       s.result_length);
+    tspar_exec_free(exec);
+    UNPROTECT(1);
+    finish(rc, &pg);
+    return out;
+}
+
+/* trait_linear_model: `W` and `Z` row by row ([sample][column]). */
+static SEXP r_trait_linear_model(SEXP ts, SEXP W, SEXP ncol, SEXP Z, SEXP zcol, SEXP windows, SEXP options,
+    SEXP threads, SEXP result_length)
+{
+    stat_args_t s;
+    common_args(&s, ts, R_NilValue, R_NilValue, windows, options, threads, result_length);
+    R_xlen_t nw, nz;
+    double *w = doubles(W, &nw, "W", 1);
+    uint64_t nc = size1(ncol, "number of weight columns");
+    double *z = doubles(Z, &nz, "Z", 1);
+    uint64_t nzc = size1(zcol, "number of covariate columns");
+    SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t) s.result_length));
+    progress_t pg = {0};
+    tspar_exec_t *exec = make_exec(s.threads, &pg);
+    int rc = tspar_treeseq_trait_linear_model(s.ts, nc, w, nzc, z, s.num_windows, s.windows, s.options, exec,
+        REAL(out), s.result_length);
+    tspar_exec_free(exec);
+    UNPROTECT(1);
+    finish(rc, &pg);
+    return out;
+}
+
 /* ------------------------------------------------------------ registration */
 
 #define DEF(name, n) {#name, (DL_FUNC) &name, n}
@@ -1418,6 +1683,13 @@ static const R_CallMethodDef CALLS[] = {
     DEF(r_stat, 9),
     DEF(r_stat_weighted, 9),
     DEF(r_general_stat, 9),
+    DEF(r_genotype_matrix, 7),
+    DEF(r_haplotypes, 7),
+    DEF(r_variant_new, 4),
+    DEF(r_variant_decode, 2),
+    DEF(r_write_vcf, 10),
+    DEF(r_node_stat, 7),
+    DEF(r_trait_linear_model, 9),
     {NULL, NULL, 0},
 };
 
@@ -1429,4 +1701,5 @@ void R_init_tspar(DllInfo *dll)
     tag_tables = Rf_install("tspar_tables_t");
     tag_ts = Rf_install("tspar_treeseq_t");
     tag_tree = Rf_install("tspar_tree_t");
+    tag_variant = Rf_install("tspar_variant_t");
 }

@@ -7,6 +7,8 @@ tskit 1.0.3 and msprime (fixed seeds):
   r/tests/testthat/fixtures/stats.json   tskit's values for every statistic
   r/tests/testthat/fixtures/simplify_*.trees and simplify.json
   r/tests/testthat/fixtures/tables_*.trees (tables the R tests rebuild)
+  r/tests/testthat/fixtures/genotypes.json, genotypes_*.trees (genotypes,
+    haplotypes, VCF text, mean_descendants, GNN, trait_linear_model)
 
 usage: .venv/bin/python r/tests/make_fixtures.py
 
@@ -171,6 +173,100 @@ def tables_fixture():
     t.dump(os.path.join(FIX, "tables_expected.trees"))
 
 
+def genotypes_fixture(ts):
+    """Genotypes, haplotypes, VCF text and the per-node statistics of
+    stats.trees (and of two variants of it), as tskit 1.0.3 gives them."""
+    import io
+
+    out = {}
+    sets = [ts.samples(population=p).tolist() for p in range(3)]
+    # A copy with one extra sample node that no edge reaches: isolated, so
+    # missing data at every site (unless isolated_as_missing = FALSE).
+    t = ts.dump_tables()
+    t.nodes.add_row(flags=tskit.NODE_IS_SAMPLE, time=0, population=0)
+    miss = t.tree_sequence()
+    miss.dump(os.path.join(FIX, "genotypes_missing.trees"))
+    # A copy without individuals, for the VCF's ploidy.
+    t = ts.dump_tables()
+    t.individuals.clear()
+    t.nodes.individual = np.full(t.nodes.num_rows, -1, dtype=np.int32)
+    noind = t.tree_sequence()
+    noind.dump(os.path.join(FIX, "genotypes_noind.trees"))
+
+    def gm(x, **kw):
+        return x.genotype_matrix(**kw).tolist()
+
+    sub = [5, 0, 17, 3]
+    out["genotype_matrix"] = [
+        {"file": "stats.trees", "args": {}, "value": gm(ts)},
+        {"file": "stats.trees", "args": {"samples": sub}, "value": gm(ts, samples=sub)},
+        {"file": "stats.trees", "args": {"alleles": ["A", "C", "G", "T"]},
+         "value": gm(ts, alleles=("A", "C", "G", "T"))},
+        {"file": "genotypes_missing.trees", "args": {}, "value": gm(miss)},
+        {"file": "genotypes_missing.trees", "args": {"isolated_as_missing": False},
+         "value": gm(miss, isolated_as_missing=False)},
+    ]
+    out["haplotypes"] = [
+        {"file": "stats.trees", "args": {}, "value": list(ts.haplotypes())},
+        {"file": "stats.trees", "args": {"samples": sub, "left": 2500, "right": 6000},
+         "value": list(ts.haplotypes(samples=sub, left=2500, right=6000))},
+        {"file": "genotypes_missing.trees", "args": {}, "value": list(miss.haplotypes())},
+        {"file": "genotypes_missing.trees", "args": {"missing_data_character": "-"},
+         "value": list(miss.haplotypes(missing_data_character="-"))},
+        {"file": "genotypes_missing.trees", "args": {"isolated_as_missing": False},
+         "value": list(miss.haplotypes(isolated_as_missing=False))},
+    ]
+    variants = []
+    for site in [0, 1, ts.num_sites // 2, ts.num_sites - 1]:
+        v = next(ts.variants(left=ts.site(site).position, right=ts.site(site).position + 1))
+        variants.append({"file": "stats.trees", "site": site, "position": v.site.position,
+                         "alleles": list(v.alleles), "genotypes": v.genotypes.tolist()})
+    v = next(miss.variants())
+    variants.append({"file": "genotypes_missing.trees", "site": 0, "position": v.site.position,
+                     "alleles": [a if a is not None else None for a in v.alleles],
+                     "genotypes": v.genotypes.tolist()})
+    out["variants"] = variants
+
+    def vcf(x, **kw):
+        f = io.StringIO()
+        x.write_vcf(f, **kw)
+        return f.getvalue()
+
+    out["vcf"] = [
+        {"file": "stats.trees", "args": {}, "value": vcf(ts)},
+        {"file": "stats.trees", "args": {"contig_id": "chr2", "individuals": [3, 1, 7],
+                                         "individual_names": ["x", "y", "z"]},
+         "value": vcf(ts, contig_id="chr2", individuals=[3, 1, 7],
+                      individual_names=["x", "y", "z"])},
+        {"file": "stats.trees", "args": {"position_transform": "legacy"},
+         "value": vcf(ts, position_transform="legacy")},
+        {"file": "stats.trees", "args": {"position_transform": "times10"},
+         "value": vcf(ts, position_transform=lambda x: np.asarray(x) * 10)},
+        {"file": "genotypes_noind.trees", "args": {"ploidy": 2}, "value": vcf(noind, ploidy=2)},
+    ]
+    out["mean_descendants"] = {"sample_sets": sets, **flat(ts.mean_descendants(sets))}
+    focal = ts.samples().tolist() + [ts.num_samples + 3]
+    out["genealogical_nearest_neighbours"] = {
+        "focal": focal, "sample_sets": sets, **flat(ts.genealogical_nearest_neighbours(focal, sets))}
+    rng = np.random.default_rng(17)
+    W = rng.normal(size=(ts.num_samples, 2)).round(3)
+    Z = rng.normal(size=(ts.num_samples, 1)).round(3)
+    windows = [0, 2_500, 6_000, ts.sequence_length]
+    tlm = []
+    for mode in ["site", "branch"]:
+        for w in [None, windows]:
+            for z in [None, Z]:
+                kw = {"mode": mode}
+                if w is not None:
+                    kw["windows"] = w
+                args = dict(kw, W=W.tolist())
+                if z is not None:
+                    args["Z"] = z.tolist()
+                tlm.append({"args": args, **flat(ts.trait_linear_model(W, Z=z, **kw))})
+    out["trait_linear_model"] = tlm
+    return out
+
+
 def main():
     os.makedirs(FIX, exist_ok=True)
     os.makedirs(EXT, exist_ok=True)
@@ -183,6 +279,8 @@ def main():
     with open(os.path.join(FIX, "simplify.json"), "w") as f:
         json.dump(simplify_fixture(), f)
     tables_fixture()
+    with open(os.path.join(FIX, "genotypes.json"), "w") as f:
+        json.dump({"tskit": tskit.__version__, **genotypes_fixture(ts)}, f)
     for d in [EXT, FIX]:
         for name in sorted(os.listdir(d)):
             print(f"{os.path.join(os.path.relpath(d, HERE), name)}: {os.path.getsize(os.path.join(d, name))} bytes")

@@ -30,7 +30,8 @@ tiled <- function(times) {
   path
 }
 
-run_interrupted <- function(path, threads) {
+run_interrupted <- function(path, threads,
+                            call = "ts$divergence_matrix(g, mode = 'branch', threads = %d)") {
   script <- tempfile(fileext = ".R")
   out <- tempfile(fileext = ".txt")
   writeLines(c(
@@ -39,7 +40,7 @@ run_interrupted <- function(path, threads) {
     "g <- split(ts$samples(), rep(1:24, each = 5))",
     "cat('started\\n'); flush(stdout())",
     "r <- tryCatch({",
-    sprintf("  for (i in 1:10) ts$divergence_matrix(g, mode = 'branch', threads = %d)", threads),
+    sprintf(paste("  for (i in 1:10)", call), threads),
     "  'finished'",
     "}, interrupt = function(e) paste('caught:', conditionMessage(e)))",
     "cat(r, '\\n')",
@@ -75,6 +76,17 @@ test_that("SIGINT during a statistic gives an interrupt condition and the sessio
     expect_true(any(grepl("caught: tspar: interrupted", r$lines)), label = paste(r$lines, collapse = "\n"))
     expect_true(any(grepl("^alive [0-9]+", r$lines)), label = paste(r$lines, collapse = "\n"))
     # Stopped within a second of the signal (2 s allowed: the machine may be busy).
+    expect_lt(r$delay, 2)
+  }
+})
+
+test_that("SIGINT during the haplotypes (a bulk genotype call) stops it the same way", {
+  skip_on_os("windows")
+  path <- tiled(400)
+  for (threads in c(1, 2)) {
+    r <- run_interrupted(path, threads, call = "ts$haplotypes(samples = 0:1, threads = %d)")
+    expect_true(any(grepl("caught: tspar: interrupted", r$lines)), label = paste(r$lines, collapse = "\n"))
+    expect_true(any(grepl("^alive [0-9]+", r$lines)), label = paste(r$lines, collapse = "\n"))
     expect_lt(r$delay, 2)
   }
 })
