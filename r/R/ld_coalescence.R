@@ -139,6 +139,9 @@ TreeSequence$set("public", "pair_coalescence_rates", function(time_windows, samp
                                                               windows = NULL, threads = NULL) {
   if (!is.numeric(time_windows)) stop("time_windows must be numeric breakpoints", call. = FALSE)
   p <- .pair_sets(self, sample_sets, indexes)
+  if (identical(rawToChar(self$column("time_units")), "uncalibrated")) {
+    stop("Pair coalescence rates require calibrated node times", call. = FALSE)
+  }
   tb <- .time_bins(self, time_windows)
   .pair_call(self, "rates", p, windows, length(tb$breaks) - 1L, tb$map, tb$breaks, 0L, threads,
              list(name = "time_window", labels = .time_labels(tb$breaks)))

@@ -90,3 +90,14 @@ test_that("SIGINT during the haplotypes (a bulk genotype call) stops it the same
     expect_lt(r$delay, 2)
   }
 })
+
+test_that("SIGINT during ld_matrix stops it the same way", {
+  skip_on_os("windows")
+  path <- tiled(400)
+  for (threads in c(1, 2)) {
+    r <- run_interrupted(path, threads, call = "ts$ld_matrix(sites = list(0:2000), threads = %d)")
+    expect_true(any(grepl("caught: tspar: interrupted", r$lines)), label = paste(r$lines, collapse = "\n"))
+    expect_true(any(grepl("^alive [0-9]+", r$lines)), label = paste(r$lines, collapse = "\n"))
+    expect_lt(r$delay, 2)
+  }
+})

@@ -72,6 +72,9 @@ test_that("argument errors are R errors", {
   expect_error(ts$ld_matrix(positions = list(c(1, 2))), "mode \"branch\"")
   expect_error(ts$pair_coalescence_counts(list(0:1, 2:3, 4:5)), "Must specify indexes")
   expect_error(ts$pair_coalescence_rates(c(0, 10, 5)), "increasing")
+  tc <- ts$tables()
+  tc$time_units <- "uncalibrated"
+  expect_error(tc$tree_sequence()$pair_coalescence_rates(c(0, 10, Inf)), "calibrated")
   W <- matrix(1, nrow = ts$num_samples(), ncol = 1)
   expect_error(ts$genetic_relatedness_vector(W, nodes = 0:1), "centre=FALSE")
   expect_error(ts$pca(0), "Number of components")
