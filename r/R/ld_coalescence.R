@@ -188,9 +188,9 @@ TreeSequence$set("public", "pca", function(num_components, windows = NULL, sampl
   if (!is.numeric(subjects) || !is.null(dim(subjects))) {
     stop("samples and individuals must be vectors of ids", call. = FALSE)
   }
-  dim <- length(subjects)
+  nsub <- length(subjects)
   if (!is.numeric(num_components) || length(num_components) != 1L || is.na(num_components) ||
-      num_components != round(num_components) || num_components < 1 || num_components > dim) {
+      num_components != round(num_components) || num_components < 1 || num_components > nsub) {
     stop("Number of components must be less than or equal to the number of samples ",
          "(or individuals, if specified).", call. = FALSE)
   }
@@ -207,21 +207,21 @@ TreeSequence$set("public", "pca", function(num_components, windows = NULL, sampl
     }
     d <- dim(range_sketch)
     if (length(d) == 2L) d <- c(1L, d)
-    if (d[1] != nw || d[2] != dim || d[3] < num_components) {
+    if (d[1] != nw || d[2] != nsub || d[3] < num_components) {
       stop("range_sketch must have one row per subject and at least num_components columns per window",
            call. = FALSE)
     }
     num_oversamples <- d[3] - num_components
     q <- as.vector(aperm(array(range_sketch, dim = d)))
   } else if (is.null(num_oversamples)) {
-    num_oversamples <- min(10, dim - num_components)
+    num_oversamples <- min(10, nsub - num_components)
   }
   seed <- if (is.null(random_seed)) 0 else random_seed
   opts <- .STAT[[mode]] + (if (.flag(centre, "centre")) 0L else .STAT$noncentred)
   nv <- num_components + num_oversamples
   out <- .Call(r_pca, self$handle, num_components, w$breaks, samples, individuals, opts, num_iterations,
-               num_oversamples, seed, q, threads, c(nw * dim * num_components, nw * num_components,
-                                                    nw * dim * nv, nw))
+               num_oversamples, seed, q, threads, c(nw * nsub * num_components, nw * num_components,
+                                                    nw * nsub * nv, nw))
   wd <- .window_dim(w)
   sd <- list(name = if (is.null(individuals)) "sample" else "individual", labels = as.character(subjects))
   cd <- list(name = "component", labels = as.character(seq_len(num_components)))
