@@ -1637,6 +1637,126 @@ static SEXP r_trait_linear_model(SEXP ts, SEXP W, SEXP ncol, SEXP Z, SEXP zcol, 
     return out;
 }
 
+/* ------------------------------------------------------------ ld, pair coalescence, relatedness vector, pca */
+
+/* ld_matrix: `row_sites`/`col_sites` (site mode) or `row_pos`/`col_pos`
+ * (branch mode), NULL for every site or tree; `indexes` pairs of sets row
+ * by row, or NULL for one matrix per set. */
+static SEXP r_ld_matrix(SEXP ts, SEXP set_sizes, SEXP set_ids, SEXP indexes, SEXP stat, SEXP row_sites,
+    SEXP row_pos, SEXP col_sites, SEXP col_pos, SEXP options, SEXP threads, SEXP result_length)
+{
+    stat_args_t s;
+    common_args(&s, ts, set_sizes, set_ids, R_NilValue, options, threads, result_length);
+    R_xlen_t ni = 0, nrs = 0, nrp = 0, ncs = 0, ncp = 0;
+    int32_t *idx = ids(indexes, &ni, "indexes");
+    int code = int1(stat, "stat");
+    int32_t *rs = ids(row_sites, &nrs, "sites");
+    double *rp = doubles(row_pos, &nrp, "positions", 0);
+    int32_t *cs = ids(col_sites, &ncs, "sites");
+    double *cp = doubles(col_pos, &ncp, "positions", 0);
+    SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t) s.result_length));
+    progress_t pg = {0};
+    tspar_exec_t *exec = make_exec(s.threads, &pg);
+    int rc = tspar_treeseq_ld_matrix(s.ts, s.num_sets, s.set_sizes, s.set_ids, (uint64_t) ni / 2, idx, code,
+        (uint64_t) (nrs + nrp), rs, rp, (uint64_t) (ncs + ncp), cs, cp, s.options, exec, REAL(out),
+        s.result_length);
+    tspar_exec_free(exec);
+    UNPROTECT(1);
+    finish(rc, &pg);
+    return out;
+}
+
+/* pair_coalescence_counts / _quantiles / _rates: `node_bin_map` NULL (counts
+ * only: one bin per node) or each node's bin; `extra` the quantiles or the
+ * time window breakpoints. */
+static SEXP r_pair_coalescence(SEXP what, SEXP ts, SEXP set_sizes, SEXP set_ids, SEXP indexes, SEXP windows,
+    SEXP num_bins, SEXP node_bin_map, SEXP extra, SEXP options, SEXP threads, SEXP result_length)
+{
+    const char *w = str1(what, "what");
+    stat_args_t s;
+    common_args(&s, ts, set_sizes, set_ids, windows, options, threads, result_length);
+    R_xlen_t ni = 0, nm = 0, ne = 0;
+    int32_t *idx = ids(indexes, &ni, "indexes");
+    uint64_t nb = size1(num_bins, "number of bins");
+    int32_t *map = ids(node_bin_map, &nm, "node bin map");
+    double *ex = doubles(extra, &ne, strcmp(w, "rates") == 0 ? "time_windows" : "quantiles", 0);
+    SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t) s.result_length));
+    progress_t pg = {0};
+    tspar_exec_t *exec = make_exec(s.threads, &pg);
+    int rc;
+    if (strcmp(w, "counts") == 0) {
+        rc = tspar_treeseq_pair_coalescence_counts(s.ts, s.num_sets, s.set_sizes, s.set_ids, (uint64_t) ni / 2,
+            idx, s.num_windows, s.windows, nb, map, s.options, exec, REAL(out), s.result_length);
+    } else if (strcmp(w, "quantiles") == 0) {
+        rc = tspar_treeseq_pair_coalescence_quantiles(s.ts, s.num_sets, s.set_sizes, s.set_ids,
+            (uint64_t) ni / 2, idx, s.num_windows, s.windows, nb, map, (uint64_t) ne, ex, s.options, exec,
+            REAL(out), s.result_length);
+    } else {
+        rc = tspar_treeseq_pair_coalescence_rates(s.ts, s.num_sets, s.set_sizes, s.set_ids, (uint64_t) ni / 2,
+            idx, s.num_windows, s.windows, nb, map, ex, s.options, exec, REAL(out), s.result_length);
+    }
+    tspar_exec_free(exec);
+    UNPROTECT(1);
+    finish(rc, &pg);
+    return out;
+}
+
+/* genetic_relatedness_vector: `W` row by row ([sample][column]); `nodes`
+ * NULL for the samples. */
+static SEXP r_genetic_relatedness_vector(SEXP ts, SEXP W, SEXP ncol, SEXP windows, SEXP nodes, SEXP options,
+    SEXP threads, SEXP result_length)
+{
+    stat_args_t s;
+    common_args(&s, ts, R_NilValue, R_NilValue, windows, options, threads, result_length);
+    R_xlen_t nw, nn = 0;
+    double *w = doubles(W, &nw, "W", 1);
+    uint64_t nc = size1(ncol, "number of weight columns");
+    int32_t *nd = ids(nodes, &nn, "nodes");
+    SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t) s.result_length));
+    progress_t pg = {0};
+    tspar_exec_t *exec = make_exec(s.threads, &pg);
+    int rc = tspar_treeseq_genetic_relatedness_vector(s.ts, nc, w, s.num_windows, s.windows, (uint64_t) nn, nd,
+        s.options, exec, REAL(out), s.result_length);
+    tspar_exec_free(exec);
+    UNPROTECT(1);
+    finish(rc, &pg);
+    return out;
+}
+
+/* pca: `lengths` the four outputs' lengths (factors, eigenvalues,
+ * range_sketch, error_bound); returns them as a list of flat vectors. */
+static SEXP r_pca(SEXP ts, SEXP num_components, SEXP windows, SEXP samples, SEXP individuals, SEXP options,
+    SEXP num_iterations, SEXP num_oversamples, SEXP seed, SEXP range_sketch, SEXP threads, SEXP lengths)
+{
+    stat_args_t s;
+    common_args(&s, ts, R_NilValue, R_NilValue, windows, options, threads, Rf_ScalarInteger(0));
+    uint64_t k = size1(num_components, "num_components");
+    R_xlen_t ns = 0, nind = 0, nq = 0, nl = 0;
+    int32_t *smp = ids(samples, &ns, "samples");
+    int32_t *ind = ids(individuals, &nind, "individuals");
+    uint64_t iters = size1(num_iterations, "num_iterations");
+    uint64_t over = size1(num_oversamples, "num_oversamples");
+    uint64_t sd = size1(seed, "random_seed");
+    double *q = doubles(range_sketch, &nq, "range_sketch", 0);
+    uint64_t *len = sizes(lengths, &nl, "output lengths");
+    if (nl != 4) {
+        Rf_error("four output lengths are needed");
+    }
+    SEXP out = PROTECT(Rf_allocVector(VECSXP, 4));
+    for (int i = 0; i < 4; i++) {
+        SET_VECTOR_ELT(out, i, Rf_allocVector(REALSXP, (R_xlen_t) len[i]));
+    }
+    progress_t pg = {0};
+    tspar_exec_t *exec = make_exec(s.threads, &pg);
+    int rc = tspar_treeseq_pca(s.ts, k, s.num_windows, s.windows, (uint64_t) ns, smp, (uint64_t) nind, ind,
+        s.options, iters, over, sd, q, exec, REAL(VECTOR_ELT(out, 0)), len[0], REAL(VECTOR_ELT(out, 1)), len[1],
+        REAL(VECTOR_ELT(out, 2)), len[2], REAL(VECTOR_ELT(out, 3)), len[3]);
+    tspar_exec_free(exec);
+    UNPROTECT(1);
+    finish(rc, &pg);
+    return out;
+}
+
 /* ------------------------------------------------------------ registration */
 
 #define DEF(name, n) {#name, (DL_FUNC) &name, n}
@@ -1690,6 +1810,10 @@ static const R_CallMethodDef CALLS[] = {
     DEF(r_write_vcf, 10),
     DEF(r_node_stat, 7),
     DEF(r_trait_linear_model, 9),
+    DEF(r_ld_matrix, 12),
+    DEF(r_pair_coalescence, 12),
+    DEF(r_genetic_relatedness_vector, 8),
+    DEF(r_pca, 12),
     {NULL, NULL, 0},
 };
 

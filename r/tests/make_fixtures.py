@@ -9,6 +9,9 @@ tskit 1.0.3 and msprime (fixed seeds):
   r/tests/testthat/fixtures/tables_*.trees (tables the R tests rebuild)
   r/tests/testthat/fixtures/genotypes.json, genotypes_*.trees (genotypes,
     haplotypes, VCF text, mean_descendants, GNN, trait_linear_model)
+  r/tests/testthat/fixtures/ld_coalescence.json, ld_small.trees (ld_matrix,
+    pair coalescence counts / quantiles / rates, genetic_relatedness_vector,
+    pca)
 
 usage: .venv/bin/python r/tests/make_fixtures.py
 
@@ -267,6 +270,102 @@ def genotypes_fixture(ts):
     return out
 
 
+def ld_coalescence_fixture(ts):
+    """ld_matrix, pair coalescence counts, quantiles and rates, the genetic
+    relatedness vector and pca on stats.trees, as tskit 1.0.3 gives them.
+    Arguments are in R form (sample-set indexes from 1); "inf" in time
+    windows stands for Inf; pca cases carry their starting range sketch."""
+    sets = [ts.samples(population=p).tolist() for p in range(3)]
+    windows = [0, 2_500, 6_000, ts.sequence_length]
+    cases = []
+
+    def add(method, r_args, value):
+        cases.append({"method": method, "args": r_args, **flat(value)})
+
+    def r_idx(pairs):
+        return (np.asarray(pairs) + 1).tolist()
+
+    rows, cols = list(range(0, 24, 2)), list(range(10, 30))
+    lefts = ts.breakpoints(as_array=True)[:-1]
+    pos_rows, pos_cols = [float(x) for x in lefts[:8]], [0.5, 1234.5, 4321.0, 9999.0]
+    for stat in ["r2", "r", "D2", "D", "D_prime", "Dz", "pi2", "D2_unbiased", "Dz_unbiased", "pi2_unbiased"]:
+        add("ld_matrix", {"stat": stat, "sites": [rows, cols], "sample_sets_vector": sets[0]},
+            ts.ld_matrix(sample_sets=sets[0], sites=[rows, cols], stat=stat))
+        add("ld_matrix", {"stat": stat, "mode": "branch", "positions": [pos_rows, pos_cols],
+                          "sample_sets": sets[:2]},
+            ts.ld_matrix(sample_sets=sets[:2], positions=[pos_rows, pos_cols], stat=stat, mode="branch"))
+    for stat in ["r2", "D2", "D2_unbiased"]:
+        add("ld_matrix", {"stat": stat, "sites": [rows], "sample_sets": sets, "indexes": r_idx([[0, 1], [2, 0]])},
+            ts.ld_matrix(sample_sets=sets, sites=[rows], stat=stat, indexes=[(0, 1), (2, 0)]))
+        add("ld_matrix", {"stat": stat, "mode": "branch", "positions": [pos_cols], "sample_sets": sets,
+                          "indexes_vector": [2, 3]},
+            ts.ld_matrix(sample_sets=sets, positions=[pos_cols], stat=stat, mode="branch", indexes=(1, 2)))
+    add("ld_matrix", {"sites": [list(range(15))]}, ts.ld_matrix(sites=[list(range(15))]))
+
+    # The defaults (every site, every tree) on a small piece of it.
+    small = ts.keep_intervals([[0, 600]]).trim().simplify(samples=ts.samples()[:8])
+    add("ld_matrix", {"file": "small", "mode": "branch"}, small.ld_matrix(mode="branch"))
+    add("ld_matrix", {"file": "small"}, small.ld_matrix())
+
+    tw = [0, 200, 1_000, 5_000]
+    for w in [None, windows]:
+        wa = {} if w is None else {"windows": w}
+        add("pair_coalescence_counts", {**wa}, ts.pair_coalescence_counts(windows=w))
+        add("pair_coalescence_counts", {"sample_sets": sets[:2], **wa},
+            ts.pair_coalescence_counts(sample_sets=sets[:2], windows=w))
+        add("pair_coalescence_counts", {"sample_sets": sets, "indexes": r_idx([[0, 1], [1, 1], [2, 0]]),
+                                        "span_normalise": False, "pair_normalise": True, **wa},
+            ts.pair_coalescence_counts(sample_sets=sets, indexes=[(0, 1), (1, 1), (2, 0)], windows=w,
+                                       span_normalise=False, pair_normalise=True))
+        add("pair_coalescence_counts", {"sample_sets": sets, "indexes": r_idx([[0, 2], [1, 1]]),
+                                        "time_windows": tw, **wa},
+            ts.pair_coalescence_counts(sample_sets=sets, indexes=[(0, 2), (1, 1)], windows=w,
+                                       time_windows=np.array(tw, dtype=float)))
+        q = [0.0, 0.1, 0.5, 0.9, 1.0]
+        add("pair_coalescence_quantiles", {"quantiles": q, **wa}, ts.pair_coalescence_quantiles(q, windows=w))
+        add("pair_coalescence_quantiles", {"quantiles": q, "sample_sets": sets,
+                                           "indexes": r_idx([[0, 1], [2, 2]]), **wa},
+            ts.pair_coalescence_quantiles(q, sample_sets=sets, indexes=[(0, 1), (2, 2)], windows=w))
+        rtw = [0, 500, 2_000, "inf"]
+        rtw_np = np.array([0, 500, 2_000, np.inf])
+        add("pair_coalescence_rates", {"time_windows": rtw, **wa}, ts.pair_coalescence_rates(rtw_np, windows=w))
+        add("pair_coalescence_rates", {"time_windows": rtw, "sample_sets": sets[1:],
+                                       **wa},
+            ts.pair_coalescence_rates(rtw_np, sample_sets=sets[1:], windows=w))
+
+    W = np.random.default_rng(8).normal(size=(ts.num_samples, 2)).round(3)
+    for w in [None, windows]:
+        wa = {} if w is None else {"windows": w}
+        add("genetic_relatedness_vector", {"W": W.tolist(), "mode": "branch", **wa},
+            ts.genetic_relatedness_vector(W, windows=w, mode="branch"))
+        add("genetic_relatedness_vector", {"W": W.tolist(), "mode": "branch", "centre": False,
+                                           "span_normalise": False, **wa},
+            ts.genetic_relatedness_vector(W, windows=w, mode="branch", centre=False, span_normalise=False))
+        nodes = [0, 5, 60, 100, 179]
+        add("genetic_relatedness_vector", {"W": W.tolist(), "mode": "branch", "centre": False, "nodes": nodes,
+                                           **wa},
+            ts.genetic_relatedness_vector(W, windows=w, mode="branch", centre=False, nodes=nodes))
+        # Site mode, which tskit lacks: the site-mode relatedness matrix of
+        # one-sample sets times W (the library's documented definition).
+        grm = ts.genetic_relatedness_matrix([[u] for u in ts.samples()], windows=w, mode="site")
+        add("genetic_relatedness_vector", {"W": W.tolist(), "mode": "site", **wa}, grm @ W)
+
+    pcas = []
+    rng = np.random.default_rng(9)
+    for k, kw in [(3, {}), (2, {"individuals": list(range(ts.num_individuals)), "windows": [0, 5_000, 10_000]}),
+                  (2, {"samples": ts.samples()[:20].tolist(), "centre": False, "num_iterations": 3})]:
+        dim = len(kw.get("individuals", kw.get("samples", ts.samples())))
+        nw = len(kw["windows"]) - 1 if "windows" in kw else 1
+        q0 = rng.normal(size=(nw, dim, k + 6))
+        q0_arg = q0 if "windows" in kw else q0[0]
+        r = ts.pca(k, range_sketch=q0_arg, **kw)
+        pcas.append({"num_components": k, "args": kw, "range_sketch": flat(q0_arg),
+                     "factors": flat(r.factors), "eigenvalues": flat(r.eigenvalues),
+                     "range_sketch_out": flat(r.range_sketch), "error_bound": flat(r.error_bound)})
+    small.dump(os.path.join(FIX, "ld_small.trees"))
+    return {"cases": cases, "pca": pcas}
+
+
 def main():
     os.makedirs(FIX, exist_ok=True)
     os.makedirs(EXT, exist_ok=True)
@@ -281,6 +380,8 @@ def main():
     tables_fixture()
     with open(os.path.join(FIX, "genotypes.json"), "w") as f:
         json.dump({"tskit": tskit.__version__, **genotypes_fixture(ts)}, f)
+    with open(os.path.join(FIX, "ld_coalescence.json"), "w") as f:
+        json.dump({"tskit": tskit.__version__, **ld_coalescence_fixture(ts)}, f)
     for d in [EXT, FIX]:
         for name in sorted(os.listdir(d)):
             print(f"{os.path.join(os.path.relpath(d, HERE), name)}: {os.path.getsize(os.path.join(d, name))} bytes")

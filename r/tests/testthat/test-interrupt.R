@@ -90,3 +90,16 @@ test_that("SIGINT during the haplotypes (a bulk genotype call) stops it the same
     expect_lt(r$delay, 2)
   }
 })
+
+# A small result, so that the time is the library's and the signal comes
+# while it runs.
+test_that("SIGINT during pair_coalescence_counts stops it the same way", {
+  skip_on_os("windows")
+  path <- tiled(400)
+  for (threads in c(1, 2)) {
+    r <- run_interrupted(path, threads, call = "for (j in 1:5) ts$pair_coalescence_counts(g[1:2], threads = %d)")
+    expect_true(any(grepl("caught: tspar: interrupted", r$lines)), label = paste(r$lines, collapse = "\n"))
+    expect_true(any(grepl("^alive [0-9]+", r$lines)), label = paste(r$lines, collapse = "\n"))
+    expect_lt(r$delay, 2)
+  }
+})
