@@ -296,3 +296,36 @@ fn mismatches_are_refused() {
         bits(&whole(&call, &ts, 1))
     );
 }
+
+/// A matrix over many one-sample sets takes the sample-pair algorithm,
+/// which has no parts: the call is refused when it is made, in both modes,
+/// while a matrix over a few sets still splits.
+#[test]
+fn many_set_matrices_refuse_to_split() {
+    let ts = example();
+    let ids: Vec<i32> = ts.samples()[..40].to_vec();
+    let sizes = vec![1u64; ids.len()];
+    for stat in [SetStat::DivergenceMatrix, SetStat::GeneticRelatednessMatrix] {
+        for mode in [opt::SITE, opt::BRANCH] {
+            let args = Args {
+                sizes: &sizes,
+                ids: &ids,
+                options: mode,
+                ..Args::default()
+            };
+            match Call::new(&ts, Statistic::Sets(stat), args) {
+                Err(e) => assert_eq!(e.kind, Error::PartsUnsupported, "{stat:?} {mode:#x}: {e}"),
+                Ok(_) => panic!("{stat:?} {mode:#x}: a 40-set matrix was split into parts"),
+            }
+        }
+    }
+    let (sizes, ids) = sets(&ts);
+    let args = Args {
+        sizes: &sizes,
+        ids: &ids,
+        options: opt::SITE,
+        ..Args::default()
+    };
+    let call = Call::new(&ts, Statistic::Sets(SetStat::DivergenceMatrix), args).unwrap();
+    assert!(call.num_parts() > 0);
+}
