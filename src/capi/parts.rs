@@ -308,7 +308,7 @@ pub unsafe extern "C" fn tspar_stat_call_combine(
             for (&p, &n) in ptrs.iter().zip(lens) {
                 bufs.push(slice(p, n, "buffers[i]")?);
             }
-            let out = result_output(result, result_length);
+            let out = super::stats::output(result, result_length);
             Settings::from(exec)?.run(|e| c.call.combine(&c.ts, &bufs, e, out))
         }
     })
@@ -327,30 +327,10 @@ pub unsafe extern "C" fn tspar_stat_call_run(
         // SAFETY: the C API contract for every pointer argument.
         unsafe {
             let c = call_of(call)?;
-            let out = result_output(result, result_length);
+            let out = super::stats::output(result, result_length);
             Settings::from(exec)?.run(|e| c.call.run_whole(&c.ts, e, out))
         }
     })
-}
-
-/// The caller's result buffer, asked for once the length is known.
-///
-/// # Safety
-/// `result` valid for `result_length` values, used by nothing else during the call.
-unsafe fn result_output<'o>(
-    result: *mut f64,
-    result_length: tspar_size_t,
-) -> impl FnOnce(usize) -> Result<&'o mut [f64]> {
-    move |need| {
-        if (result_length as u128) < need as u128 {
-            fail!(
-                Error::BufferTooSmall,
-                "result has {result_length} values; {need} are needed"
-            );
-        }
-        // SAFETY: forwarded contract.
-        unsafe { slice_mut(result, result_length, "result") }
-    }
 }
 
 #[cfg(test)]

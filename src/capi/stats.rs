@@ -123,7 +123,10 @@ unsafe fn windows_arg<'a>(num_windows: tspar_size_t, windows: *const f64) -> Res
 ///
 /// # Safety
 /// `result` valid for `result_length` values, used by nothing else during the call.
-unsafe fn output<'o>(result: *mut f64, result_length: tspar_size_t) -> impl FnOnce(usize) -> Result<&'o mut [f64]> {
+pub(super) unsafe fn output<'o>(
+    result: *mut f64,
+    result_length: tspar_size_t,
+) -> impl FnOnce(usize) -> Result<&'o mut [f64]> {
     move |need| {
         if (result_length as u128) < need as u128 {
             fail!(
