@@ -26,19 +26,31 @@ use crate::treeseq::TreeSequence;
 /// for tskit's `pair_normalise=True`).
 pub const PAIR_NORMALISE: u32 = 1 << 21;
 
+/// What each node's record starts with; its `k` sample counts and `m`
+/// pair counts follow in `State::vals`. A node's whole state sits in two
+/// places (this header and one run of values), so that the walk up a
+/// path costs few cache misses.
+#[derive(Clone, Copy)]
+struct Head {
+    parent: Id,
+    /// The node's bin, or `NULL`.
+    bin: Id,
+    /// Where its counts were last added to the output.
+    last: f64,
+    /// Its time less the start of its bin (rates only).
+    time: f64,
+}
+
 struct State {
-    parent: Vec<Id>,
-    /// Samples of each set below each node (`k` per node).
-    below: Vec<f64>,
-    /// Pairs coalescing at each node (`m` per node).
-    coal: Vec<f64>,
-    last: Vec<f64>,
+    head: Vec<Head>,
+    /// Per node: samples of each set below it (`k`), then the pairs
+    /// coalescing at it (`m`).
+    vals: Vec<f64>,
 }
 
 struct Cx<'a> {
     k: usize,
     pairs: &'a [(usize, usize)],
-    bins: &'a [Id],
     num_bins: usize,
     /// Per node, its time less the start of its bin, when each bin also
     /// sums count × that (then a bin's values are [count, count × time]).
@@ -47,46 +59,102 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     #[inline]
-    fn pairs_below(&self, s: &State, v: usize, out: &mut [f64]) {
-        let b = &s.below[v * self.k..(v + 1) * self.k];
+    fn stride(&self) -> usize {
+        self.k + self.pairs.len()
+    }
+
+    /// The pairs with both samples among `b` (a node's counts per set).
+    #[inline]
+    fn pairs_of(&self, b: &[f64], out: &mut [f64]) {
         for (o, &(i, j)) in out.iter_mut().zip(self.pairs) {
             *o = if i == j { b[i] * (b[i] - 1.0) / 2.0 } else { b[i] * b[j] };
         }
     }
 
+    /// Adds node `v`'s counts times the span since its last change to
+    /// `row`, and marks it current at `x`.
     #[inline]
     fn flush(&self, s: &mut State, v: usize, x: f64, row: &mut [f64]) {
-        let span = x - s.last[v];
-        s.last[v] = x;
-        let bin = self.bins[v];
-        if span == 0.0 || bin == NULL {
+        let h = &mut s.head[v];
+        let span = x - h.last;
+        h.last = x;
+        if span == 0.0 || h.bin == NULL {
             return;
         }
-        let m = self.pairs.len();
-        match self.time {
-            None => {
-                for (ii, &c) in s.coal[v * m..(v + 1) * m].iter().enumerate() {
-                    if c != 0.0 {
-                        row[ii * self.num_bins + bin as usize] += c * span;
-                    }
+        let (bin, t) = (h.bin as usize, h.time);
+        let st = self.stride();
+        let coal = &s.vals[v * st + self.k..(v + 1) * st];
+        if self.time.is_none() {
+            for (ii, &c) in coal.iter().enumerate() {
+                if c != 0.0 {
+                    row[ii * self.num_bins + bin] += c * span;
                 }
             }
-            Some(time) => {
-                // The time past the start of the node's bin (exactly 0
-                // for a node at the start).
-                let t = time[v];
-                for (ii, &c) in s.coal[v * m..(v + 1) * m].iter().enumerate() {
-                    if c != 0.0 {
-                        let at = 2 * (ii * self.num_bins + bin as usize);
-                        row[at] += c * span;
-                        row[at + 1] += c * span * t;
-                    }
+        } else {
+            // The time past the start of the node's bin (exactly 0 for a
+            // node at the start).
+            for (ii, &c) in coal.iter().enumerate() {
+                if c != 0.0 {
+                    let at = 2 * (ii * self.num_bins + bin);
+                    row[at] += c * span;
+                    row[at + 1] += c * span * t;
                 }
             }
         }
     }
 
-    /// Puts in (`sign` 1) or takes out (-1) the edge `p -> c` at `x`.
+    /// Builds the tree of the edges `alive` (ids) in a fresh state, without
+    /// adding to the output: parents, then the samples below each node
+    /// (children before parents, by the parents' times), then the pairs
+    /// coalescing at each node, P(v) - Σ_children P(c).
+    fn start(&self, ts: &TreeSequence, s: &mut State, alive: &[Id]) -> Result<()> {
+        let (k, m, st) = (self.k, self.pairs.len(), self.stride());
+        let e = &ts.tables().edges;
+        let time = &ts.tables().nodes.time;
+        let mut order: Vec<(f64, Id, Id)> = alloc::collect(
+            alive.iter().map(|&id| {
+                let (p, c) = (e.parent[id as usize], e.child[id as usize]);
+                (time[p as usize], p, c)
+            }),
+            "the edges of a piece's first tree",
+        )?;
+        order.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+        let mut pairs = vec![0.0; m];
+        for &(_, p, c) in &order {
+            let (p, c) = (p as usize, c as usize);
+            s.head[c].parent = p as Id;
+            for j in 0..k {
+                s.vals[p * st + j] += s.vals[c * st + j];
+            }
+        }
+        for &(_, p, c) in &order {
+            let (p, c) = (p as usize, c as usize);
+            self.pairs_of(&s.vals[c * st..c * st + k], &mut pairs);
+            for (cv, x) in s.vals[p * st + k..(p + 1) * st].iter_mut().zip(&pairs) {
+                *cv -= x;
+            }
+        }
+        let mut last = NULL;
+        for &(_, p, _) in &order {
+            if p == last {
+                continue;
+            }
+            last = p;
+            let p = p as usize;
+            let (b, coal) = s.vals[p * st..(p + 1) * st].split_at_mut(k);
+            self.pairs_of(b, &mut pairs);
+            for (cv, x) in coal.iter_mut().zip(&pairs) {
+                *cv += x;
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts in (`sign` 1) or takes out (-1) the edge `p -> c` at `x`, in
+    /// one walk up from `p`: each node on the path is brought up to `x`,
+    /// then gains (loses) `c`'s samples; the pairs that this adds at a
+    /// node are taken from its parent's coalescing pairs on the next step.
+    /// `e` and `carry` are scratch of `k` and `m` values.
     #[allow(clippy::too_many_arguments)]
     fn edge(
         &self,
@@ -95,46 +163,44 @@ impl Cx<'_> {
         sign: f64,
         x: f64,
         row: &mut [f64],
-        old: &mut [f64],
-        new: &mut [f64],
+        e: &mut [f64],
+        carry: &mut [f64],
     ) {
-        let (k, m) = (self.k, self.pairs.len());
+        let (k, st) = (self.k, self.stride());
         let c = c as usize;
         if sign < 0.0 {
-            s.parent[c] = NULL;
+            s.head[c].parent = NULL;
+        }
+        for (ej, &d) in e.iter_mut().zip(&s.vals[c * st..c * st + k]) {
+            *ej = sign * d;
         }
         // c's own pairs stop (start) being pairs of a child of p.
-        self.pairs_below(s, c, new);
-        let mut v = p;
-        while v != NULL {
-            self.flush(s, v as usize, x, row);
-            v = s.parent[v as usize];
-        }
-        let pu = p as usize;
-        for (cv, n) in s.coal[pu * m..(pu + 1) * m].iter_mut().zip(new.iter()) {
-            *cv -= sign * n;
+        self.pairs_of(&s.vals[c * st..c * st + k], carry);
+        for x in carry.iter_mut() {
+            *x *= sign;
         }
         let mut v = p;
         while v != NULL {
             let vu = v as usize;
-            self.pairs_below(s, vu, old);
-            for j in 0..k {
-                let d = s.below[c * k + j];
-                s.below[vu * k + j] += sign * d;
+            self.flush(s, vu, x, row);
+            let (b, coal) = s.vals[vu * st..(vu + 1) * st].split_at_mut(k);
+            for ((cv, cr), &(i, j)) in coal.iter_mut().zip(carry.iter_mut()).zip(self.pairs) {
+                // The change in pairs below v: exact in whole numbers.
+                let d = if i == j {
+                    e[i] * (2.0 * b[i] + e[i] - 1.0) / 2.0
+                } else {
+                    b[i] * e[j] + e[i] * b[j] + e[i] * e[j]
+                };
+                *cv += d - *cr;
+                *cr = d;
             }
-            self.pairs_below(s, vu, new);
-            let up = s.parent[vu];
-            for ii in 0..m {
-                let d = new[ii] - old[ii];
-                s.coal[vu * m + ii] += d;
-                if up != NULL {
-                    s.coal[up as usize * m + ii] -= d;
-                }
+            for (bj, &ej) in b.iter_mut().zip(e.iter()) {
+                *bj += ej;
             }
-            v = up;
+            v = s.head[vu].parent;
         }
         if sign > 0.0 {
-            s.parent[c] = p;
+            s.head[c].parent = p;
         }
     }
 }
@@ -287,17 +353,11 @@ fn accumulate(ts: &TreeSequence, a: &Args, time: Option<&[f64]>, exec: &mut Exec
     let cx = Cx {
         k,
         pairs: &a.pairs,
-        bins: &a.bins,
         num_bins: a.num_bins,
         time,
     };
     let windows = &a.windows;
-    let mut start_below = alloc::zeroed(nn.saturating_mul(k), "the samples below each node")?;
-    for (j, set) in a.sets.iter().enumerate() {
-        for &u in *set {
-            start_below[u as usize * k + j] = 1.0;
-        }
-    }
+    let st = k + m;
     // Each piece holds a row per window it overlaps.
     // Each piece sets up per-node state for every node: pieces are made
     // larger than the engine's (a property of the call, not of the threads).
@@ -312,21 +372,29 @@ fn accumulate(ts: &TreeSequence, a: &Args, time: Option<&[f64]>, exec: &mut Exec
         |pi, _, cancel: &AtomicBool, po: &mut PieceOut| {
             let piece = &pl.pieces[pi];
             let what = "the pair coalescence state";
+            // Each node: no parent, its bin, its samples per set, no pairs.
             let mut s = State {
-                parent: alloc::filled(nn, NULL, what)?,
-                below: alloc::copy(&start_below, what)?,
-                coal: alloc::zeroed(nn.saturating_mul(m), what)?,
-                last: alloc::filled(nn, piece.left, what)?,
+                head: alloc::collect(
+                    (0..nn).map(|u| Head {
+                        parent: NULL,
+                        bin: a.bins[u],
+                        last: piece.left,
+                        time: time.map_or(0.0, |t| t[u]),
+                    }),
+                    what,
+                )?,
+                vals: alloc::zeroed(nn.saturating_mul(st), what)?,
             };
-            let mut old = vec![0.0; m];
-            let mut new = vec![0.0; m];
+            for (j, set) in a.sets.iter().enumerate() {
+                for &u in *set {
+                    s.vals[u as usize * st + j] = 1.0;
+                }
+            }
             let (w0, w1) = piece.windows;
             let mut wi = w0;
-            let e = &ts.tables().edges;
-            for &id in &pl.alive[pi] {
-                let pc = (e.parent[id as usize], e.child[id as usize]);
-                cx.edge(&mut s, pc, 1.0, piece.left, po.row(wi), &mut old, &mut new);
-            }
+            cx.start(ts, &mut s, &pl.alive[pi])?;
+            let mut e = vec![0.0; k];
+            let mut carry = vec![0.0; m];
             for j in piece.trees.0..piece.trees.1 {
                 let (tl, tr) = (bp[j], bp[j + 1]);
                 if j > piece.trees.0 {
@@ -336,10 +404,10 @@ fn accumulate(ts: &TreeSequence, a: &Args, time: Option<&[f64]>, exec: &mut Exec
                     let out_edges = &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize];
                     let in_edges = &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize];
                     for &pc in out_edges {
-                        cx.edge(&mut s, pc, -1.0, tl, po.row(wi), &mut old, &mut new);
+                        cx.edge(&mut s, pc, -1.0, tl, po.row(wi), &mut e, &mut carry);
                     }
                     for &pc in in_edges {
-                        cx.edge(&mut s, pc, 1.0, tl, po.row(wi), &mut old, &mut new);
+                        cx.edge(&mut s, pc, 1.0, tl, po.row(wi), &mut e, &mut carry);
                     }
                 }
                 while wi < w1 && windows[wi + 1] <= tr {
