@@ -2403,9 +2403,11 @@ int tspar_treeseq_pair_coalescence_counts(const struct tspar_treeseq_t *ts,
 // numpy's "inverted_cdf". `node_bin_map` puts the nodes in `num_bins`
 // bins ordered by time, the nodes of a bin sharing one time (tskit's
 // Python: one bin per distinct node time); -1 leaves a node out. Output
-// `[window][index][quantile]`; NaN where no pair coalesces. Errors:
-// `TSPAR_ERR_BAD_QUANTILES`, `TSPAR_ERR_BAD_NODE_BIN_MAP`, and as
-// `tspar_treeseq_pair_coalescence_counts`.
+// `[window][index][quantile]`; NaN where no pair coalesces. Node times
+// whose time units are "uncalibrated" are `TSPAR_ERR_TIME_UNCALIBRATED`
+// unless `options` is `TSPAR_STAT_ALLOW_TIME_UNCALIBRATED` (the only
+// option). Errors: `TSPAR_ERR_BAD_QUANTILES`, `TSPAR_ERR_BAD_NODE_BIN_MAP`,
+// and as `tspar_treeseq_pair_coalescence_counts`.
 int tspar_treeseq_pair_coalescence_quantiles(const struct tspar_treeseq_t *ts,
                                              tspar_size_t num_sample_sets,
                                              const tspar_size_t *sample_set_sizes,
@@ -2431,7 +2433,8 @@ int tspar_treeseq_pair_coalescence_quantiles(const struct tspar_treeseq_t *ts,
 // coalescence times: -log(1 - (F(b) - F(a)) / (1 - F(a))) / (b - a) in
 // [a, b); 1 / (E[t | t > a] - a) in the window where the last pair
 // coalesces (or the last window); NaN once every pair has coalesced.
-// Output `[window][index][time window]`. Errors:
+// Output `[window][index][time window]`. Uncalibrated time units and
+// `options` as `tspar_treeseq_pair_coalescence_quantiles`. Errors:
 // `TSPAR_ERR_BAD_TIME_WINDOWS`, `TSPAR_ERR_BAD_NODE_BIN_MAP`, and as
 // `tspar_treeseq_pair_coalescence_counts`.
 int tspar_treeseq_pair_coalescence_rates(const struct tspar_treeseq_t *ts,

@@ -202,6 +202,11 @@ class TreeSequence:
         return self._ll.sequence_length
 
     @property
+    def time_units(self) -> str:
+        """The units of node times ("generations", "uncalibrated", ...)."""
+        return self._ll.column("time_units").tobytes().decode()
+
+    @property
     def discrete_genome(self) -> bool:
         """True if every coordinate is an integer (as tskit)."""
         cols = [self.edges_left, self.edges_right, self.sites_position, self.migrations_left,
@@ -796,6 +801,8 @@ class TreeSequence:
         if isinstance(time_windows, str) and time_windows == "nodes":
             node_bin_map, num_bins = None, self.num_nodes
         else:
+            if self.time_units == "uncalibrated":
+                raise ValueError("Time windows require calibrated node times")
             tw = np.asarray(time_windows, dtype=np.float64)
             num_bins = len(tw) - 1
             # The bins of node times, as tskit's Python makes them.
@@ -839,6 +846,8 @@ class TreeSequence:
         ``pair_coalescence_quantiles``), computed by the library. Shape
         (windows, indexes, quantiles), dropping dimensions as tskit does."""
         sets, idx, drop_middle = self._pair_sets(sample_sets, indexes)
+        if self.time_units == "uncalibrated":
+            raise ValueError("Pair coalescence quantiles require calibrated node times")
         w = None if windows is None else self.parse_windows(windows)
         # One bin per distinct node time, as tskit's Python makes them.
         times, node_bin_map = np.unique(self.nodes_time, return_inverse=True)
@@ -858,6 +867,8 @@ class TreeSequence:
         ``pair_coalescence_rates``), computed by the library. Shape
         (windows, indexes, time windows), dropping dimensions as tskit does."""
         sets, idx, drop_middle = self._pair_sets(sample_sets, indexes)
+        if self.time_units == "uncalibrated":
+            raise ValueError("Pair coalescence rates require calibrated node times")
         w = None if windows is None else self.parse_windows(windows)
         tw = np.asarray(time_windows, dtype=np.float64)
         # Each node's time window, as tskit's Python makes them.

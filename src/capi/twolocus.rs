@@ -286,9 +286,11 @@ unsafe fn out_buffer<'o>(result: *mut f64, result_length: tspar_size_t) -> impl 
 /// numpy's "inverted_cdf". `node_bin_map` puts the nodes in `num_bins`
 /// bins ordered by time, the nodes of a bin sharing one time (tskit's
 /// Python: one bin per distinct node time); -1 leaves a node out. Output
-/// `[window][index][quantile]`; NaN where no pair coalesces. Errors:
-/// `TSPAR_ERR_BAD_QUANTILES`, `TSPAR_ERR_BAD_NODE_BIN_MAP`, and as
-/// `tspar_treeseq_pair_coalescence_counts`.
+/// `[window][index][quantile]`; NaN where no pair coalesces. Node times
+/// whose time units are "uncalibrated" are `TSPAR_ERR_TIME_UNCALIBRATED`
+/// unless `options` is `TSPAR_STAT_ALLOW_TIME_UNCALIBRATED` (the only
+/// option). Errors: `TSPAR_ERR_BAD_QUANTILES`, `TSPAR_ERR_BAD_NODE_BIN_MAP`,
+/// and as `tspar_treeseq_pair_coalescence_counts`.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_quantiles(
     ts: *const tspar_treeseq_t,
@@ -322,9 +324,6 @@ pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_quantiles(
                 num_windows,
                 windows,
             )?;
-            if options != 0 {
-                fail!(Error::BadOptions, "pair coalescence quantiles take no options");
-            }
             let map = slice(node_bin_map, ts.num_nodes() as u64, "node_bin_map")?;
             let q = slice(quantiles, num_quantiles, "quantiles")?;
             let out = out_buffer(result, result_length);
@@ -337,6 +336,7 @@ pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_quantiles(
                     map,
                     num_bins as usize,
                     q,
+                    options,
                     e,
                     out,
                 )
@@ -353,7 +353,8 @@ pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_quantiles(
 /// coalescence times: -log(1 - (F(b) - F(a)) / (1 - F(a))) / (b - a) in
 /// [a, b); 1 / (E[t | t > a] - a) in the window where the last pair
 /// coalesces (or the last window); NaN once every pair has coalesced.
-/// Output `[window][index][time window]`. Errors:
+/// Output `[window][index][time window]`. Uncalibrated time units and
+/// `options` as `tspar_treeseq_pair_coalescence_quantiles`. Errors:
 /// `TSPAR_ERR_BAD_TIME_WINDOWS`, `TSPAR_ERR_BAD_NODE_BIN_MAP`, and as
 /// `tspar_treeseq_pair_coalescence_counts`.
 #[no_mangle]
@@ -388,17 +389,15 @@ pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_rates(
                 num_windows,
                 windows,
             )?;
-            if options != 0 {
-                fail!(Error::BadOptions, "pair coalescence rates take no options");
-            }
             let map = slice(node_bin_map, ts.num_nodes() as u64, "node_bin_map")?;
             let n_tw = num_time_windows
                 .checked_add(1)
                 .ok_or_else(|| Failure::new(Error::BadParamValue, "num_time_windows too large"))?;
             let tw = slice(time_windows, n_tw, "time_windows")?;
             let out = out_buffer(result, result_length);
-            Settings::from(exec)?
-                .run(|e| crate::stats::paircoal::pair_coalescence_rates_into(ts, sets, idx, w, map, tw, e, out))
+            Settings::from(exec)?.run(|e| {
+                crate::stats::paircoal::pair_coalescence_rates_into(ts, sets, idx, w, map, tw, options, e, out)
+            })
         }
     })
 }

@@ -443,9 +443,11 @@ pub fn pair_coalescence_quantiles_into<'o>(
     node_bin_map: &[Id],
     num_bins: usize,
     quantiles: &[f64],
+    options: u32,
     exec: &mut Exec,
     buffer: impl FnOnce(usize) -> Result<&'o mut [f64]>,
 ) -> Result<()> {
+    check_time_options(ts, options, "pair coalescence quantiles")?;
     let a = check_args(ts, sets, indexes, windows, Some(node_bin_map), num_bins)?;
     for (j, q) in quantiles.iter().enumerate() {
         if !(0.0..=1.0).contains(q) || (j > 0 && quantiles[j - 1] >= *q) {
@@ -487,6 +489,20 @@ pub fn pair_coalescence_quantiles_into<'o>(
     Ok(())
 }
 
+/// Quantiles and rates read node times as times: as tskit, they refuse a
+/// tree sequence whose time units are "uncalibrated" unless
+/// `ALLOW_TIME_UNCALIBRATED` is given, the only option they take.
+fn check_time_options(ts: &TreeSequence, options: u32, what: &str) -> Result<()> {
+    if options & !opt::ALLOW_TIME_UNCALIBRATED != 0 {
+        fail!(
+            Error::BadOptions,
+            "{what}: {:#x}",
+            options & !opt::ALLOW_TIME_UNCALIBRATED
+        );
+    }
+    super::check_time_calibrated(ts, super::Mode::Branch, options)
+}
+
 /// Each bin's node time (all nodes in a bin must share it), increasing.
 fn bin_times(ts: &TreeSequence, map: &[Id], num_bins: usize) -> Result<Vec<f64>> {
     let time = &ts.tables().nodes.time;
@@ -524,9 +540,11 @@ pub fn pair_coalescence_rates_into<'o>(
     windows: Option<&[f64]>,
     node_bin_map: &[Id],
     time_windows: &[f64],
+    options: u32,
     exec: &mut Exec,
     buffer: impl FnOnce(usize) -> Result<&'o mut [f64]>,
 ) -> Result<()> {
+    check_time_options(ts, options, "pair coalescence rates")?;
     if time_windows.len() < 2 {
         fail!(Error::BadTimeWindows, "at least two time breakpoints are needed");
     }

@@ -188,3 +188,33 @@ def test_quantile_and_rate_refusals(case):
         with pytest.raises(TsparError) as info:
             tsp.pair_coalescence_quantiles(np.array(q))
         assert info.value.code == C["TSPAR_ERR_BAD_QUANTILES"]
+
+
+def test_uncalibrated_time_refused_as_tskit(case, tmp_path):
+    ts, _ = case
+    tables = ts.dump_tables()
+    tables.time_units = tskit.TIME_UNITS_UNCALIBRATED
+    un = tables.tree_sequence()
+    un.dump(tmp_path / "un.trees")
+    unp = tspar.load(str(tmp_path / "un.trees"))
+    assert unp.time_units == un.time_units == "uncalibrated"
+    tw = np.array([0.0, 100.0, np.inf])
+    calls = [
+        ("pair_coalescence_counts", dict(time_windows=tw)),
+        ("pair_coalescence_quantiles", dict(quantiles=np.array([0.5]))),
+        ("pair_coalescence_rates", dict(time_windows=tw)),
+    ]
+    for name, kw in calls:
+        with pytest.raises(ValueError, match="calibrated") as theirs:
+            getattr(un, name)(**kw)
+        with pytest.raises(ValueError) as ours:
+            getattr(unp, name)(**kw)
+        assert str(ours.value) == str(theirs.value)
+    # Per-node counts need no time: both compute them.
+    check(unp.pair_coalescence_counts(), un.pair_coalescence_counts())
+    # The library refuses quantiles and rates itself, unless allowed.
+    sets = [np.array(unp.samples(), dtype=np.int32)]
+    bins = np.zeros(unp.num_nodes, dtype=np.int32)
+    with pytest.raises(TsparError) as info:
+        unp._ll.pair_coalescence_rates(sets, np.array([[0, 0]], dtype=np.int32), bins, np.array([0.0, np.inf]))
+    assert info.value.code == C["TSPAR_ERR_TIME_UNCALIBRATED"]
