@@ -103,21 +103,14 @@ impl Cx<'_> {
         }
     }
 
-    /// Builds the tree of the edges `alive` (ids) in a fresh state, without
+    /// Builds the tree of the edges `order` in a fresh state, without
     /// adding to the output: parents, then the samples below each node
     /// (children before parents, by the parents' times), then the pairs
     /// coalescing at each node, P(v) - Σ_children P(c).
-    fn start(&self, ts: &TreeSequence, s: &mut State, alive: &[Id]) -> Result<()> {
+    /// `alive` holds the edges' (parent time, parent, child), with the
+    /// piece's node ids.
+    fn start(&self, s: &mut State, mut order: Vec<(f64, Id, Id)>) -> Result<()> {
         let (k, m, st) = (self.k, self.pairs.len(), self.stride());
-        let e = &ts.tables().edges;
-        let time = &ts.tables().nodes.time;
-        let mut order: Vec<(f64, Id, Id)> = alloc::collect(
-            alive.iter().map(|&id| {
-                let (p, c) = (e.parent[id as usize], e.child[id as usize]);
-                (time[p as usize], p, c)
-            }),
-            "the edges of a piece's first tree",
-        )?;
         order.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
         let mut pairs = vec![0.0; m];
         for &(_, p, c) in &order {
@@ -358,6 +351,14 @@ fn accumulate(ts: &TreeSequence, a: &Args, time: Option<&[f64]>, exec: &mut Exec
     };
     let windows = &a.windows;
     let st = k + m;
+    // The set of each sample (the sets are disjoint).
+    let mut member: Vec<Option<usize>> = alloc::filled(nn, None, "the sample sets' members")?;
+    for (j, set) in a.sets.iter().enumerate() {
+        for &u in *set {
+            member[u as usize] = Some(j);
+        }
+    }
+    let edges = &ts.tables().edges;
     // Each piece holds a row per window it overlaps.
     // Each piece sets up per-node state for every node: pieces are made
     // larger than the engine's (a property of the call, not of the threads).
@@ -372,27 +373,57 @@ fn accumulate(ts: &TreeSequence, a: &Args, time: Option<&[f64]>, exec: &mut Exec
         |pi, _, cancel: &AtomicBool, po: &mut PieceOut| {
             let piece = &pl.pieces[pi];
             let what = "the pair coalescence state";
+            // The piece's nodes get ids of their own, 0.. in order of first
+            // appearance: the walks then stay in a small, dense state.
+            let mut local = alloc::filled(nn, NULL, what)?;
+            let mut nodes: Vec<Id> = Vec::new();
+            let mut see = |u: Id, nodes: &mut Vec<Id>| -> Result<Id> {
+                let l = &mut local[u as usize];
+                if *l == NULL {
+                    *l = nodes.len() as Id;
+                    alloc::push(nodes, u, what)?;
+                }
+                Ok(*l)
+            };
+            let time_of = &ts.tables().nodes.time;
+            let mut first: Vec<(f64, Id, Id)> = alloc::with_capacity(pl.alive[pi].len(), what)?;
+            for &id in &pl.alive[pi] {
+                let (p, c) = (edges.parent[id as usize], edges.child[id as usize]);
+                let t = time_of[p as usize];
+                first.push((t, see(p, &mut nodes)?, see(c, &mut nodes)?));
+            }
+            let (t0, t1) = piece.trees;
+            let later = if t1 > t0 + 1 {
+                &ts.insertion_edges[ts.insertion_at[t0] as usize..ts.insertion_at[t1 - 1] as usize]
+            } else {
+                &[][..]
+            };
+            for &(p, c) in later {
+                see(p, &mut nodes)?;
+                see(c, &mut nodes)?;
+            }
             // Each node: no parent, its bin, its samples per set, no pairs.
             let mut s = State {
                 head: alloc::collect(
-                    (0..nn).map(|u| Head {
+                    nodes.iter().map(|&u| Head {
                         parent: NULL,
-                        bin: a.bins[u],
+                        bin: a.bins[u as usize],
                         last: piece.left,
-                        time: time.map_or(0.0, |t| t[u]),
+                        time: time.map_or(0.0, |t| t[u as usize]),
                     }),
                     what,
                 )?,
-                vals: alloc::zeroed(nn.saturating_mul(st), what)?,
+                vals: alloc::zeroed(nodes.len().saturating_mul(st), what)?,
             };
-            for (j, set) in a.sets.iter().enumerate() {
-                for &u in *set {
-                    s.vals[u as usize * st + j] = 1.0;
+            for (l, &u) in nodes.iter().enumerate() {
+                if let Some(j) = member[u as usize] {
+                    s.vals[l * st + j] = 1.0;
                 }
             }
             let (w0, w1) = piece.windows;
             let mut wi = w0;
-            cx.start(ts, &mut s, &pl.alive[pi])?;
+            cx.start(&mut s, first)?;
+            let at = |(p, c): (Id, Id)| (local[p as usize], local[c as usize]);
             let mut e = vec![0.0; k];
             let mut carry = vec![0.0; m];
             for j in piece.trees.0..piece.trees.1 {
@@ -404,16 +435,16 @@ fn accumulate(ts: &TreeSequence, a: &Args, time: Option<&[f64]>, exec: &mut Exec
                     let out_edges = &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize];
                     let in_edges = &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize];
                     for &pc in out_edges {
-                        cx.edge(&mut s, pc, -1.0, tl, po.row(wi), &mut e, &mut carry);
+                        cx.edge(&mut s, at(pc), -1.0, tl, po.row(wi), &mut e, &mut carry);
                     }
                     for &pc in in_edges {
-                        cx.edge(&mut s, pc, 1.0, tl, po.row(wi), &mut e, &mut carry);
+                        cx.edge(&mut s, at(pc), 1.0, tl, po.row(wi), &mut e, &mut carry);
                     }
                 }
                 while wi < w1 && windows[wi + 1] <= tr {
                     let x = windows[wi + 1];
                     let r = po.row(wi);
-                    for u in 0..nn {
+                    for u in 0..nodes.len() {
                         cx.flush(&mut s, u, x, r);
                     }
                     wi += 1;
@@ -421,7 +452,7 @@ fn accumulate(ts: &TreeSequence, a: &Args, time: Option<&[f64]>, exec: &mut Exec
             }
             if wi < w1 {
                 let r = po.row(wi);
-                for u in 0..nn {
+                for u in 0..nodes.len() {
                     cx.flush(&mut s, u, piece.right, r);
                 }
             }
