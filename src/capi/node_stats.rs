@@ -17,22 +17,8 @@ use crate::tables::Id;
 /// Pointers valid for the lengths given.
 unsafe fn sets_of<'a>(num: tspar_size_t, sizes: *const tspar_size_t, ids: *const tspar_id_t) -> Result<Vec<&'a [Id]>> {
     // SAFETY: forwarded contract.
-    let sizes = unsafe { slice(sizes, num, "reference_set_sizes") }?;
-    let mut total = 0u64;
-    for &s in sizes {
-        total = total
-            .checked_add(s)
-            .ok_or_else(|| Failure::new(Error::BadParamValue, "reference set sizes overflow"))?;
-    }
-    // SAFETY: forwarded contract.
-    let ids = unsafe { slice(ids, total, "reference_sets") }?;
-    let mut out = Vec::with_capacity(sizes.len());
-    let mut at = 0usize;
-    for &s in sizes {
-        out.push(&ids[at..at + s as usize]);
-        at += s as usize;
-    }
-    Ok(out)
+    let sets = unsafe { super::stats::sets_named(num, sizes, ids, ("reference_set_sizes", "reference_sets")) }?;
+    sets.split()
 }
 
 /// # Safety

@@ -109,14 +109,8 @@ pub unsafe extern "C" fn tspar_stat_call_new(
                     if num_weights != 0 {
                         fail!(Error::BadParamValue, "a statistic of sample sets takes no weights");
                     }
-                    a.sizes = slice(sample_set_sizes, num_sample_sets, "sample_set_sizes")?;
-                    let mut total = 0u64;
-                    for &s in a.sizes {
-                        total = total
-                            .checked_add(s)
-                            .ok_or_else(|| Failure::new(Error::BadParamValue, "sample set sizes overflow"))?;
-                    }
-                    a.ids = slice(sample_sets, total, "sample_sets")?;
+                    let sets = super::stats::sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
+                    (a.sizes, a.ids) = (sets.sizes, sets.ids);
                 }
                 Statistic::Weights(_) => {
                     if num_sample_sets != 0 {

@@ -63,17 +63,36 @@ unsafe fn ts_of<'a>(p: *const tspar_treeseq_t) -> Result<&'a TreeSequence> {
 
 /// # Safety
 /// Pointers valid for the lengths given.
-unsafe fn sets_of<'a>(num: tspar_size_t, sizes: *const tspar_size_t, ids: *const tspar_id_t) -> Result<SampleSets<'a>> {
+pub(super) unsafe fn sets_of<'a>(
+    num: tspar_size_t,
+    sizes: *const tspar_size_t,
+    ids: *const tspar_id_t,
+) -> Result<SampleSets<'a>> {
     // SAFETY: forwarded contract.
-    let sizes = unsafe { slice(sizes, num, "sample_set_sizes") }?;
+    unsafe { sets_named(num, sizes, ids, ("sample_set_sizes", "sample_sets")) }
+}
+
+/// `num` sets given as their sizes and their ids one after another, the
+/// two arguments being called `names` in messages.
+///
+/// # Safety
+/// `sizes` valid for `num` values and `ids` for their sum.
+pub(super) unsafe fn sets_named<'a>(
+    num: tspar_size_t,
+    sizes: *const tspar_size_t,
+    ids: *const tspar_id_t,
+    names: (&str, &str),
+) -> Result<SampleSets<'a>> {
+    // SAFETY: forwarded contract.
+    let sizes = unsafe { slice(sizes, num, names.0) }?;
     let mut total = 0u64;
     for &s in sizes {
         total = total
             .checked_add(s)
-            .ok_or_else(|| Failure::new(Error::BadParamValue, "sample set sizes overflow"))?;
+            .ok_or_else(|| Failure::new(Error::BadParamValue, format!("{} overflow", names.0)))?;
     }
     // SAFETY: forwarded contract.
-    let ids = unsafe { slice(ids, total, "sample_sets") }?;
+    let ids = unsafe { slice(ids, total, names.1) }?;
     Ok(SampleSets::new(sizes, ids))
 }
 
@@ -81,7 +100,7 @@ unsafe fn sets_of<'a>(num: tspar_size_t, sizes: *const tspar_size_t, ids: *const
 ///
 /// # Safety
 /// `p` valid for `num * tuple` ids.
-unsafe fn tuples_of<'a>(num: tspar_size_t, tuple: usize, p: *const tspar_id_t) -> Result<&'a [tspar_id_t]> {
+pub(super) unsafe fn tuples_of<'a>(num: tspar_size_t, tuple: usize, p: *const tspar_id_t) -> Result<&'a [tspar_id_t]> {
     if tuple == 0 {
         return Ok(&[]);
     }
@@ -107,7 +126,7 @@ unsafe fn weights_of<'a>(ts: &TreeSequence, columns: tspar_size_t, p: *const f64
 
 /// # Safety
 /// `windows` is NULL or holds `num_windows + 1` values.
-unsafe fn windows_arg<'a>(num_windows: tspar_size_t, windows: *const f64) -> Result<Option<&'a [f64]>> {
+pub(super) unsafe fn windows_arg<'a>(num_windows: tspar_size_t, windows: *const f64) -> Result<Option<&'a [f64]>> {
     if windows.is_null() {
         return Ok(None);
     }

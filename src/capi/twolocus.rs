@@ -4,6 +4,7 @@
 use std::ffi::c_int;
 
 use super::exec::{tspar_exec_t, Settings};
+use super::stats::{output, sets_of, tuples_of, windows_arg};
 use super::treeseq::tspar_treeseq_t;
 use super::*;
 use crate::error::{fail, Error, Failure};
@@ -87,18 +88,8 @@ pub unsafe extern "C" fn tspar_treeseq_ld_matrix(
         // C API contract); the helpers check NULL before use.
         unsafe {
             let ts = deref(ts, "ts")?.arc();
-            let sizes = slice(sample_set_sizes, num_sample_sets, "sample_set_sizes")?;
-            let mut total = 0u64;
-            for &s in sizes {
-                total = total
-                    .checked_add(s)
-                    .ok_or_else(|| Failure::new(Error::BadParamValue, "sample set sizes overflow"))?;
-            }
-            let ids = slice(sample_sets, total, "sample_sets")?;
-            let n_idx = num_index_tuples
-                .checked_mul(2)
-                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
-            let idx = slice(index_tuples, n_idx, "index_tuples")?;
+            let sets = sets_of(num_sample_sets, sample_set_sizes, sample_sets)?;
+            let idx = tuples_of(num_index_tuples, 2, index_tuples)?;
             let stat = LdStat::from_code(stat)?;
             let loci = |n: tspar_size_t, s: *const tspar_id_t, p: *const f64, side: &str| -> Result<Loci<'_>> {
                 match (s.is_null(), p.is_null()) {
@@ -110,18 +101,8 @@ pub unsafe extern "C" fn tspar_treeseq_ld_matrix(
             };
             let rows = loci(num_rows, row_sites, row_positions, "row")?;
             let cols = loci(num_cols, col_sites, col_positions, "column")?;
-            let out = move |need: usize| -> Result<&mut [f64]> {
-                if (result_length as u128) < need as u128 {
-                    fail!(
-                        Error::BufferTooSmall,
-                        "result has {result_length} values; {need} are needed"
-                    );
-                }
-                slice_mut(result, result_length, "result")
-            };
-            Settings::from(exec)?.run(|e| {
-                twolocus::ld_matrix_into(ts, SampleSets::new(sizes, ids), idx, stat, rows, cols, options, e, out)
-            })
+            let out = output(result, result_length);
+            Settings::from(exec)?.run(|e| twolocus::ld_matrix_into(ts, sets, idx, stat, rows, cols, options, e, out))
         }
     })
 }
@@ -167,44 +148,25 @@ pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_counts(
         // C API contract); the helpers check NULL before use.
         unsafe {
             let ts = deref(ts, "ts")?.inner();
-            let sizes = slice(sample_set_sizes, num_sample_sets, "sample_set_sizes")?;
-            let mut total = 0u64;
-            for &s in sizes {
-                total = total
-                    .checked_add(s)
-                    .ok_or_else(|| Failure::new(Error::BadParamValue, "sample set sizes overflow"))?;
-            }
-            let ids = slice(sample_sets, total, "sample_sets")?;
-            let n_idx = num_index_tuples
-                .checked_mul(2)
-                .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
-            let idx = slice(index_tuples, n_idx, "index_tuples")?;
-            let w = if windows.is_null() {
-                None
-            } else {
-                if num_windows == 0 {
-                    fail!(Error::BadNumWindows, "num_windows is 0");
-                }
-                Some(slice(windows, num_windows + 1, "windows")?)
-            };
+            let (sets, idx, w) = pair_args(
+                num_sample_sets,
+                sample_set_sizes,
+                sample_sets,
+                num_index_tuples,
+                index_tuples,
+                num_windows,
+                windows,
+            )?;
             let map = if node_bin_map.is_null() {
                 None
             } else {
                 Some(slice(node_bin_map, ts.num_nodes() as u64, "node_bin_map")?)
             };
-            let out = move |need: usize| -> Result<&mut [f64]> {
-                if (result_length as u128) < need as u128 {
-                    fail!(
-                        Error::BufferTooSmall,
-                        "result has {result_length} values; {need} are needed"
-                    );
-                }
-                slice_mut(result, result_length, "result")
-            };
+            let out = output(result, result_length);
             Settings::from(exec)?.run(|e| {
                 crate::stats::paircoal::pair_coalescence_counts_into(
                     ts,
-                    SampleSets::new(sizes, ids),
+                    sets,
                     idx,
                     w,
                     map,
@@ -234,48 +196,13 @@ unsafe fn pair_args<'a>(
     num_windows: tspar_size_t,
     windows: *const f64,
 ) -> Result<(SampleSets<'a>, &'a [tspar_id_t], Option<&'a [f64]>)> {
-    // SAFETY: forwarded contract; the helpers check NULL before use.
+    // SAFETY: forwarded contract.
     unsafe {
-        let sizes = slice(sample_set_sizes, num_sample_sets, "sample_set_sizes")?;
-        let mut total = 0u64;
-        for &s in sizes {
-            total = total
-                .checked_add(s)
-                .ok_or_else(|| Failure::new(Error::BadParamValue, "sample set sizes overflow"))?;
-        }
-        let ids = slice(sample_sets, total, "sample_sets")?;
-        let n_idx = num_index_tuples
-            .checked_mul(2)
-            .ok_or_else(|| Failure::new(Error::BadParamValue, "num_index_tuples too large"))?;
-        let idx = slice(index_tuples, n_idx, "index_tuples")?;
-        let w = if windows.is_null() {
-            None
-        } else {
-            if num_windows == 0 {
-                fail!(Error::BadNumWindows, "num_windows is 0");
-            }
-            Some(slice(windows, num_windows + 1, "windows")?)
-        };
-        Ok((SampleSets::new(sizes, ids), idx, w))
-    }
-}
-
-/// The caller's buffer of `result_length` values, asked for with the
-/// number needed.
-///
-/// # Safety
-/// `result` is NULL or valid for `result_length` values, used by nothing
-/// else during the call.
-unsafe fn out_buffer<'o>(result: *mut f64, result_length: tspar_size_t) -> impl FnOnce(usize) -> Result<&'o mut [f64]> {
-    move |need: usize| -> Result<&'o mut [f64]> {
-        if (result_length as u128) < need as u128 {
-            fail!(
-                Error::BufferTooSmall,
-                "result has {result_length} values; {need} are needed"
-            );
-        }
-        // SAFETY: forwarded contract.
-        unsafe { slice_mut(result, result_length, "result") }
+        Ok((
+            sets_of(num_sample_sets, sample_set_sizes, sample_sets)?,
+            tuples_of(num_index_tuples, 2, index_tuples)?,
+            windows_arg(num_windows, windows)?,
+        ))
     }
 }
 
@@ -326,7 +253,7 @@ pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_quantiles(
             )?;
             let map = slice(node_bin_map, ts.num_nodes() as u64, "node_bin_map")?;
             let q = slice(quantiles, num_quantiles, "quantiles")?;
-            let out = out_buffer(result, result_length);
+            let out = output(result, result_length);
             Settings::from(exec)?.run(|e| {
                 crate::stats::paircoal::pair_coalescence_quantiles_into(
                     ts,
@@ -394,7 +321,7 @@ pub unsafe extern "C" fn tspar_treeseq_pair_coalescence_rates(
                 .checked_add(1)
                 .ok_or_else(|| Failure::new(Error::BadParamValue, "num_time_windows too large"))?;
             let tw = slice(time_windows, n_tw, "time_windows")?;
-            let out = out_buffer(result, result_length);
+            let out = output(result, result_length);
             Settings::from(exec)?.run(|e| {
                 crate::stats::paircoal::pair_coalescence_rates_into(ts, sets, idx, w, map, tw, options, e, out)
             })

@@ -100,6 +100,19 @@ impl<'a> SampleSets<'a> {
         self.sizes.is_empty()
     }
 
+    /// The sets as slices of the ids, unchecked (their sizes must add up to
+    /// the number of ids, as `SampleSets` from the C API's arguments do).
+    pub fn split(&self) -> Result<Vec<&'a [Id]>> {
+        let mut out = alloc::with_capacity(self.sizes.len(), "the sets")?;
+        let mut at = 0usize;
+        for &n in self.sizes {
+            let end = at.saturating_add(n as usize).min(self.ids.len());
+            out.push(&self.ids[at..end]);
+            at = end;
+        }
+        Ok(out)
+    }
+
     /// The sets, checked: at least one, none empty, every id a sample, no
     /// sample twice in one set.
     pub fn check(&self, ts: &TreeSequence) -> Result<Vec<&'a [Id]>> {
