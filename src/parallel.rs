@@ -52,17 +52,18 @@ struct Pools {
     map: HashMap<usize, Arc<ThreadPool>>,
 }
 
-/// The pool for `threads` worker threads (`threads >= 2`).
+/// The pool for `threads` worker threads (one is allowed: a call that
+/// must keep its calling thread free to poll progress runs its work there).
 ///
 /// In a process forked after pools were made, the parent's pools are
 /// abandoned (leaked, never dropped: dropping would signal threads that do
 /// not exist in the child) and new ones are started on first use.
 pub fn pool(threads: usize) -> Result<Arc<ThreadPool>> {
     static POOLS: OnceLock<Mutex<Pools>> = OnceLock::new();
-    if !(2..=MAX_THREADS).contains(&threads) {
+    if !(1..=MAX_THREADS).contains(&threads) {
         return Err(Failure::new(
             Error::BadParamValue,
-            format!("thread count {threads} out of range 2..={MAX_THREADS} for a pool"),
+            format!("thread count {threads} out of range 1..={MAX_THREADS} for a pool"),
         ));
     }
     let pools = POOLS.get_or_init(|| {
@@ -197,6 +198,8 @@ mod tests {
         assert!(Arc::ptr_eq(&a, &b));
         let name = a.install(|| std::thread::current().name().map(|s| s.to_string()));
         assert!(name.unwrap().starts_with(WORKER_NAME_PREFIX));
-        assert!(pool(1).is_err());
+        assert!(pool(0).is_err());
+        assert!(pool(MAX_THREADS + 1).is_err());
+        assert_eq!(pool(1).unwrap().current_num_threads(), 1);
     }
 }
