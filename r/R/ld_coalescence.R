@@ -94,6 +94,8 @@ TreeSequence$set("public", "ld_matrix", function(sample_sets = NULL, sites = NUL
 
 # Each node's time window (-1: outside), as tskit's Python makes it with
 # np.digitize: findInterval is the same for increasing breakpoints.
+.uncalibrated <- function(ts) identical(rawToChar(ts$column("time_units")), "uncalibrated")
+
 .time_bins <- function(ts, time_windows) {
   tw <- as.numeric(time_windows)
   if (length(tw) < 2L || anyNA(tw) || any(diff(tw) <= 0)) {
@@ -116,6 +118,7 @@ TreeSequence$set("public", "pair_coalescence_counts", function(sample_sets = NUL
     last <- list(name = "node", labels = as.character(seq_len(nn) - 1L))
   } else {
     if (!is.numeric(time_windows)) stop("time_windows must be \"nodes\" or breakpoints", call. = FALSE)
+    if (.uncalibrated(self)) stop("Time windows require calibrated node times", call. = FALSE)
     tb <- .time_bins(self, time_windows)
     tb$n <- length(tb$breaks) - 1L
     last <- list(name = "time_window", labels = .time_labels(tb$breaks))
@@ -127,6 +130,7 @@ TreeSequence$set("public", "pair_coalescence_quantiles", function(quantiles, sam
                                                                   windows = NULL, threads = NULL) {
   if (!is.numeric(quantiles)) stop("quantiles must be a numeric vector", call. = FALSE)
   p <- .pair_sets(self, sample_sets, indexes)
+  if (.uncalibrated(self)) stop("Pair coalescence quantiles require calibrated node times", call. = FALSE)
   # One bin per distinct node time, as tskit's Python (np.unique).
   t <- self$column("nodes/time")
   times <- sort(unique(t))
@@ -139,9 +143,7 @@ TreeSequence$set("public", "pair_coalescence_rates", function(time_windows, samp
                                                               windows = NULL, threads = NULL) {
   if (!is.numeric(time_windows)) stop("time_windows must be numeric breakpoints", call. = FALSE)
   p <- .pair_sets(self, sample_sets, indexes)
-  if (identical(rawToChar(self$column("time_units")), "uncalibrated")) {
-    stop("Pair coalescence rates require calibrated node times", call. = FALSE)
-  }
+  if (.uncalibrated(self)) stop("Pair coalescence rates require calibrated node times", call. = FALSE)
   tb <- .time_bins(self, time_windows)
   .pair_call(self, "rates", p, windows, length(tb$breaks) - 1L, tb$map, tb$breaks, 0L, threads,
              list(name = "time_window", labels = .time_labels(tb$breaks)))

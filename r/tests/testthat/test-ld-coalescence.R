@@ -74,7 +74,12 @@ test_that("argument errors are R errors", {
   expect_error(ts$pair_coalescence_rates(c(0, 10, 5)), "increasing")
   tc <- ts$tables()
   tc$time_units <- "uncalibrated"
-  expect_error(tc$tree_sequence()$pair_coalescence_rates(c(0, 10, Inf)), "calibrated")
+  un <- tc$tree_sequence()
+  expect_error(un$pair_coalescence_rates(c(0, 10, Inf)), "Pair coalescence rates require calibrated")
+  expect_error(un$pair_coalescence_quantiles(0.5), "Pair coalescence quantiles require calibrated")
+  expect_error(un$pair_coalescence_counts(time_windows = c(0, 10, Inf)), "Time windows require calibrated")
+  # Per-node counts need no time.
+  expect_identical(un$pair_coalescence_counts(), ts$pair_coalescence_counts())
   W <- matrix(1, nrow = ts$num_samples(), ncol = 1)
   expect_error(ts$genetic_relatedness_vector(W, nodes = 0:1), "centre=FALSE")
   expect_error(ts$pca(0), "Number of components")
