@@ -132,20 +132,6 @@ impl Links {
         }
     }
 
-    /// As [`Links::start`] with no set samples (every count 0).
-    pub fn start_plain(&mut self, ts: &TreeSequence, alive: &[Id]) {
-        self.parent.fill(NULL);
-        self.left_child.fill(NULL);
-        self.right_child.fill(NULL);
-        self.left_sib.fill(NULL);
-        self.right_sib.fill(NULL);
-        self.count.fill(0);
-        let e = &ts.tables().edges;
-        for &h in alive {
-            self.insert(e.parent[h as usize], e.child[h as usize]);
-        }
-    }
-
     #[inline]
     pub fn insert(&mut self, p: Id, c: Id) {
         let (pu, cu) = (p as usize, c as usize);
