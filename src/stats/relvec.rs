@@ -167,18 +167,14 @@ struct Scratch {
     /// The child's weight and the path's sum of `v`, for one edge change.
     wc: Vec<f64>,
     sum: Vec<f64>,
+    /// Window ends: the nodes done (`stamp == cur`), and a path to the root.
+    stamp: Vec<u32>,
+    cur: u32,
+    path: Vec<u32>,
     /// Site mode: what applies to every node (the ancestral allele's weight).
     global: Vec<f64>,
     allele_w: Vec<f64>,
     alleles: Vec<usize>,
-}
-
-/// Nodes by decreasing time: parents before children.
-fn top_down(ts: &TreeSequence) -> Result<Vec<Id>> {
-    let time = &ts.tables().nodes.time;
-    let mut order: Vec<Id> = alloc::collect(0..ts.num_nodes() as Id, "the node order")?;
-    order.sort_by(|&a, &b| time[b as usize].total_cmp(&time[a as usize]).then(a.cmp(&b)));
-    Ok(order)
 }
 
 fn product(
@@ -192,7 +188,6 @@ fn product(
 ) -> Result<Vec<f64>> {
     let nw = windows.len() - 1;
     let row = focal.len() * k;
-    let order = top_down(ts)?;
     // A window end costs a few passes over the nodes, an edge change a walk
     // to the root: pieces of at least as many units as nodes keep the first
     // small (and do not depend on the thread count).
@@ -207,7 +202,7 @@ fn product(
             Some(s) => s,
             None => Scratch::new(ts, k)?,
         };
-        let args = (ts, w, windows, focal, &order[..], mode);
+        let args = (ts, w, windows, focal, mode);
         // The one-column product (the common case) with its loops unrolled.
         let r = if k == 1 {
             piece_run::<1>(args, pi, &plan, &mut s, cancel, po)
@@ -236,6 +231,9 @@ impl Scratch {
             node,
             wc: alloc::zeroed(k, what)?,
             sum: alloc::zeroed(k, what)?,
+            stamp: alloc::zeroed(n, what)?,
+            cur: 0,
+            path: Vec::new(),
             global: alloc::zeroed(k, what)?,
             allele_w: Vec::new(),
             alleles: Vec::new(),
@@ -329,38 +327,79 @@ impl Scratch {
     }
 
     /// A window ends at `x`: every focal node's value (the sum of `v` on
-    /// its path, and the global value) into the window's row; then every
-    /// value starts again from zero.
-    fn flush_window<const K: usize>(&mut self, order: &[Id], focal: &[Id], x: f64, branch: bool, row: &mut [f64]) {
+    /// its path, and the global value) into the window's row. Only the
+    /// paths of the focal nodes are visited: each node on them, top down,
+    /// accounts for its branch and adds its parent's sum to its `v` (once:
+    /// `stamp` marks it done). With `more` windows to come in the piece,
+    /// every value then starts again from zero at `x`.
+    #[allow(clippy::too_many_arguments)]
+    fn flush_window<const K: usize>(
+        &mut self,
+        focal: &[Id],
+        x: f64,
+        branch: bool,
+        more: bool,
+        row: &mut [f64],
+    ) -> Result<()> {
         let k = if K == 0 { self.k } else { K };
-        let st = self.stride;
-        let recs = &mut self.node[self.base..self.base + self.n * st];
-        if branch {
-            for rec in recs.chunks_exact_mut(st) {
-                Self::flush_branch(rec, k, x);
-            }
+        let (base, st) = (self.base, self.stride);
+        if self.cur == u32::MAX {
+            self.stamp.fill(0);
+            self.cur = 0;
         }
-        // Parents before children: each `v` becomes its path's sum.
-        for &a in order {
-            let ra = a as usize * st;
-            let p = recs[ra + PARENT];
-            if p >= 0.0 {
-                let rp = p as usize * st;
-                for j in W + k..W + 2 * k {
-                    recs[ra + j] += recs[rp + j];
+        self.cur += 1;
+        let cur = self.cur;
+        let Scratch {
+            node,
+            stamp,
+            path,
+            global,
+            ..
+        } = self;
+        for (f, &u) in focal.iter().enumerate() {
+            path.clear();
+            let mut a = u as usize;
+            let mut above = None;
+            while stamp[a] != cur {
+                alloc::push(path, a as u32, "a path to the root")?;
+                let p = node[base + a * st + PARENT];
+                if p < 0.0 {
+                    break;
+                }
+                a = p as usize;
+                if stamp[a] == cur {
+                    above = Some(a);
                 }
             }
-        }
-        for (f, &u) in focal.iter().enumerate() {
-            let v = &recs[u as usize * st + W + k..u as usize * st + W + 2 * k];
-            for ((d, s), g) in row[f * k..(f + 1) * k].iter_mut().zip(v).zip(&self.global) {
+            let mut above = above.map(|a| base + a * st);
+            for &b in path.iter().rev() {
+                let b = b as usize;
+                stamp[b] = cur;
+                let rb = base + b * st;
+                if branch {
+                    Self::flush_branch(&mut node[rb..rb + W + 2 * k], k, x);
+                }
+                if let Some(ra) = above {
+                    for j in W + k..W + 2 * k {
+                        node[rb + j] += node[ra + j];
+                    }
+                }
+                above = Some(rb);
+            }
+            let ru = base + u as usize * st;
+            let v = &node[ru + W + k..ru + W + 2 * k];
+            for ((d, s), g) in row[f * k..(f + 1) * k].iter_mut().zip(v).zip(global.iter()) {
                 *d += s + g;
             }
         }
-        for rec in recs.chunks_exact_mut(st) {
-            rec[W + k..W + 2 * k].fill(0.0);
+        if more {
+            for rec in node[base..base + self.n * st].chunks_exact_mut(st) {
+                rec[LAST] = x;
+                rec[W + k..W + 2 * k].fill(0.0);
+            }
+            global.fill(0.0);
         }
-        self.global.fill(0.0);
+        Ok(())
     }
 }
 
@@ -372,11 +411,11 @@ fn check_cancel(cancel: &AtomicBool) -> Result<()> {
 }
 
 /// What every piece of one product shares: the tree sequence, the
-/// weights, the windows, the focal nodes, the top-down order and the mode.
-type Shared<'a> = (&'a TreeSequence, &'a [f64], &'a [f64], &'a [Id], &'a [Id], Mode);
+/// weights, the windows, the focal nodes and the mode.
+type Shared<'a> = (&'a TreeSequence, &'a [f64], &'a [f64], &'a [Id], Mode);
 
 fn piece_run<const K: usize>(
-    (ts, w, windows, focal, order, mode): Shared,
+    (ts, w, windows, focal, mode): Shared,
     pi: usize,
     plan: &engine::Plan,
     s: &mut Scratch,
@@ -430,6 +469,18 @@ fn piece_run<const K: usize>(
             if (j - piece.trees.0) % 64 == 0 {
                 check_cancel(cancel)?;
             }
+            // The next tree's edge changes: their first records are
+            // loaded now, while this tree's walks run (a prefetch).
+            if j + 1 < piece.trees.1 {
+                let mut touch = 0.0;
+                for &(p, c) in &ts.removal_edges[ts.removal_at[j] as usize..ts.removal_at[j + 1] as usize] {
+                    touch += s.node[s.rec(p as usize)] + s.node[s.rec(c as usize)];
+                }
+                for &(p, _) in &ts.insertion_edges[ts.insertion_at[j] as usize..ts.insertion_at[j + 1] as usize] {
+                    touch += s.node[s.rec(p as usize)];
+                }
+                std::hint::black_box(touch);
+            }
             for &pc in &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize] {
                 s.edge::<K>(pc, false, tl, branch);
             }
@@ -441,19 +492,19 @@ fn piece_run<const K: usize>(
             for site in ts.tree_sites(j) {
                 let x = position[site];
                 while wi + 1 < w1 && windows[wi + 1] <= x {
-                    s.flush_window::<K>(order, focal, windows[wi + 1], false, po.row(wi));
+                    s.flush_window::<K>(focal, windows[wi + 1], false, wi + 1 < w1, po.row(wi))?;
                     wi += 1;
                 }
                 site_add(ts, site, &total, s, &mut states)?;
             }
         }
         while wi < w1 && windows[wi + 1] <= tr {
-            s.flush_window::<K>(order, focal, windows[wi + 1], branch, po.row(wi));
+            s.flush_window::<K>(focal, windows[wi + 1], branch, wi + 1 < w1, po.row(wi))?;
             wi += 1;
         }
     }
     if wi < w1 {
-        s.flush_window::<K>(order, focal, piece.right, branch, po.row(wi));
+        s.flush_window::<K>(focal, piece.right, branch, false, po.row(wi))?;
     }
     Ok(())
 }
