@@ -13,14 +13,22 @@
 //!
 //! Both are sums of values that apply to every node of a subtree: a
 //! branch's length times the weight below it, while it lasts; at a site,
-//! each mutation's allele weight minus its parent allele's. Each node keeps
-//! what was added for its subtree (`pend`); before an edge changes, the
-//! path from the root to the edge's parent is pushed down to the children,
-//! so what is pending never reaches a node that was not below. At a window
-//! end the pending values are summed down every path for the focal nodes.
-//! Cost: each edge change walks its path with `k`-vectors, O(edges × depth
-//! × k), plus O(nodes × k) per window end per piece; memory O(nodes × k)
-//! per thread.
+//! each mutation's allele weight minus its parent allele's. A node's
+//! value is the sum of a share `v` over its path to the root: what applies
+//! to a subtree is added to its top node's `v`. Removing edge `(p, c)`
+//! adds the path sum above `c` to `c`'s `v`, inserting one subtracts it,
+//! so every node keeps its value. The one walk
+//! from `p` to the root that sums the path also accounts for each branch
+//! on it up to the current position (its weight below is about to change)
+//! and moves `c`'s weight. At a window end the paths of the focal nodes
+//! are summed top down.
+//!
+//! Cost: O(depth × k) per edge change (a chain of cache misses: each node
+//! is one node-major record of whole 64-byte lines holding its parent,
+//! time and both k-vectors, and the next tree's records are touched ahead),
+//! plus O(nodes on the focal paths × k) per window end and O(nodes × k) per
+//! piece start. Memory: one record of `4 + 2k` values (rounded up to 8)
+//! per node per thread.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
