@@ -142,7 +142,9 @@ fn relatedness_vector_same_bits_for_1_2_3_8_threads() {
     let windows: Vec<f64> = vec![0.0, l * 0.1234, l * 0.5, l * 0.5 + 1e-9 * l, l * 0.9, l];
     let nodes: Vec<i32> = (0..ts.num_nodes() as i32).step_by(5).collect();
     for k in [1usize, 3] {
-        let w: Vec<f64> = (0..ts.samples().len() * k).map(|i| ((i * 7919) % 101) as f64 / 50.0 - 1.0).collect();
+        let w: Vec<f64> = (0..ts.samples().len() * k)
+            .map(|i| ((i * 7919) % 101) as f64 / 50.0 - 1.0)
+            .collect();
         for mode in [opt::SITE, opt::BRANCH] {
             for win in [None, Some(&windows[..])] {
                 for (focal, o) in [(None, mode), (Some(&nodes[..]), mode | opt::NONCENTRED)] {
