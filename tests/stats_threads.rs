@@ -130,3 +130,40 @@ fn progress_reaches_one_and_cancel_stops() {
         assert_eq!(calls, 1);
     }
 }
+
+/// The relatedness-vector product: the same bits for every thread count
+/// (its pieces are at least as many units as nodes: the example file still
+/// has several), and one piece gives the same values.
+#[test]
+fn relatedness_vector_same_bits_for_1_2_3_8_threads() {
+    use tspar::stats::relvec::genetic_relatedness_vector;
+    let ts = example();
+    let l = ts.sequence_length();
+    let windows: Vec<f64> = vec![0.0, l * 0.1234, l * 0.5, l * 0.5 + 1e-9 * l, l * 0.9, l];
+    let nodes: Vec<i32> = (0..ts.num_nodes() as i32).step_by(5).collect();
+    for k in [1usize, 3] {
+        let w: Vec<f64> = (0..ts.samples().len() * k)
+            .map(|i| ((i * 7919) % 101) as f64 / 50.0 - 1.0)
+            .collect();
+        for mode in [opt::SITE, opt::BRANCH] {
+            for win in [None, Some(&windows[..])] {
+                for (focal, o) in [(None, mode), (Some(&nodes[..]), mode | opt::NONCENTRED)] {
+                    let run = |e: &mut Exec| genetic_relatedness_vector(&ts, &w, k, win, focal, o, e).unwrap();
+                    let one = run(&mut exec(1, 40));
+                    for threads in [2, 3, 8] {
+                        let many = run(&mut exec(threads, 40));
+                        let same = one.iter().zip(&many).all(|(a, b)| a.to_bits() == b.to_bits());
+                        assert!(same && one.len() == many.len(), "k {k} mode {mode} {threads} threads");
+                    }
+                    let mut e = exec(1, u64::MAX);
+                    e.max_pieces = 1;
+                    let whole = run(&mut e);
+                    let scale = one.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+                    for (a, b) in whole.iter().zip(&one) {
+                        assert!((a - b).abs() <= 1e-9 * scale + 1e-12, "k {k} mode {mode}: {a} vs {b}");
+                    }
+                }
+            }
+        }
+    }
+}

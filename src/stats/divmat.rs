@@ -132,20 +132,6 @@ impl Links {
         }
     }
 
-    /// As [`Links::start`] with no set samples (every count 0).
-    pub fn start_plain(&mut self, ts: &TreeSequence, alive: &[Id]) {
-        self.parent.fill(NULL);
-        self.left_child.fill(NULL);
-        self.right_child.fill(NULL);
-        self.left_sib.fill(NULL);
-        self.right_sib.fill(NULL);
-        self.count.fill(0);
-        let e = &ts.tables().edges;
-        for &h in alive {
-            self.insert(e.parent[h as usize], e.child[h as usize]);
-        }
-    }
-
     #[inline]
     pub fn insert(&mut self, p: Id, c: Id) {
         let (pu, cu) = (p as usize, c as usize);
@@ -344,6 +330,13 @@ impl SiteScratch {
 /// Index of pair `(i, j)`, `i <= j`, in the row-major upper triangle with
 /// diagonal of `k × k`.
 #[inline]
+/// At most 64 pieces, and few enough that the rows they keep for a window
+/// they share with the piece before (one row of `np` values each, until all
+/// are added in piece order) stay within 32 MiB.
+fn max_pieces(exec: &Exec, np: usize) -> usize {
+    exec.max_pieces.min(64).min(((1usize << 22) / np.max(1)).max(1))
+}
+
 pub(crate) fn upper_index(k: usize, i: usize, j: usize) -> usize {
     i * k - i * i.saturating_sub(1) / 2 + (j - i)
 }
@@ -364,7 +357,7 @@ pub(crate) fn site_pair_counts(
     let nw = windows.len() - 1;
     // Each piece costs a pass over the pair counts (at most 64 pieces;
     // independent of the thread count).
-    let plan = engine::plan(ts, windows, (exec.piece_work / 4).max(1), exec.max_pieces.min(64))?;
+    let plan = engine::plan(ts, windows, (exec.piece_work / 4).max(1), max_pieces(exec, np))?;
     let mut out = alloc::zeroed(nw.saturating_mul(np), "the divergence matrix")?;
     let pool: Mutex<Vec<SiteScratch>> = Mutex::new(Vec::new());
     let pieces: &[Piece] = &plan.pieces;
@@ -784,7 +777,7 @@ pub(crate) fn branch_pair_sums(
     let ns = set.len();
     let np = k * (k + 1) / 2;
     let nw = windows.len() - 1;
-    let plan = engine::plan(ts, windows, (exec.piece_work / 4).max(1), exec.max_pieces.min(64))?;
+    let plan = engine::plan(ts, windows, (exec.piece_work / 4).max(1), max_pieces(exec, np))?;
     let mut out = alloc::zeroed(nw.saturating_mul(np), "the divergence matrix")?;
     let pool: Mutex<Vec<BranchScratch>> = Mutex::new(Vec::new());
     let pieces: &[Piece] = &plan.pieces;

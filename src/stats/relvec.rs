@@ -13,19 +13,26 @@
 //!
 //! Both are sums of values that apply to every node of a subtree: a
 //! branch's length times the weight below it, while it lasts; at a site,
-//! each mutation's allele weight minus its parent allele's. Each node keeps
-//! what was added for its subtree (`pend`); before an edge changes, the
-//! path from the root to the edge's parent is pushed down to the children,
-//! so what is pending never reaches a node that was not below. At a window
-//! end the pending values are summed down every path for the focal nodes.
-//! Cost: each edge change walks its path with `k`-vectors, O(edges × depth
-//! × k), plus O(nodes × k) per window end per piece; memory O(nodes × k)
-//! per thread.
+//! each mutation's allele weight minus its parent allele's. A node's
+//! value is the sum of a share `v` over its path to the root: what applies
+//! to a subtree is added to its top node's `v`. Removing edge `(p, c)`
+//! adds the path sum above `c` to `c`'s `v`, inserting one subtracts it,
+//! so every node keeps its value. The one walk
+//! from `p` to the root that sums the path also accounts for each branch
+//! on it up to the current position (its weight below is about to change)
+//! and moves `c`'s weight. At a window end the paths of the focal nodes
+//! are summed top down.
+//!
+//! Cost: O(depth × k) per edge change (a chain of cache misses: each node
+//! is one node-major record of whole 64-byte lines holding its parent,
+//! time and both k-vectors, and the next tree's records are touched ahead),
+//! plus O(nodes on the focal paths × k) per window end and O(nodes × k) per
+//! piece start. Memory: one record of `4 + 2k` values (rounded up to 8)
+//! per node per thread.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use super::divmat::Links;
 use super::engine::{self, Piece, PieceOut};
 use super::{check_time_calibrated, mode_of, opt, span_normalise, windows_of, Exec, Mode};
 use crate::alloc;
@@ -143,30 +150,39 @@ fn centre_columns(m: &mut [f64], k: usize) {
     }
 }
 
+/// Where each value of a node's record is: `[parent, time, last, blen,
+/// w[0..k], v[0..k]]` — the parent (as a float: ids are exact in an f64),
+/// the node's time, where its branch was last accounted for, the branch's
+/// length (0 for a root), the weight below the node, and the node's share
+/// `v` of what every node of its subtree has gathered (a node's value is
+/// the sum of `v` along its path to the root).
+const PARENT: usize = 0;
+const TIME: usize = 1;
+const LAST: usize = 2;
+const BLEN: usize = 3;
+const W: usize = 4;
+
+/// One thread's state over a piece: the nodes' records, node-major and
+/// each padded to whole 64-byte lines, so that a step up a path costs one
+/// run of memory (walking a path is a chain of cache misses).
 struct Scratch {
-    links: Links,
-    /// Weight below each node, `[node][k]`.
-    below: Vec<f64>,
-    /// What was added for each node's subtree, `[node][k]`.
-    pend: Vec<f64>,
-    /// What reached each node itself from `pend` pushed down to its
-    /// children (a node keeps its share when its subtree's moves on).
-    own: Vec<f64>,
-    /// Where each node's branch was last accounted for (branch mode).
-    last: Vec<f64>,
-    path: Vec<Id>,
+    k: usize,
+    n: usize,
+    stride: usize,
+    /// The first record's index in `node` (aligned to 64 bytes).
+    base: usize,
+    node: Vec<f64>,
+    /// The child's weight and the path's sum of `v`, for one edge change.
+    wc: Vec<f64>,
+    sum: Vec<f64>,
+    /// Window ends: the nodes done (`stamp == cur`), and a path to the root.
+    stamp: Vec<u32>,
+    cur: u32,
+    path: Vec<u32>,
     /// Site mode: what applies to every node (the ancestral allele's weight).
     global: Vec<f64>,
     allele_w: Vec<f64>,
     alleles: Vec<usize>,
-}
-
-/// Nodes by decreasing time: parents before children.
-fn top_down(ts: &TreeSequence) -> Result<Vec<Id>> {
-    let time = &ts.tables().nodes.time;
-    let mut order: Vec<Id> = alloc::collect(0..ts.num_nodes() as Id, "the node order")?;
-    order.sort_by(|&a, &b| time[b as usize].total_cmp(&time[a as usize]).then(a.cmp(&b)));
-    Ok(order)
 }
 
 fn product(
@@ -180,7 +196,6 @@ fn product(
 ) -> Result<Vec<f64>> {
     let nw = windows.len() - 1;
     let row = focal.len() * k;
-    let order = top_down(ts)?;
     // A window end costs a few passes over the nodes, an edge change a walk
     // to the root: pieces of at least as many units as nodes keep the first
     // small (and do not depend on the thread count).
@@ -193,23 +208,15 @@ fn product(
         let taken = pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut s = match taken {
             Some(s) => s,
-            None => {
-                let n = ts.num_nodes();
-                let what = "the relatedness vector's working memory";
-                Scratch {
-                    links: Links::new(n)?,
-                    below: alloc::zeroed(n.saturating_mul(k), what)?,
-                    pend: alloc::zeroed(n.saturating_mul(k), what)?,
-                    own: alloc::zeroed(n.saturating_mul(k), what)?,
-                    last: alloc::zeroed(n, what)?,
-                    path: Vec::new(),
-                    global: alloc::zeroed(k, what)?,
-                    allele_w: Vec::new(),
-                    alleles: Vec::new(),
-                }
-            }
+            None => Scratch::new(ts, k)?,
         };
-        let r = piece_run(ts, w, k, windows, focal, &order, mode, pi, &plan, &mut s, cancel, po);
+        let args = (ts, w, windows, focal, mode);
+        // The one-column product (the common case) with its loops unrolled.
+        let r = if k == 1 {
+            piece_run::<1>(args, pi, &plan, &mut s, cancel, po)
+        } else {
+            piece_run::<0>(args, pi, &plan, &mut s, cancel, po)
+        };
         pool.lock().unwrap_or_else(|e| e.into_inner()).push(s);
         r
     })?;
@@ -217,120 +224,190 @@ fn product(
 }
 
 impl Scratch {
-    /// Adds node `u`'s branch (length × weight below × span since last)
-    /// to its subtree's pending values.
+    fn new(ts: &TreeSequence, k: usize) -> Result<Scratch> {
+        let n = ts.num_nodes();
+        let what = "the relatedness vector's working memory";
+        let stride = k.saturating_mul(2).saturating_add(W).next_multiple_of(8);
+        let node: Vec<f64> = alloc::zeroed(n.saturating_mul(stride).saturating_add(8), what)?;
+        // The address only picks an offset; nothing is read through it.
+        let base = (64 - node.as_ptr() as usize % 64) % 64 / 8;
+        Ok(Scratch {
+            k,
+            n,
+            stride,
+            base,
+            node,
+            wc: alloc::zeroed(k, what)?,
+            sum: alloc::zeroed(k, what)?,
+            stamp: alloc::zeroed(n, what)?,
+            cur: 0,
+            path: Vec::new(),
+            global: alloc::zeroed(k, what)?,
+            allele_w: Vec::new(),
+            alleles: Vec::new(),
+        })
+    }
+
+    /// Where node `u`'s record starts.
+    #[inline(always)]
+    fn rec(&self, u: usize) -> usize {
+        self.base + u * self.stride
+    }
+
+    /// Every node's record.
+    fn recs_mut(&mut self) -> &mut [f64] {
+        let (a, st) = (self.base, self.stride);
+        &mut self.node[a..a + self.n * st]
+    }
+
+    /// Adds a node's branch (length × weight below × span since last
+    /// time) to its `v`, and marks it accounted for up to `x`.
+    #[inline(always)]
+    fn flush_branch(rec: &mut [f64], k: usize, x: f64) {
+        let f = rec[BLEN] * (x - rec[LAST]);
+        rec[LAST] = x;
+        if f != 0.0 {
+            let (w, v) = rec[W..W + 2 * k].split_at_mut(k);
+            for (v, w) in v.iter_mut().zip(w.iter()) {
+                *v += f * w;
+            }
+        }
+    }
+
+    /// Removes or inserts edge `(p, c)` at `x`: one walk from `p` to the
+    /// root accounts for each branch on it (branch mode), sums the path's
+    /// `v` and moves `c`'s weight; then `c`'s `v` takes the path's sum
+    /// (removal) or gives it back (insertion), so that every node of `c`'s
+    /// subtree keeps its value. `K` is `k` when known at compile time, else 0.
     #[inline]
-    fn flush_branch(&mut self, time: &[f64], k: usize, u: usize, x: f64) {
-        let p = self.links.parent[u];
-        if p != NULL {
-            let f = (time[p as usize] - time[u]) * (x - self.last[u]);
-            if f != 0.0 {
-                let (pend, below) = (&mut self.pend[u * k..(u + 1) * k], &self.below[u * k..(u + 1) * k]);
-                for (d, b) in pend.iter_mut().zip(below) {
-                    *d += f * b;
-                }
-            }
-        }
-        self.last[u] = x;
-    }
-
-    /// Pushes the pending values on the path from the root down to `p`
-    /// (included) into their children; branch mode accounts for each
-    /// branch on the path first.
-    fn push_path(&mut self, time: &[f64], k: usize, p: Id, x: f64, branch: bool) {
-        self.path.clear();
-        let mut v = p;
-        while v != NULL {
-            self.path.push(v);
-            v = self.links.parent[v as usize];
-        }
-        for i in (0..self.path.len()).rev() {
-            let a = self.path[i] as usize;
+    fn edge<const K: usize>(&mut self, (p, c): (Id, Id), insert: bool, x: f64, branch: bool) {
+        let k = if K == 0 { self.k } else { K };
+        let (rc, rp) = (self.rec(c as usize), self.rec(p as usize));
+        let (base, st) = (self.base, self.stride);
+        let Scratch { node, wc, sum, .. } = self;
+        let (wc, sum) = (&mut wc[..k], &mut sum[..k]);
+        wc.copy_from_slice(&node[rc + W..rc + W + k]);
+        sum.fill(0.0);
+        let tp = node[rp + TIME];
+        let mut r = rp;
+        loop {
+            let rec = &mut node[r..r + W + 2 * k];
             if branch {
-                self.flush_branch(time, k, a, x);
+                Self::flush_branch(rec, k, x);
             }
-            if self.pend[a * k..(a + 1) * k].iter().all(|&y| y == 0.0) {
-                continue;
+            let (w, v) = rec[W..].split_at_mut(k);
+            for (s, v) in sum.iter_mut().zip(v.iter()) {
+                *s += v;
             }
-            for j in 0..k {
-                self.own[a * k + j] += self.pend[a * k + j];
-            }
-            let mut c = self.links.left_child[a];
-            while c != NULL {
-                let cu = c as usize;
-                for j in 0..k {
-                    self.pend[cu * k + j] += self.pend[a * k + j];
+            if insert {
+                for (w, d) in w.iter_mut().zip(wc.iter()) {
+                    *w += d;
                 }
-                c = self.links.right_sib[cu];
+            } else {
+                for (w, d) in w.iter_mut().zip(wc.iter()) {
+                    *w -= d;
+                }
             }
-            self.pend[a * k..(a + 1) * k].fill(0.0);
+            let a = rec[PARENT];
+            if a < 0.0 {
+                break;
+            }
+            r = base + a as usize * st;
         }
-    }
-
-    fn edge(&mut self, time: &[f64], k: usize, (p, c): (Id, Id), insert: bool, x: f64, branch: bool) {
-        self.push_path(time, k, p, x, branch);
-        if branch {
-            self.flush_branch(time, k, c as usize, x);
-        }
+        let rec = &mut node[rc..rc + W + 2 * k];
         if insert {
-            self.links.insert(p, c);
+            rec[PARENT] = p as f64;
+            rec[LAST] = x;
+            rec[BLEN] = tp - rec[TIME];
+            for (v, s) in rec[W + k..].iter_mut().zip(sum.iter()) {
+                *v -= s;
+            }
         } else {
-            self.links.remove(p, c);
-        }
-        // `path` still holds p's ancestors (the edge changed only c's parent).
-        let cu = c as usize;
-        for i in 0..self.path.len() {
-            let vu = self.path[i] as usize;
-            for j in 0..k {
-                let d = self.below[cu * k + j];
-                if insert {
-                    self.below[vu * k + j] += d;
-                } else {
-                    self.below[vu * k + j] -= d;
-                }
+            if branch {
+                Self::flush_branch(rec, k, x);
+            }
+            rec[PARENT] = NULL as f64;
+            rec[BLEN] = 0.0;
+            for (v, s) in rec[W + k..].iter_mut().zip(sum.iter()) {
+                *v += s;
             }
         }
     }
 
+    /// A window ends at `x`: every focal node's value (the sum of `v` on
+    /// its path, and the global value) into the window's row. Only the
+    /// paths of the focal nodes are visited: each node on them, top down,
+    /// accounts for its branch and adds its parent's sum to its `v` (once:
+    /// `stamp` marks it done). With `more` windows to come in the piece,
+    /// every value then starts again from zero at `x`.
     #[allow(clippy::too_many_arguments)]
-    /// A window ends at `x`: every focal node's sum of what is pending on
-    /// its path (and the global value) into the window's row; then cleared.
-    fn flush_window(
+    fn flush_window<const K: usize>(
         &mut self,
-        time: &[f64],
-        k: usize,
-        order: &[Id],
         focal: &[Id],
         x: f64,
         branch: bool,
+        more: bool,
         row: &mut [f64],
-    ) {
-        let n = self.last.len();
-        if branch {
-            for u in 0..n {
-                self.flush_branch(time, k, u, x);
-            }
+    ) -> Result<()> {
+        let k = if K == 0 { self.k } else { K };
+        let (base, st) = (self.base, self.stride);
+        if self.cur == u32::MAX {
+            self.stamp.fill(0);
+            self.cur = 0;
         }
-        for &v in order {
-            let vu = v as usize;
-            let p = self.links.parent[vu];
-            if p != NULL {
-                let pu = p as usize;
-                for j in 0..k {
-                    self.pend[vu * k + j] += self.pend[pu * k + j];
+        self.cur += 1;
+        let cur = self.cur;
+        let Scratch {
+            node,
+            stamp,
+            path,
+            global,
+            ..
+        } = self;
+        for (f, &u) in focal.iter().enumerate() {
+            path.clear();
+            let mut a = u as usize;
+            let mut above = None;
+            while stamp[a] != cur {
+                alloc::push(path, a as u32, "a path to the root")?;
+                let p = node[base + a * st + PARENT];
+                if p < 0.0 {
+                    break;
+                }
+                a = p as usize;
+                if stamp[a] == cur {
+                    above = Some(a);
                 }
             }
-        }
-        for (f, &u) in focal.iter().enumerate() {
-            let uu = u as usize;
-            let (src, own) = (&self.pend[uu * k..(uu + 1) * k], &self.own[uu * k..(uu + 1) * k]);
-            for (((d, s), o), g) in row[f * k..(f + 1) * k].iter_mut().zip(src).zip(own).zip(&self.global) {
-                *d += s + o + g;
+            let mut above = above.map(|a| base + a * st);
+            for &b in path.iter().rev() {
+                let b = b as usize;
+                stamp[b] = cur;
+                let rb = base + b * st;
+                if branch {
+                    Self::flush_branch(&mut node[rb..rb + W + 2 * k], k, x);
+                }
+                if let Some(ra) = above {
+                    for j in W + k..W + 2 * k {
+                        node[rb + j] += node[ra + j];
+                    }
+                }
+                above = Some(rb);
+            }
+            let ru = base + u as usize * st;
+            let v = &node[ru + W + k..ru + W + 2 * k];
+            for ((d, s), g) in row[f * k..(f + 1) * k].iter_mut().zip(v).zip(global.iter()) {
+                *d += s + g;
             }
         }
-        self.pend.fill(0.0);
-        self.own.fill(0.0);
-        self.global.fill(0.0);
+        if more {
+            for rec in node[base..base + self.n * st].chunks_exact_mut(st) {
+                rec[LAST] = x;
+                rec[W + k..W + 2 * k].fill(0.0);
+            }
+            global.fill(0.0);
+        }
+        Ok(())
     }
 }
 
@@ -341,15 +418,12 @@ fn check_cancel(cancel: &AtomicBool) -> Result<()> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn piece_run(
-    ts: &TreeSequence,
-    w: &[f64],
-    k: usize,
-    windows: &[f64],
-    focal: &[Id],
-    order: &[Id],
-    mode: Mode,
+/// What every piece of one product shares: the tree sequence, the
+/// weights, the windows, the focal nodes and the mode.
+type Shared<'a> = (&'a TreeSequence, &'a [f64], &'a [f64], &'a [Id], Mode);
+
+fn piece_run<const K: usize>(
+    (ts, w, windows, focal, mode): Shared,
     pi: usize,
     plan: &engine::Plan,
     s: &mut Scratch,
@@ -361,24 +435,30 @@ fn piece_run(
     let time = &t.nodes.time;
     let bp = ts.breakpoints();
     let branch = mode == Mode::Branch;
+    let k = s.k;
     // The piece's first tree, its weights below each node.
-    s.links.start_plain(ts, &plan.alive[pi]);
-    s.below.fill(0.0);
-    s.pend.fill(0.0);
-    s.own.fill(0.0);
+    let st = s.stride;
+    for (u, rec) in s.recs_mut().chunks_exact_mut(st).enumerate() {
+        rec.fill(0.0);
+        rec[PARENT] = NULL as f64;
+        rec[TIME] = time[u];
+        rec[LAST] = piece.left;
+    }
     s.global.fill(0.0);
-    s.last.fill(piece.left);
     for (j, &u) in ts.samples().iter().enumerate() {
-        let uu = u as usize;
+        let r = s.rec(u as usize) + W;
         for c in 0..k {
-            s.below[uu * k + c] += w[j * k + c];
+            s.node[r + c] += w[j * k + c];
         }
     }
     let e = &t.edges;
     for &h in &plan.alive[pi] {
         let (p, c) = (e.parent[h as usize] as usize, e.child[h as usize] as usize);
-        for j in 0..k {
-            s.below[p * k + j] += s.below[c * k + j];
+        let (rp, rc) = (s.rec(p), s.rec(c));
+        s.node[rc + PARENT] = p as f64;
+        s.node[rc + BLEN] = time[p] - time[c];
+        for j in W..W + k {
+            s.node[rp + j] += s.node[rc + j];
         }
     }
     let mut total = vec![0.0; k];
@@ -397,30 +477,42 @@ fn piece_run(
             if (j - piece.trees.0) % 64 == 0 {
                 check_cancel(cancel)?;
             }
+            // The next tree's edge changes: their first records are
+            // loaded now, while this tree's walks run (a prefetch).
+            if j + 1 < piece.trees.1 {
+                let mut touch = 0.0;
+                for &(p, c) in &ts.removal_edges[ts.removal_at[j] as usize..ts.removal_at[j + 1] as usize] {
+                    touch += s.node[s.rec(p as usize)] + s.node[s.rec(c as usize)];
+                }
+                for &(p, _) in &ts.insertion_edges[ts.insertion_at[j] as usize..ts.insertion_at[j + 1] as usize] {
+                    touch += s.node[s.rec(p as usize)];
+                }
+                std::hint::black_box(touch);
+            }
             for &pc in &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize] {
-                s.edge(time, k, pc, false, tl, branch);
+                s.edge::<K>(pc, false, tl, branch);
             }
             for &pc in &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize] {
-                s.edge(time, k, pc, true, tl, branch);
+                s.edge::<K>(pc, true, tl, branch);
             }
         }
         if !branch {
             for site in ts.tree_sites(j) {
                 let x = position[site];
                 while wi + 1 < w1 && windows[wi + 1] <= x {
-                    s.flush_window(time, k, order, focal, windows[wi + 1], false, po.row(wi));
+                    s.flush_window::<K>(focal, windows[wi + 1], false, wi + 1 < w1, po.row(wi))?;
                     wi += 1;
                 }
-                site_add(ts, site, k, &total, s, &mut states)?;
+                site_add(ts, site, &total, s, &mut states)?;
             }
         }
         while wi < w1 && windows[wi + 1] <= tr {
-            s.flush_window(time, k, order, focal, windows[wi + 1], branch, po.row(wi));
+            s.flush_window::<K>(focal, windows[wi + 1], branch, wi + 1 < w1, po.row(wi))?;
             wi += 1;
         }
     }
     if wi < w1 {
-        s.flush_window(time, k, order, focal, piece.right, branch, po.row(wi));
+        s.flush_window::<K>(focal, piece.right, branch, false, po.row(wi))?;
     }
     Ok(())
 }
@@ -431,7 +523,6 @@ fn piece_run(
 fn site_add<'t>(
     ts: &'t TreeSequence,
     site: usize,
-    k: usize,
     total: &[f64],
     s: &mut Scratch,
     states: &mut Vec<&'t [u8]>,
@@ -444,6 +535,7 @@ fn site_add<'t>(
         }
         return Ok(());
     }
+    let k = s.k;
     let what = "a site's allele weights";
     states.clear();
     states.push(t.sites.ancestral_state.row(site));
@@ -467,9 +559,9 @@ fn site_add<'t>(
         } else {
             s.alleles[pm as usize - muts.start]
         };
-        let u = t.mutations.node[m] as usize;
+        let r = s.rec(t.mutations.node[m] as usize);
         for j in 0..k {
-            let x = s.below[u * k + j];
+            let x = s.node[r + W + j];
             s.allele_w[a * k + j] += x;
             s.allele_w[pa * k + j] -= x;
         }
@@ -488,9 +580,9 @@ fn site_add<'t>(
         if a == pa {
             continue;
         }
-        let u = t.mutations.node[m] as usize;
+        let r = s.rec(t.mutations.node[m] as usize);
         for j in 0..k {
-            s.pend[u * k + j] += s.allele_w[a * k + j] - s.allele_w[pa * k + j];
+            s.node[r + W + k + j] += s.allele_w[a * k + j] - s.allele_w[pa * k + j];
         }
     }
     Ok(())
