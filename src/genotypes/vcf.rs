@@ -564,14 +564,19 @@ pub fn write(ts: &Arc<TreeSequence>, o: &Options, exec: &mut Exec, out: &mut dyn
             put(make_batch(group, &mut inner)?, out)?;
         }
     } else {
-        // The next batch is decoded while this one is written (here: the
-        // caller's writer need not be Send), at most one batch waiting.
+        // The next batch is decoded while this one is written: `threads`
+        // in all, one of them (this one: the caller's writer need not be
+        // Send) writing, the others decoding, at most one batch waiting.
+        // (Writing plain text costs about as much as decoding it; with every
+        // thread decoding as well, each tree cursor would step over the trees
+        // of the others' blocks too, for little gain. BGZF output is small:
+        // there every thread decodes and compresses.)
         let stop = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|scope| -> Result<()> {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Vec<u8>>>>(1);
             let (stop, make_batch) = (&stop, &make_batch);
             let producer = scope.spawn(move || {
-                let mut inner = Exec::with_threads(threads);
+                let mut inner = Exec::with_threads(if o.bgzf { threads } else { threads - 1 });
                 for group in batches {
                     if stop.load(std::sync::atomic::Ordering::Relaxed) {
                         break;
