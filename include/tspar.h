@@ -1088,11 +1088,12 @@ int tspar_treeseq_haplotypes(const struct tspar_treeseq_t *ts,
 // BGZF-compressed (`TSPAR_VCF_BGZF`). Sites are decoded in parallel on
 // `exec`'s threads (NULL: the default): with n >= 2 threads, the calling
 // thread writes while n - 1 others decode the next sites (BGZF: n decode
-// and compress); the bytes are the same for every count. The file is written under a temporary name and renamed over
-// `path` once complete, so a failed write leaves an existing file as it
-// was. Errors as tskit's: `TSPAR_ERR_VCF_POSITION_ZERO`,
-// `TSPAR_ERR_VCF_TOO_MANY_ALLELES` (more than 9 alleles at a written
-// site), `TSPAR_ERR_VCF_NO_SAMPLES`, `TSPAR_ERR_VCF_BAD_INDIVIDUALS`.
+// and compress); the bytes are the same for every count. The file is
+// written under a temporary name and renamed over `path` once complete,
+// so a failed write leaves an existing file as it was. Errors as
+// tskit's: `TSPAR_ERR_VCF_POSITION_ZERO`, `TSPAR_ERR_VCF_TOO_MANY_ALLELES`
+// (more than 9 alleles at a written site), `TSPAR_ERR_VCF_NO_SAMPLES`,
+// `TSPAR_ERR_VCF_BAD_INDIVIDUALS`.
 int tspar_treeseq_write_vcf(const struct tspar_treeseq_t *ts,
                             const char *path,
                             const struct tspar_vcf_options_t *options,
