@@ -232,6 +232,39 @@ _VCF_VALUE_ERRORS = ("TSPAR_ERR_VCF_POSITION_ZERO", "TSPAR_ERR_VCF_TOO_MANY_ALLE
                      "TSPAR_ERR_INDIVIDUAL_OUT_OF_BOUNDS")
 
 
+def _vcf_nodes(ts, ploidy, individuals, include_non_sample_nodes):
+    """The VCF's nodes, in order, as tskit's ``map_to_vcf_model`` makes them
+    (for a callable sample mask; the arguments' errors are left to the
+    writer)."""
+    is_sample = (ts.nodes_flags & 1) != 0
+    if ts.num_individuals == 0 and individuals is None:
+        return ts.samples()
+    node_ind = ts.column("nodes/individual")
+    inds = np.arange(ts.num_individuals) if individuals is None else np.asarray(individuals).reshape(-1)
+    nodes = []
+    for i in inds:
+        row = np.flatnonzero(node_ind == i)
+        nodes.extend(row if include_non_sample_nodes else row[is_sample[row]])
+    return np.array(nodes, dtype=np.int32)
+
+
+def _call_sample_mask(ts, fn, site_mask, ploidy, individuals, isolated_as_missing, include_non_sample_nodes):
+    nodes = _vcf_nodes(ts, ploidy, individuals, include_non_sample_nodes)
+    skip = np.zeros(ts.num_sites, dtype=bool) if site_mask is None else np.array(site_mask, dtype=bool)
+    if skip.shape != (ts.num_sites,):
+        raise ValueError("Site mask must be 1D a boolean array of length num_sites")
+    iam = True if isolated_as_missing is None else bool(isolated_as_missing)
+    out = np.zeros((ts.num_sites, len(nodes)), dtype=bool)
+    for v in ts.variants(samples=nodes, isolated_as_missing=iam):
+        if skip[v.site.id]:
+            continue
+        m = np.array(fn(v), dtype=bool)
+        if m.shape != v.genotypes.shape:
+            raise ValueError("Sample mask must be a numpy array of size num_samples")
+        out[v.site.id] = m
+    return out
+
+
 def write_vcf(self, output, ploidy=None, *, contig_id="1", individuals=None, individual_names=None,
               position_transform=None, site_mask=None, sample_mask=None, isolated_as_missing=None,
               allow_position_zero=None, include_non_sample_nodes=None, bgzf: bool = False,
@@ -240,8 +273,11 @@ def write_vcf(self, output, ploidy=None, *, contig_id="1", individuals=None, ind
     ``##source`` line) to ``output``: a file-like object (text, or binary)
     or a path (written atomically). ``bgzf=True`` writes BGZF (block gzip)
     instead, to a path or a binary file. ``sample_mask`` is an array: one
-    flag per VCF sample node, or ``[num_sites, num_nodes]`` flags; a callable
-    is not supported."""
+    flag per VCF sample node, ``[num_sites, num_nodes]`` flags, or (as in
+    tskit) a function of each written site's :class:`Variant` (the genotypes
+    of the VCF's nodes) returning that site's flags: it is called on every
+    site first, one variant at a time, and its flags gathered into the
+    ``[num_sites, num_nodes]`` form."""
     keep = []
     o = ffi.new("tspar_vcf_options_t *")
     flags = 0
@@ -289,7 +325,8 @@ def write_vcf(self, output, ploidy=None, *, contig_id="1", individuals=None, ind
             o.site_mask = ffi.from_buffer("uint8_t[]", sm, require_writable=False)
     if sample_mask is not None:
         if callable(sample_mask):
-            raise TypeError("tspar's write_vcf takes sample_mask as an array, not a callable")
+            sample_mask = _call_sample_mask(self, sample_mask, site_mask, ploidy, individuals,
+                                            isolated_as_missing, include_non_sample_nodes)
         mk = np.ascontiguousarray(np.array(sample_mask, dtype=bool)).view(np.uint8).reshape(-1)
         keep.append(mk)
         o.sample_mask = ffi.from_buffer("uint8_t[]", mk, require_writable=False) if mk.size else \

@@ -12,6 +12,7 @@
 //! count, decode the blocks in parallel and put them together in order, so
 //! the output is the same for every thread count.
 
+mod lists;
 pub mod vcf;
 
 use std::ops::Range;
@@ -197,6 +198,11 @@ impl Spec {
 struct Scratch {
     stack: Vec<Id>,
     alleles: Alleles,
+    /// The samples below each node of the cursor's tree, kept while the
+    /// decoded nodes are all samples.
+    lists: lists::SampleLists,
+    /// The VCF writer's BGZF compressor, made on first use.
+    deflate: Option<flate2::Compress>,
 }
 
 impl Scratch {
@@ -204,6 +210,8 @@ impl Scratch {
         Ok(Scratch {
             stack: alloc::with_capacity(ts.num_nodes() + 1, "a traversal stack")?,
             alleles: Alleles::default(),
+            lists: lists::SampleLists::new(),
+            deflate: None,
         })
     }
 }
@@ -249,11 +257,48 @@ fn decode_site<G: Genotype>(
     s: &mut Scratch,
     out: &mut [G],
 ) -> Result<bool> {
-    let tables = ts.tables();
-    s.alleles.clear();
-    let ancestral = tables.sites.ancestral_state.row(site);
-    let a0 = allele_index(spec, &mut s.alleles, ancestral, site, G::MAX_INDEX)?;
+    let a0 = ancestral_index::<G>(ts, spec, site, s)?;
     out.fill(G::from_index(a0));
+    let any_missing = decode_changes(ts, spec, tree, site, s, G::MAX_INDEX, |c, g| {
+        out[c] = if g < 0 { G::MISSING } else { G::from_index(g as usize) }
+    })?;
+    Ok(any_missing && out.iter().any(|g| g.is_missing()))
+}
+
+/// Starts `site`'s allele list (unless the caller gave one) and returns
+/// the ancestral state's index: what every decoded node carries that
+/// [`decode_changes`] does not name.
+fn ancestral_index<G: Genotype>(ts: &TreeSequence, spec: &Spec, site: usize, s: &mut Scratch) -> Result<usize> {
+    s.alleles.clear();
+    let ancestral = ts.tables().sites.ancestral_state.row(site);
+    allele_index(spec, &mut s.alleles, ancestral, site, G::MAX_INDEX)
+}
+
+/// Puts the derived states of `site`'s mutations in its allele list
+/// (after [`ancestral_index`]), as [`decode_changes`] would.
+fn derived_indexes(ts: &TreeSequence, spec: &Spec, site: usize, s: &mut Scratch, max_index: usize) -> Result<()> {
+    let muts = &ts.tables().mutations;
+    for m in ts.site_mutations(site) {
+        allele_index(spec, &mut s.alleles, muts.derived_state.row(m), site, max_index)?;
+    }
+    Ok(())
+}
+
+/// The genotypes of `site` that differ from the ancestral state, or may:
+/// `set(column, allele)` for each missing node (allele -1) and then for
+/// each node below each of the site's mutations, in mutation order (a
+/// later call for a column overrides an earlier one). Call
+/// [`ancestral_index`] first. Returns whether any node was set missing.
+fn decode_changes(
+    ts: &TreeSequence,
+    spec: &Spec,
+    tree: &Tree,
+    site: usize,
+    s: &mut Scratch,
+    max_index: usize,
+    mut set: impl FnMut(usize, i32),
+) -> Result<bool> {
+    let tables = ts.tables();
     let (parent, left_child, right_sib) = (&tree.parent, &tree.left_child, &tree.right_sib);
     let mut any_missing = false;
     if spec.isolated_as_missing {
@@ -264,7 +309,7 @@ fn decode_site<G: Genotype>(
             while r != NULL {
                 let c = spec.column[r as usize];
                 if c != NULL && left_child[r as usize] == NULL {
-                    out[c as usize] = G::MISSING;
+                    set(c as usize, MISSING_DATA);
                     any_missing = true;
                 }
                 r = right_sib[r as usize];
@@ -273,43 +318,57 @@ fn decode_site<G: Genotype>(
             for (j, &u) in spec.samples.iter().enumerate() {
                 let u = u as usize;
                 if parent[u] == NULL && left_child[u] == NULL {
-                    out[j] = G::MISSING;
+                    set(j, MISSING_DATA);
                     any_missing = true;
                 }
             }
         }
     }
     let muts = &tables.mutations;
-    let num_samples = &tree.num_samples;
     for m in ts.site_mutations(site) {
         let derived = muts.derived_state.row(m);
-        let g = G::from_index(allele_index(spec, &mut s.alleles, derived, site, G::MAX_INDEX)?);
+        let g = allele_index(spec, &mut s.alleles, derived, site, max_index)? as i32;
+        if spec.only_samples {
+            // The lists hold every sample below; seek_site keeps them.
+            let column = &spec.column;
+            s.lists.for_each(muts.node[m], |u| {
+                let c = column[u as usize];
+                if c != NULL {
+                    set(c as usize, g);
+                }
+            });
+            continue;
+        }
         let stack = &mut s.stack;
         stack.clear();
         stack.push(muts.node[m]);
         while let Some(u) = stack.pop() {
             let c = spec.column[u as usize];
             if c != NULL {
-                out[c as usize] = g;
+                set(c as usize, g);
             }
             let mut v = left_child[u as usize];
             while v != NULL {
-                if !spec.only_samples || num_samples[v as usize] > 0 {
-                    // Within capacity (num_nodes + 1): each node is pushed at most once.
-                    stack.push(v);
-                }
+                // Within capacity (num_nodes + 1): each node is pushed at most once.
+                stack.push(v);
                 v = right_sib[v as usize];
             }
         }
     }
-    if any_missing {
-        any_missing = out.iter().any(|g| g.is_missing());
-    }
     Ok(any_missing)
 }
 
-/// Puts `tree` on the tree covering `site`.
-fn seek_site(ts: &TreeSequence, tree: &mut Tree, site: usize) -> Result<()> {
+/// Puts `tree` on the tree covering `site`, and, when `spec` decodes
+/// samples only, the sample lists on it too.
+fn seek_site(ts: &TreeSequence, spec: &Spec, tree: &mut Tree, s: &mut Scratch, site: usize) -> Result<()> {
+    seek_tree(ts, spec, tree, s, site)?;
+    if spec.only_samples {
+        s.lists.sync(ts, tree)?;
+    }
+    Ok(())
+}
+
+fn seek_tree(ts: &TreeSequence, spec: &Spec, tree: &mut Tree, s: &mut Scratch, site: usize) -> Result<()> {
     if let Some(j) = tree.index() {
         if ts.tree_sites(j).contains(&site) {
             return Ok(());
@@ -321,6 +380,11 @@ fn seek_site(ts: &TreeSequence, tree: &mut Tree, site: usize) -> Result<()> {
             let target = ts.tree_index_at(ts.tables().sites.position[site])?;
             if target - j <= (ts.num_trees() / 16).max(1024) {
                 while tree.index() != Some(target) {
+                    // The lists follow step by step: they are updated by
+                    // the edges of one step.
+                    if spec.only_samples {
+                        s.lists.sync(ts, tree)?;
+                    }
                     tree.advance();
                 }
                 return Ok(());
@@ -328,6 +392,7 @@ fn seek_site(ts: &TreeSequence, tree: &mut Tree, site: usize) -> Result<()> {
         }
         tree.clear();
     }
+    s.lists.invalidate();
     tree.seek(ts.tables().sites.position[site])
 }
 
@@ -366,7 +431,7 @@ impl Decoder {
             fail!(Error::SiteOutOfBounds, "site {site}: the tree sequence has {n} sites");
         }
         self.site = None;
-        seek_site(&self.ts, &mut self.tree, site)?;
+        seek_site(&self.ts, &self.spec, &mut self.tree, &mut self.scratch, site)?;
         self.has_missing = decode_site(
             &self.ts,
             &self.spec,
@@ -544,7 +609,7 @@ pub fn genotype_matrix<G: Genotype>(
             if k % 64 == 0 {
                 check_cancel(cancel)?;
             }
-            seek_site(ts, tree, site)?;
+            seek_site(ts, spec, tree, scratch, site)?;
             decode_site(ts, spec, tree, site, scratch, &mut rows[k * n..(k + 1) * n])?;
         }
         Ok(())
@@ -618,7 +683,7 @@ pub fn haplotypes(
             if k % 64 == 0 {
                 check_cancel(cancel)?;
             }
-            seek_site(ts, tree, site)?;
+            seek_site(ts, spec, tree, scratch, site)?;
             decode_site(ts, spec, tree, site, scratch, &mut genotypes)?;
             let alleles = spec.alleles.as_ref().unwrap_or(&scratch.alleles);
             allele_chars(alleles, site, missing, &mut table)?;

@@ -200,3 +200,27 @@ def test_matrix_same_for_every_thread_count(lib):
     h = list(ts.haplotypes())
     for threads in (1, 3):
         assert list(tp.haplotypes(num_threads=threads)) == h
+
+
+def test_decoder_in_any_site_order(lib):
+    """One decoder over sites in a shuffled order: its tree cursor (and the
+    sample lists it keeps beside it) steps forward, jumps back and jumps
+    far ahead, and every site is tskit's."""
+    from tspar._genotypes import _Decoder
+
+    ts = msprime.sim_ancestry(60, population_size=1e4, sequence_length=3e5, recombination_rate=1e-8,
+                              random_seed=23)
+    ts = _with_gaps(msprime.sim_mutations(ts, rate=2e-8, model=msprime.JC69(), random_seed=24))
+    assert ts.num_trees > 50
+    tp = tspar.TreeSequence.from_tskit(ts)
+    order = np.random.default_rng(2).permutation(ts.num_sites)
+    order = np.concatenate([order, np.arange(ts.num_sites), np.arange(ts.num_sites)[::-7]])
+    for samples in (None, ts.samples()[::-3]):
+        tv = tskit.Variant(ts, samples=samples)
+        d = _Decoder(tp, samples, None, True)
+        for site in order:
+            tv.decode(site)
+            g, alleles, miss = d.decode(int(site))
+            np.testing.assert_array_equal(g, tv.genotypes)
+            assert alleles == tuple(a for a in tv.alleles if a is not None)
+            assert miss == tv.has_missing_data

@@ -194,3 +194,69 @@ def test_file_objects_paths_and_bgzf(lib, tmp_path):
     bb = io.BytesIO()
     tp.write_vcf(bb, bgzf=True)
     assert bb.getvalue() == data
+
+
+def test_many_samples_missing_data_masks_and_ploidies(lib, tmp_path):
+    """Several blocks of sites for the parallel writer (2,000 sample nodes,
+    about 500 sites a block), with samples isolated over stretches of the
+    genome (missing), multi-allelic sites, masks by site and by site and
+    sample, ploidies 1, 4 and 5 without individuals, the same bytes for 1,
+    2 and 3 threads, plain and BGZF."""
+    from test_genotypes import _with_gaps
+
+    ts = msprime.sim_ancestry(1_000, ploidy=2, population_size=1e4, sequence_length=2_000,
+                              recombination_rate=1e-7, random_seed=31)
+    ts = msprime.sim_mutations(ts, rate=4e-6, model=msprime.JC69(), random_seed=32, discrete_genome=True)
+    ts = _with_gaps(ts.delete_sites(np.flatnonzero(ts.sites_position == 0)))
+    assert ts.num_sites > 1_200 and any(v.has_missing_data for v in ts.variants())
+    tp, want = _same(ts)
+    rng = np.random.default_rng(3)
+    _same(ts, isolated_as_missing=False)
+    site_mask = rng.random(ts.num_sites) < 0.2
+    per_site = rng.random((ts.num_sites, ts.num_samples)) < 0.1
+    _same(ts, site_mask=site_mask, sample_mask=per_site[7])
+    # tskit takes a mask per site as a function of the variant; tspar as an array
+    want2 = _strip_source(_tskit_vcf(ts, site_mask=site_mask, sample_mask=lambda v: per_site[v.site.id]))
+    for threads in (1, 2, 3):
+        got = _tspar_vcf(tp, site_mask=site_mask, sample_mask=per_site, num_threads=threads)
+        assert _strip_source(got) == want2
+    plain = _no_individuals(ts)
+    for ploidy in (1, 4, 5):
+        _same(plain, ploidy=ploidy)
+    gz = tmp_path / "out.vcf.gz"
+    blobs = []
+    for threads in (1, 2, 3):
+        tp.write_vcf(gz, bgzf=True, num_threads=threads)
+        blobs.append(gz.read_bytes())
+    assert blobs[0] == blobs[1] == blobs[2]
+    with gzip.open(gz, "rt") as f:
+        assert _strip_source(f.read()) == want
+
+
+def test_callable_sample_mask(lib):
+    """A sample mask given as a function of the variant (tskit's form): the
+    function sees the genotypes of the VCF's nodes, and is not called on
+    masked sites."""
+    ts = _missing()
+    rng = np.random.default_rng(5)
+    site_mask = rng.random(ts.num_sites) < 0.25
+
+    def by_genotype(v):
+        assert not site_mask[v.site.id]
+        return (v.genotypes == 1) & (v.site.id % 2 == 1)
+
+    _same(ts, sample_mask=by_genotype, site_mask=site_mask, allow_position_zero=True)
+    _same(ts, sample_mask=lambda v: v.genotypes == -1, isolated_as_missing=False, allow_position_zero=True)
+    ts2 = _diploids(seed=17)
+    tables = ts2.dump_tables()
+    flags = tables.nodes.flags.copy()
+    flags[[0, 5]] = 0
+    tables.nodes.flags = flags
+    ts2 = tables.tree_sequence()
+    for kw in (dict(), dict(individuals=[3, 1]), dict(include_non_sample_nodes=True)):
+        _same(ts2, sample_mask=lambda v: np.arange(len(v.genotypes)) % 3 == v.site.id % 3, **kw)
+    tp = tspar.TreeSequence.from_tskit(ts2)
+    with pytest.raises(ValueError):
+        _tskit_vcf(ts2, sample_mask=lambda v: np.zeros(3, dtype=bool))
+    with pytest.raises(ValueError):
+        _tspar_vcf(tp, sample_mask=lambda v: np.zeros(3, dtype=bool))
