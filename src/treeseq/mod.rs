@@ -11,7 +11,8 @@ mod tree;
 pub use tree::{Tree, TreeState};
 
 use crate::alloc;
-use crate::error::{fail, Error, Result};
+use crate::error::{fail, Error, Failure, Result};
+use crate::io::trees;
 use crate::parallel;
 use crate::tables::{check, Id, TableCollection, WalkColumns, NODE_IS_SAMPLE, NULL};
 
@@ -73,7 +74,7 @@ impl TreeSequence {
         let compute_parents = options & init::COMPUTE_MUTATION_PARENTS != 0;
         if compute_parents {
             // Only the parent column changes: the walk columns stay valid.
-            tables.mutations.parent = tables.mutation_parents(&walk)?;
+            tables.mutations.parent = tables.mutation_parents(&walk)?.into();
         }
         if !compute_parents {
             tables.check_mutation_parent_column(&walk)?;
@@ -110,6 +111,33 @@ impl TreeSequence {
             removal_at,
             fingerprint: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Loads a `.trees` file as a tree sequence. `options`: those of
+    /// [`TreeSequence::new`], and [`trees::LOAD_MMAP`] to map the file and use
+    /// its columns in place (see `io/mmap.rs`). Errors name the file.
+    pub fn load(path: &std::path::Path, options: u32, threads: usize) -> Result<Self> {
+        if options & !(init::ALL | trees::LOAD_MMAP) != 0 {
+            fail!(
+                Error::BadOptions,
+                "tree sequence load: {:#x}",
+                options & !(init::ALL | trees::LOAD_MMAP)
+            );
+        }
+        let name = path.display();
+        let in_path = |f: Failure| Failure::new(f.kind, format!("{name}: {}", f.detail));
+        let init = options & init::ALL;
+        if options & trees::LOAD_MMAP != 0 {
+            let (tables, map) = trees::load_mapped(path, trees::LOAD_MMAP, threads)?;
+            let ts = TreeSequence::new_with(tables, init, threads).map_err(in_path)?;
+            // The checks have read every column: the file must still be the
+            // one that was mapped.
+            map.check_unchanged(&name.to_string())?;
+            Ok(ts)
+        } else {
+            let tables = trees::load_with(path, 0, threads)?;
+            TreeSequence::new_with(tables, init, threads).map_err(in_path)
+        }
     }
 
     pub fn tables(&self) -> &TableCollection {
