@@ -79,9 +79,8 @@ pub fn load_mapped(path: &Path, options: u32, threads: usize) -> Result<(TableCo
     check_load_options(options)?;
     check_file_name(path)?;
     let name = path.display().to_string();
-    let map = File::open(path)
-        .and_then(Mapping::map)
-        .map_err(|e| io_failure(path, "mapping", &e))?;
+    let file = File::open(path).map_err(|e| io_failure(path, "opening", &e))?;
+    let map = Mapping::map(file).map_err(|e| io_failure(path, "mapping", &e))?;
     // The size mapped is the size at the mapping; a file already shorter
     // now would raise SIGBUS on the pages past its end.
     map.check_unchanged(&name)?;
