@@ -83,3 +83,33 @@ def test_damaged_file_same_error(lib, tmp_path):
                 tspar.load(bad, mmap=mmap)
             errors.append((type(e.value), str(e.value)))
         assert errors[0] == errors[1]
+
+
+def test_process_pool_example(lib, tmp_path):
+    """examples/process_pool.py: workers that load the file mapped by name,
+    by windows and by parts, against tskit's diversity."""
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+    from pathlib import Path
+
+    from conftest import case
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
+    import process_pool
+
+    path = tmp_path / "pool.trees"
+    case("island_migrations").dump(path)
+    ts_sk = tskit.load(path)
+    pops = ts_sk.tables.nodes.population
+    samples = ts_sk.samples()
+    sets = [samples[pops[samples] == k] for k in np.unique(pops[samples])]
+    windows = np.linspace(0, ts_sk.sequence_length, 5)
+    want = ts_sk.diversity(sets, windows=windows)
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        by_windows = process_pool.by_windows(pool, str(path), 4, 2)
+        by_parts = process_pool.by_parts(pool, str(path), 4)
+    np.testing.assert_allclose(by_windows, want, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(by_parts, want, rtol=1e-9, atol=1e-12)
+    one = tspar.load(path)
+    assert np.array_equal(by_parts, one.diversity([s.tolist() for s in sets], windows=windows))
