@@ -3,6 +3,7 @@
 //! a file replaced by a rename while mapped leaves the mapping as it was.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tspar::error::{Error, Failure};
 use tspar::io::mmap::Mapping;
@@ -45,7 +46,7 @@ fn bits(v: &[f64]) -> Vec<u64> {
 
 /// Two sample sets and statistics on them, as bits: diversity (site and
 /// branch, in windows) and Fst.
-fn stats(ts: &TreeSequence) -> Vec<Vec<u64>> {
+fn stats(ts: &Arc<TreeSequence>) -> Vec<Vec<u64>> {
     let s = ts.samples();
     let (a, b) = s.split_at(s.len() / 2);
     let sizes = [a.len() as u64, b.len() as u64];
@@ -63,6 +64,23 @@ fn stats(ts: &TreeSequence) -> Vec<Vec<u64>> {
             out.push(bits(&summary::fst(ts, sets, &[0, 1], None, options, ex).unwrap()));
         }
     }
+    // The node statistics and the tree cursor, which walk the edges in
+    // index order (through the mapped index for a mapped load).
+    let ex = &mut Exec::with_threads(2);
+    out.push(bits(&tspar::stats::nodes::mean_descendants(&ts, &[a, b], ex).unwrap()));
+    out.push(bits(
+        &tspar::stats::nodes::genealogical_nearest_neighbours(&ts, &s[..5], &[a, b], ex).unwrap(),
+    ));
+    let mut tree = tspar::treeseq::Tree::new(Arc::clone(ts)).unwrap();
+    let mut walk = vec![];
+    while tree.advance() {
+        walk.push(tree.parent_array().iter().map(|&p| p as u64).sum::<u64>());
+    }
+    while tree.retreat() {
+        walk.push(tree.parent_array().iter().map(|&p| p as u64).sum::<u64>());
+    }
+    assert_eq!(walk.len(), 2 * ts.num_trees());
+    out.push(walk);
     out
 }
 
@@ -103,8 +121,8 @@ fn mapped_load_equals_copying_load() {
         );
         assert_eq!(a.len(), b.len());
     }
-    let ts_copy = TreeSequence::load(&path, 0, 2).unwrap();
-    let ts_map = TreeSequence::load(&path, LOAD_MMAP, 2).unwrap();
+    let ts_copy = Arc::new(TreeSequence::load(&path, 0, 2).unwrap());
+    let ts_map = Arc::new(TreeSequence::load(&path, LOAD_MMAP, 2).unwrap());
     assert!(ts_map.tables().equals(ts_copy.tables(), 0));
     assert_eq!(shared_columns(ts_map.tables()), 10);
     assert_eq!(ts_map.num_trees(), ts_copy.num_trees());
@@ -183,7 +201,7 @@ fn damaged_files_refused_the_same_way() {
 #[test]
 fn tables_of_a_mapped_load_can_be_changed() {
     let path = example_path();
-    let ts = TreeSequence::load(&path, LOAD_MMAP, 2).unwrap();
+    let ts = Arc::new(TreeSequence::load(&path, LOAD_MMAP, 2).unwrap());
     let copied = trees::load(&path, 0).unwrap();
     // A clone shares the mapping; changes copy the columns they touch.
     let mut t = ts.tables().clone();
@@ -222,13 +240,13 @@ fn tables_of_a_mapped_load_can_be_changed() {
     assert_eq!(u.num_rows(TableKind::Edges), 3);
     u.clear_tables();
     assert_eq!(u.num_rows(TableKind::Nodes), 0);
-    assert_eq!(stats(&ts), stats(&TreeSequence::load(&path, 0, 1).unwrap()));
+    assert_eq!(stats(&ts), stats(&Arc::new(TreeSequence::load(&path, 0, 1).unwrap())));
 }
 
 #[test]
 fn dump_over_a_mapped_file_keeps_the_mapping() {
     let t = Temp::with("replaced", &std::fs::read(example_path()).unwrap());
-    let ts = TreeSequence::load(&t.0, LOAD_MMAP, 2).unwrap();
+    let ts = Arc::new(TreeSequence::load(&t.0, LOAD_MMAP, 2).unwrap());
     let tables = trees::load_with(&t.0, LOAD_MMAP, 1).unwrap();
     let before = stats(&ts);
     let original = trees::load(&example_path(), 0).unwrap();

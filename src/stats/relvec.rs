@@ -397,10 +397,10 @@ fn piece_run(
             if (j - piece.trees.0) % 64 == 0 {
                 check_cancel(cancel)?;
             }
-            for &pc in &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize] {
+            for pc in ts.removal_run(ts.removal_at[j - 1] as usize, ts.removal_at[j] as usize) {
                 s.edge(time, k, pc, false, tl, branch);
             }
-            for &pc in &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize] {
+            for pc in ts.insertion_run(ts.insertion_at[j - 1] as usize, ts.insertion_at[j] as usize) {
                 s.edge(time, k, pc, true, tl, branch);
             }
         }

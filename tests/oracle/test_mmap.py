@@ -113,3 +113,48 @@ def test_process_pool_example(lib, tmp_path):
     np.testing.assert_allclose(by_parts, want, rtol=1e-9, atol=1e-12)
     one = tspar.load(path)
     assert np.array_equal(by_parts, one.diversity([s.tolist() for s in sets], windows=windows))
+
+
+def test_every_edge_walk_the_same_mapped(lib, case_dir):
+    """The statistics and the tree cursor read the edges through the mapped
+    index (not gathered pairs) after a mapped load: the same bits as after a
+    copying load, and tskit's values."""
+    from conftest import case
+
+    path = case_dir / "island_migrations.trees"
+    if not path.exists():
+        case("island_migrations").dump(path)
+    ts_sk = tskit.load(path)
+    m, c = tspar.load(path, mmap=True), tspar.load(path)
+    sets = _halves(ts_sk)
+    L = ts_sk.sequence_length
+    windows = [0, L / 4, L / 2 + 0.5, L]
+    W = np.arange(ts_sk.num_samples * 2, dtype=float).reshape(-1, 2) % 7
+
+    def same(f):
+        a, b = f(m), f(c)
+        assert np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+        return a
+
+    for mode in ["site", "branch"]:
+        got = same(lambda t: t.divergence_matrix(sets, windows=windows, mode=mode, num_threads=2))
+        np.testing.assert_allclose(got, ts_sk.divergence_matrix(sets, windows=windows, mode=mode), rtol=1e-9)
+    # (tskit has genetic_relatedness_vector in branch mode only)
+    got = same(lambda t: t.genetic_relatedness_vector(W, windows=windows, mode="branch", num_threads=2))
+    want = ts_sk.genetic_relatedness_vector(W, windows=windows, mode="branch")
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+    got = same(lambda t: t.pair_coalescence_counts(sets, windows=windows, num_threads=2))
+    np.testing.assert_allclose(got, ts_sk.pair_coalescence_counts(sets, windows=windows), rtol=1e-9)
+    got = same(lambda t: t.ld_matrix(mode="branch", positions=[[1.0, L / 3, L / 2], [2.0, L / 2, L - 1]]))
+    want = ts_sk.ld_matrix(mode="branch", positions=[[1.0, L / 3, L / 2], [2.0, L / 2, L - 1]])
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    # Trees left to right and back.
+    fwd = [t.parent_array.copy() for t in m.trees()]
+    want = [t.parent_array.copy() for t in ts_sk.trees()]
+    assert len(fwd) == len(want) and all(np.array_equal(a, b[: len(a)]) for a, b in zip(fwd, want))
+    tree = tspar.Tree(m)
+    assert tree.last()
+    back = [tree.parent_array.copy()]
+    while tree.prev():
+        back.append(tree.parent_array.copy())
+    assert all(np.array_equal(a, b) for a, b in zip(back[::-1], fwd))
