@@ -67,9 +67,9 @@ fn stats(ts: &Arc<TreeSequence>) -> Vec<Vec<u64>> {
     // The node statistics and the tree cursor, which walk the edges in
     // index order (through the mapped index for a mapped load).
     let ex = &mut Exec::with_threads(2);
-    out.push(bits(&tspar::stats::nodes::mean_descendants(&ts, &[a, b], ex).unwrap()));
+    out.push(bits(&tspar::stats::nodes::mean_descendants(ts, &[a, b], ex).unwrap()));
     out.push(bits(
-        &tspar::stats::nodes::genealogical_nearest_neighbours(&ts, &s[..5], &[a, b], ex).unwrap(),
+        &tspar::stats::nodes::genealogical_nearest_neighbours(ts, &s[..5], &[a, b], ex).unwrap(),
     ));
     let mut tree = tspar::treeseq::Tree::new(Arc::clone(ts)).unwrap();
     let mut walk = vec![];
@@ -211,7 +211,8 @@ fn tables_of_a_mapped_load_can_be_changed() {
         let n = tables.add_node(0, 1e9, -1, -1, b"x").unwrap();
         tables.add_edge(0.0, tables.sequence_length, n, 0, b"").unwrap();
         tables.nodes.time[0] = 0.0;
-        tables.mutations.node[0] = tables.mutations.node[0];
+        // Written (with the value it has): the column is copied.
+        tables.mutations.node.make_mut();
     }
     assert!(!t.edges.left.is_shared() && !t.nodes.time.is_shared());
     assert!(!t.mutations.node.is_shared() && t.sites.position.is_shared());

@@ -741,7 +741,7 @@ mod tests {
             let bytes = Writer::new(items).unwrap().to_bytes().unwrap();
             let kas = Kastore::open(bytes.as_slice(), "test").unwrap();
             let r = Reader { kas: &kas };
-            let wide = r.read_offsets(kas.get("o").unwrap()).unwrap();
+            let wide = r.read_offsets(kas.get("o").unwrap(), 1).unwrap();
             let expected: Vec<u64> = values.iter().map(|&v| u64::from(v)).collect();
             assert_eq!(wide, expected, "{n} values");
         }
@@ -755,8 +755,8 @@ mod tests {
         let back = load_bytes(&dump_bytes(&t, 0).unwrap(), 0).unwrap();
         assert!(back.indexes.is_none());
         t.indexes = Some(EdgeIndexes {
-            insertion: vec![0],
-            removal: vec![0],
+            insertion: vec![0].into(),
+            removal: vec![0].into(),
         });
         let back = load_bytes(&dump_bytes(&t, 0).unwrap(), 0).unwrap();
         assert_eq!(back.indexes, t.indexes);

@@ -137,6 +137,13 @@ impl<T> Col<T> {
         self.make_mut().reserve(n);
     }
 
+    pub fn pop(&mut self) -> Option<T>
+    where
+        T: Clone,
+    {
+        self.make_mut().pop()
+    }
+
     /// Shortens the column; a shared one stays shared (a shorter window).
     pub fn truncate(&mut self, n: usize) {
         match &mut self.repr {
