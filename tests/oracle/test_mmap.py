@@ -30,6 +30,11 @@ def test_mapped_load_matches_tskit(lib, case_dir, name):
     copied = tspar.load(path)
     assert mapped.tables.to_tskit().equals(ts_sk.tables)
     assert mapped.num_trees == ts_sk.num_trees
+    t = tspar.TableCollection.load(path, mmap=True)
+    assert t.to_tskit().equals(ts_sk.tables)
+    t.nodes.add_row(flags=0, time=1e9)  # copied on write
+    assert t.nodes.num_rows == ts_sk.num_nodes + 1
+    assert tspar.TableCollection.load(path, mmap=True).to_tskit().equals(ts_sk.tables)
     sets = _halves(ts_sk)
     L = ts_sk.sequence_length
     windows = [0, L / 3, L / 2, L]
