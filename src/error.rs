@@ -221,6 +221,8 @@ errors! {
     PartsMissing = -605, TSPAR_ERR_PARTS_MISSING, "statistic parts are missing";
     BadPartRange = -606, TSPAR_ERR_BAD_PART_RANGE, "part range out of bounds";
     PartsUnsupported = -607, TSPAR_ERR_PARTS_UNSUPPORTED, "this statistic call cannot be split into parts";
+    FileChanged = -620, TSPAR_ERR_FILE_CHANGED,
+        "the file changed (was truncated or grown in place) while it was being loaded mapped";
 }
 
 impl Error {

@@ -80,7 +80,7 @@ fn sort_without_integrity_check_nan_coordinates() {
     }
     t.sort(0, sort_options::NO_CHECK_INTEGRITY).unwrap();
     // NaN sorts after every number, ties in id order.
-    let lefts: Vec<f64> = t.edges.left.clone();
+    let lefts: Vec<f64> = t.edges.left.to_vec();
     let numbers = lefts.iter().take_while(|x| !x.is_nan()).count();
     assert!(lefts[..numbers].windows(2).all(|w| w[0] <= w[1]));
     assert!(lefts[numbers..].iter().all(|x| x.is_nan()));

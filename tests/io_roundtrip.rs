@@ -67,8 +67,8 @@ fn full_tables() -> TableCollection {
         .unwrap();
     t.add_provenance(b"", b"").unwrap();
     t.indexes = Some(EdgeIndexes {
-        insertion: vec![0, 1, 3, 2],
-        removal: vec![0, 2, 1, 3],
+        insertion: vec![0, 1, 3, 2].into(),
+        removal: vec![0, 2, 1, 3].into(),
     });
     t
 }

@@ -353,7 +353,7 @@ fn broken_tables_give_tskits_errors() {
         ),
         (
             "mutation order",
-            |t| t.mutations.site = vec![1, 1, 0],
+            |t| t.mutations.site = vec![1, 1, 0].into(),
             check::MUTATION_ORDERING,
             Error::UnsortedMutations,
         ),

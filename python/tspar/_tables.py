@@ -111,9 +111,13 @@ class TableCollection:
     # ---- files and copies
 
     @classmethod
-    def load(cls, path, *, num_threads: Optional[int] = None) -> "TableCollection":
+    def load(cls, path, *, num_threads: Optional[int] = None, mmap: bool = False) -> "TableCollection":
+        """Loads a ``.trees`` file. With ``mmap=True`` the columns are used in
+        place from a read-only mapping of the file and copied on their first
+        change (see :func:`tspar.load`)."""
         n = _exec._check_threads(num_threads)
-        return cls(_ll=ll.Tables.load(os.fspath(path), exec=ll.Exec(n)))
+        options = ll.C.TSPAR_LOAD_MMAP if mmap else 0
+        return cls(_ll=ll.Tables.load(os.fspath(path), options, exec=ll.Exec(n)))
 
     def dump(self, path) -> None:
         self._ll.dump(os.fspath(path))

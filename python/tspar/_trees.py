@@ -87,6 +87,7 @@ class TreeSequence:
             raise TypeError("use tspar.load, TreeSequence.from_tskit or TableCollection.tree_sequence")
         self._ll = ll_ts
         self._file = None
+        self._mmap = False
         if path is not None:
             st = os.stat(path)
             self._file = (os.fspath(Path(path).resolve()), st.st_size, st.st_mtime_ns)
@@ -95,11 +96,17 @@ class TreeSequence:
     # ---- making and saving
 
     @classmethod
-    def load(cls, path, *, num_threads: Optional[int] = None) -> "TreeSequence":
-        """Loads a ``.trees`` file written by tskit or tspar."""
+    def load(cls, path, *, num_threads: Optional[int] = None, mmap: bool = False) -> "TreeSequence":
+        """Loads a ``.trees`` file written by tskit or tspar. With
+        ``mmap=True`` the file is mapped read-only and its columns are used
+        in place, so processes loading the same file share one copy of it
+        (see :func:`tspar.load`)."""
         path = os.fspath(path)
         n = _exec._check_threads(num_threads)
-        return cls(ll.TreeSequence.load(path, exec=ll.Exec(n)), path=Path(path))
+        options = ll.C.TSPAR_LOAD_MMAP if mmap else 0
+        ts = cls(ll.TreeSequence.load(path, options, exec=ll.Exec(n)), path=Path(path))
+        ts._mmap = bool(mmap)
+        return ts
 
     @classmethod
     def from_tskit(cls, ts, *, num_threads: Optional[int] = None) -> "TreeSequence":
@@ -152,6 +159,8 @@ class TreeSequence:
 
     def __reduce__(self):
         if self._file is not None:
+            if self._mmap:
+                return (_unpickle_path, self._file + (True,))
             return (_unpickle_path, self._file)
         return (TreeSequence._from_bytes, (self._to_bytes(),))
 
@@ -958,20 +967,28 @@ for _table, _cols in _COLUMN_VIEWS.items():
 del _table, _cols, _col
 
 
-def _unpickle_path(path, size, mtime_ns):  # noqa: D103
+def _unpickle_path(path, size, mtime_ns, mmap=False):  # noqa: D103
     st = os.stat(path)
     if st.st_size != size or st.st_mtime_ns != mtime_ns:
         raise ValueError(f"{path} changed since this tree sequence was pickled (size or modification time "
                          "differ): it would not be the same tree sequence")
-    return TreeSequence.load(path)
+    return TreeSequence.load(path, mmap=mmap)
 
 
-def load(path, *, num_threads: Optional[int] = None) -> TreeSequence:
+def load(path, *, num_threads: Optional[int] = None, mmap: bool = False) -> TreeSequence:
     """Loads a ``.trees`` file (written by tskit or tspar) as a
     :class:`TreeSequence`. It pickles as its path (checked against the
     file's size and modification time when unpickled), so sending it to
-    another process costs nothing."""
-    return TreeSequence.load(path, num_threads=num_threads)
+    another process costs nothing.
+
+    With ``mmap=True`` (not a tskit argument) the file is mapped read-only
+    and the tables use its columns in place: processes that load the same
+    file this way share one copy of its pages, and only what the tree
+    sequence derives is private to each. The file is checked exactly as
+    without it. Replacing the file afterwards by a rename (as ``dump`` does)
+    is safe; truncating or rewriting it in place while it is loaded is not
+    (the process gets SIGBUS when it next reads a page that is gone)."""
+    return TreeSequence.load(path, num_threads=num_threads, mmap=mmap)
 
 
 class Tree:

@@ -16,7 +16,8 @@ Example::
 The file names must mean the same file on the client and on every worker
 (a shared file system on a real cluster). Workers keep the tree sequences
 they loaded, so the tasks of several calls on one file load it once per
-worker. Nothing here imports dask: ``client`` may also be a
+worker; they load it mapped (``tspar.load(path, mmap=True)``), so workers on
+one machine share one copy of the file's pages. Nothing here imports dask: ``client`` may also be a
 ``concurrent.futures`` executor (a ``ProcessPoolExecutor`` on one machine),
 whose workers then load the file by name the same way.
 """
@@ -47,7 +48,7 @@ def _load(path: str):
     with _LOCK:
         ts = _CACHE.get(key)
         if ts is None:
-            ts = load(path)
+            ts = load(path, mmap=True)
             _CACHE[key] = ts
             while len(_CACHE) > _KEEP:
                 _CACHE.pop(next(iter(_CACHE)))

@@ -121,7 +121,10 @@ pub unsafe extern "C" fn tspar_tables_new(sequence_length: f64, out: *mut *mut t
 }
 
 /// Loads a `.trees` file (any tskit file format 12.x, 32- or 64-bit offsets).
-/// Options: `TSPAR_LOAD_SKIP_TABLES`, `TSPAR_LOAD_SKIP_REFERENCE_SEQUENCE`.
+/// Options: `TSPAR_LOAD_SKIP_TABLES`, `TSPAR_LOAD_SKIP_REFERENCE_SEQUENCE`,
+/// `TSPAR_LOAD_MMAP` (the columns are used in place from a read-only
+/// mapping of the file, as for `tspar_treeseq_load`, and copied on their
+/// first change; the file's size is checked again before the call returns).
 /// Large columns are read on `exec`'s threads (NULL: the default); the
 /// result is the same for every count. On success `*out` owns a new handle
 /// (free it with `tspar_tables_free`); on failure `*out` is not written and

@@ -71,9 +71,9 @@ impl SampleLists {
             Some(k) if k == j => {}
             Some(k) if k + 1 == j => {
                 let (parent, left_child, right_sib) = (&tree.parent, &tree.left_child, &tree.right_sib);
-                let rem = ts.removal_at[k] as usize..ts.removal_at[j] as usize;
-                let ins = ts.insertion_at[k] as usize..ts.insertion_at[j] as usize;
-                for &(p, _) in ts.removal_edges[rem].iter().chain(&ts.insertion_edges[ins]) {
+                let rem = ts.removal_run(ts.removal_at[k] as usize, ts.removal_at[j] as usize);
+                let ins = ts.insertion_run(ts.insertion_at[k] as usize, ts.insertion_at[j] as usize);
+                for (p, _) in rem.chain(ins) {
                     let mut u = p;
                     while u != NULL {
                         self.refresh(u, left_child, right_sib);

@@ -34,6 +34,10 @@ pub trait Source: Sync {
     fn size(&self) -> u64;
     /// Fills `buf` from `offset`; an error if the source ends first.
     fn read_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()>;
+    /// The mapped file whose arrays columns can use in place, if any.
+    fn mapped(&self) -> Option<&super::mmap::MappedSource> {
+        None
+    }
 }
 
 impl Source for &[u8] {
@@ -322,6 +326,22 @@ impl<S: Source> Kastore<S> {
     }
 
     /// What an item's array is, for a message saying it could not be allocated.
+    /// An item's array as a column: in place when the source is mapped
+    /// and the array is aligned for `T`, else read into a vector.
+    pub fn column<T: bytemuck::Pod + Send + Sync>(&self, item: &Item) -> Result<crate::tables::Col<T>> {
+        if std::mem::size_of::<T>() == item.dtype.size() {
+            if let Some(col) = self.source.mapped().and_then(|m| m.column(item.start, item.len)) {
+                return Ok(col);
+            }
+        }
+        Ok(self.read(item)?.into())
+    }
+
+    /// Whether arrays are used in place (the source is mapped).
+    pub fn is_mapped(&self) -> bool {
+        self.source.mapped().is_some()
+    }
+
     pub fn what(&self, item: &Item) -> String {
         format!("'{}' of {}", item.key_str(), self.name)
     }

@@ -20,11 +20,13 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::error::{fail, Error, Failure, Result};
 use crate::io::kastore::{Array, FileSource, Item, Kastore, Source, Writer};
+use crate::io::mmap::{MappedSource, Mapping};
 use crate::tables::{
-    check_sequence_length, Column, ColumnSource, Dtype, EdgeIndexes, Elem, Ragged, Spec, Table, TableCollection,
+    check_sequence_length, Col, Column, ColumnSource, Dtype, EdgeIndexes, Elem, Ragged, Spec, Table, TableCollection,
     TableKind,
 };
 
@@ -33,6 +35,9 @@ use crate::tables::{
 pub const LOAD_SKIP_TABLES: u32 = 1 << 0;
 /// Do not read the reference sequence. tskit's value.
 pub const LOAD_SKIP_REFERENCE_SEQUENCE: u32 = 1 << 1;
+/// Map the file read-only and use its arrays in place (see `io/mmap.rs`).
+/// Not a tskit option; a bit tskit does not use for loading.
+pub const LOAD_MMAP: u32 = 1 << 24;
 /// Write every offset column as `uint64`, not only those too large for
 /// `uint32`. tskit's value.
 pub const DUMP_FORCE_OFFSET_64: u32 = 1 << 27;
@@ -50,6 +55,11 @@ pub fn load(path: &Path, options: u32) -> Result<TableCollection> {
 
 /// Reads a `.trees` file, large arrays with `threads` threads.
 pub fn load_with(path: &Path, options: u32, threads: usize) -> Result<TableCollection> {
+    if options & LOAD_MMAP != 0 {
+        let (tables, map) = load_mapped(path, options, threads)?;
+        map.check_unchanged(&path.display().to_string())?;
+        return Ok(tables);
+    }
     check_load_options(options)?;
     check_file_name(path)?;
     let source = File::open(path)
@@ -58,6 +68,28 @@ pub fn load_with(path: &Path, options: u32, threads: usize) -> Result<TableColle
     let mut kas = Kastore::open(source, path.display().to_string())?;
     kas.set_threads(threads);
     read_tables(&kas, options)
+}
+
+/// Reads a `.trees` file mapped read-only, its arrays used in place where
+/// their layout allows (see `io/mmap.rs`); `options` must include
+/// [`LOAD_MMAP`]. Also gives the mapping, whose
+/// [`Mapping::check_unchanged`] the caller runs once it has checked and
+/// used what it needs (a tree sequence's checks read every column).
+pub fn load_mapped(path: &Path, options: u32, threads: usize) -> Result<(TableCollection, Arc<Mapping>)> {
+    check_load_options(options)?;
+    check_file_name(path)?;
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|e| io_failure(path, "opening", &e))?;
+    let map = Mapping::map(file).map_err(|e| io_failure(path, "mapping", &e))?;
+    // The size mapped is the size at the mapping; a file already shorter
+    // now would raise SIGBUS on the pages past its end.
+    map.check_unchanged(&name)?;
+    let source = MappedSource::new(map);
+    let map = source.mapping().clone();
+    let mut kas = Kastore::open(source, name)?;
+    kas.set_threads(threads);
+    let tables = read_tables(&kas, options)?;
+    Ok((tables, map))
 }
 
 /// Reads a `.trees` file's contents from memory.
@@ -83,7 +115,7 @@ pub fn dump_bytes(tables: &TableCollection, options: u32) -> Result<Vec<u8>> {
 }
 
 fn check_load_options(options: u32) -> Result<()> {
-    let known = LOAD_SKIP_TABLES | LOAD_SKIP_REFERENCE_SEQUENCE;
+    let known = LOAD_SKIP_TABLES | LOAD_SKIP_REFERENCE_SEQUENCE | LOAD_MMAP;
     if options & !known != 0 {
         fail!(Error::BadOptions, "load: {:#x}", options & !known);
     }
@@ -141,6 +173,11 @@ impl<'k, S: Source> Reader<'k, S> {
         self.kas.read(item)
     }
 
+    /// An item as a column: in place when the file is mapped.
+    fn column<T: bytemuck::Pod + Send + Sync>(&self, item: &Item) -> Result<Col<T>> {
+        self.kas.column(item)
+    }
+
     fn optional_bytes(&self, key: &str, dtype: Dtype) -> Result<Option<Vec<u8>>> {
         self.item(key, dtype)?.map(|item| self.read(item)).transpose()
     }
@@ -158,9 +195,20 @@ impl<'k, S: Source> Reader<'k, S> {
         }
     }
 
-    fn read_offsets(&self, item: &Item) -> Result<Vec<u64>> {
+    /// `data_len`: the number of values in the offsets' data column.
+    fn read_offsets(&self, item: &Item, data_len: u64) -> Result<Col<u64>> {
         if item.dtype == Dtype::U64 {
-            return self.read(item);
+            return self.column(item);
+        }
+        if data_len == 0 && self.kas.is_mapped() {
+            // Offsets of an empty data column (empty metadata, say) are all
+            // zero when valid: those are given as fresh zeroed memory, which
+            // costs nothing until written, instead of widened copies.
+            // Anything else is widened below and checked as usual.
+            let mapped: Col<u32> = self.column(item)?;
+            if mapped.iter().all(|&o| o == 0) {
+                return Ok(crate::alloc::zeroed(mapped.len(), &self.kas.what(item))?.into());
+            }
         }
         // The uint32 values are read into the front half of the result and
         // widened in place, so no second array is needed. Seen as u32
@@ -188,7 +236,7 @@ impl<'k, S: Source> Reader<'k, S> {
         if n > 1 {
             words[1] = 0;
         }
-        Ok(out)
+        Ok(out.into())
     }
 
     /// Reads one table, its columns under the keys its description gives.
@@ -233,7 +281,7 @@ impl<S: Source> TableReader<'_, '_, S> {
 impl<S: Source> ColumnSource for TableReader<'_, '_, S> {
     /// A column, or for an optional one that the file lacks, `MISSING` in
     /// every row.
-    fn plain<T: Elem>(&mut self, spec: &Spec) -> Result<Vec<T>> {
+    fn plain<T: Elem>(&mut self, spec: &Spec) -> Result<Col<T>> {
         let key = spec.key;
         let item = if spec.optional {
             self.r.item(key, T::DTYPE)?
@@ -242,10 +290,10 @@ impl<S: Source> ColumnSource for TableReader<'_, '_, S> {
         };
         let Some(item) = item else {
             let what = format!("'{key}' of {}", self.r.kas.name());
-            return crate::alloc::filled(self.num_rows(key)?, T::MISSING, &what);
+            return Ok(crate::alloc::filled(self.num_rows(key)?, T::MISSING, &what)?.into());
         };
         self.set_rows(key, item.len)?;
-        self.r.read(item)
+        self.r.column(item)
     }
 
     /// A data column and its `_offset` column. Missing both is an error
@@ -280,8 +328,9 @@ impl<S: Source> ColumnSource for TableReader<'_, '_, S> {
             );
         }
         self.set_rows(&offset_key, offset.len - 1)?;
-        let data = self.r.read(data)?;
-        let offset = self.r.read_offsets(offset)?;
+        let data_len = data.len;
+        let data = self.r.column::<T>(data)?;
+        let offset = self.r.read_offsets(offset, data_len)?;
         let n = offset.len() - 1;
         Ragged::from_parts(data, offset, n, key)
             .map_err(|e| Failure::new(e.kind, format!("{}: {}", self.r.kas.name(), e.detail)))
@@ -387,8 +436,8 @@ fn read_indexes<S: Source>(r: &Reader<'_, S>, num_edges: usize) -> Result<Option
         }
     }
     Ok(Some(EdgeIndexes {
-        insertion: r.read(insertion)?,
-        removal: r.read(removal)?,
+        insertion: r.column(insertion)?,
+        removal: r.column(removal)?,
     }))
 }
 
@@ -692,7 +741,7 @@ mod tests {
             let bytes = Writer::new(items).unwrap().to_bytes().unwrap();
             let kas = Kastore::open(bytes.as_slice(), "test").unwrap();
             let r = Reader { kas: &kas };
-            let wide = r.read_offsets(kas.get("o").unwrap()).unwrap();
+            let wide = r.read_offsets(kas.get("o").unwrap(), 1).unwrap();
             let expected: Vec<u64> = values.iter().map(|&v| u64::from(v)).collect();
             assert_eq!(wide, expected, "{n} values");
         }
@@ -706,8 +755,8 @@ mod tests {
         let back = load_bytes(&dump_bytes(&t, 0).unwrap(), 0).unwrap();
         assert!(back.indexes.is_none());
         t.indexes = Some(EdgeIndexes {
-            insertion: vec![0],
-            removal: vec![0],
+            insertion: vec![0].into(),
+            removal: vec![0].into(),
         });
         let back = load_bytes(&dump_bytes(&t, 0).unwrap(), 0).unwrap();
         assert_eq!(back.indexes, t.indexes);

@@ -281,10 +281,10 @@ impl<'a> Simplifier<'a> {
         let id = t.flags.len() as Id;
         // Into the output tables, which replace the input only on success:
         // a failure part way leaves nothing to undo.
-        alloc::push(&mut t.flags, flags, "nodes/flags")?;
-        alloc::push(&mut t.time, n.time[u], "nodes/time")?;
-        alloc::push(&mut t.population, n.population[u], "nodes/population")?;
-        alloc::push(&mut t.individual, n.individual[u], "nodes/individual")?;
+        alloc::push(t.flags.make_mut(), flags, "nodes/flags")?;
+        alloc::push(t.time.make_mut(), n.time[u], "nodes/time")?;
+        alloc::push(t.population.make_mut(), n.population[u], "nodes/population")?;
+        alloc::push(t.individual.make_mut(), n.individual[u], "nodes/individual")?;
         t.metadata.try_push(n.metadata.row(u), "nodes/metadata")?;
         self.node_id_map[u] = id;
         Ok(id)
@@ -360,10 +360,10 @@ impl<'a> Simplifier<'a> {
                 right = b[i].2;
                 i += 1;
             }
-            alloc::push(&mut edges.left, left, "edges/left")?;
-            alloc::push(&mut edges.right, right, "edges/right")?;
-            alloc::push(&mut edges.parent, parent, "edges/parent")?;
-            alloc::push(&mut edges.child, child, "edges/child")?;
+            alloc::push(edges.left.make_mut(), left, "edges/left")?;
+            alloc::push(edges.right.make_mut(), right, "edges/right")?;
+            alloc::push(edges.parent.make_mut(), parent, "edges/parent")?;
+            alloc::push(edges.child.make_mut(), child, "edges/child")?;
             edges.metadata.try_push(&[], "edges/metadata")?;
             count += 1;
         }
@@ -478,7 +478,7 @@ impl<'a> Simplifier<'a> {
                 site_map[j] = NULL;
                 if referenced[j] {
                     site_map[j] = t.position.len() as Id;
-                    alloc::push(&mut t.position, sites.position[j], "sites/position")?;
+                    alloc::push(t.position.make_mut(), sites.position[j], "sites/position")?;
                     t.ancestral_state
                         .try_push(sites.ancestral_state.row(j), "sites/ancestral_state")?;
                     t.metadata.try_push(sites.metadata.row(j), "sites/metadata")?;
@@ -496,10 +496,10 @@ impl<'a> Simplifier<'a> {
                 p => mutation_map[p as usize],
             };
             mutation_map[m] = t.site.len() as Id;
-            alloc::push(&mut t.site, site_map[muts.site[m] as usize], "mutations/site")?;
-            alloc::push(&mut t.node, node, "mutations/node")?;
-            alloc::push(&mut t.parent, parent, "mutations/parent")?;
-            alloc::push(&mut t.time, muts.time[m], "mutations/time")?;
+            alloc::push(t.site.make_mut(), site_map[muts.site[m] as usize], "mutations/site")?;
+            alloc::push(t.node.make_mut(), node, "mutations/node")?;
+            alloc::push(t.parent.make_mut(), parent, "mutations/parent")?;
+            alloc::push(t.time.make_mut(), muts.time[m], "mutations/time")?;
             t.derived_state
                 .try_push(muts.derived_state.row(m), "mutations/derived_state")?;
             t.metadata.try_push(muts.metadata.row(m), "mutations/metadata")?;
@@ -552,7 +552,7 @@ impl<'a> Simplifier<'a> {
         let t = &mut self.out.individuals;
         let mut parents = Vec::new();
         for &j in &kept {
-            alloc::push(&mut t.flags, input.flags[j], "individuals/flags")?;
+            alloc::push(t.flags.make_mut(), input.flags[j], "individuals/flags")?;
             t.location.try_push(input.location.row(j), "individuals/location")?;
             // Parents are renumbered too; one not kept becomes NULL.
             parents.clear();

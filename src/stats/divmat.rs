@@ -184,10 +184,10 @@ impl Links {
 
     /// Moves from tree `j - 1` to tree `j`.
     pub fn advance(&mut self, ts: &TreeSequence, j: usize) {
-        for &(p, c) in &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize] {
+        for (p, c) in ts.removal_run(ts.removal_at[j - 1] as usize, ts.removal_at[j] as usize) {
             self.remove(p, c);
         }
-        for &(p, c) in &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize] {
+        for (p, c) in ts.insertion_run(ts.insertion_at[j - 1] as usize, ts.insertion_at[j] as usize) {
             self.insert(p, c);
         }
     }
@@ -833,20 +833,20 @@ fn branch_piece(
                 check_cancel(cancel)?;
             }
             s.next_stamp();
-            let rem = &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize];
-            let ins = &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize];
-            for &(p, c) in rem {
+            let rem = ts.removal_run(ts.removal_at[j - 1] as usize, ts.removal_at[j] as usize);
+            let ins = ts.insertion_run(ts.insertion_at[j - 1] as usize, ts.insertion_at[j] as usize);
+            for (p, c) in rem.clone() {
                 s.remove(p, c);
             }
-            for &(p, c) in ins {
+            for (p, c) in ins.clone() {
                 s.insert(p, c);
             }
-            for &(_, c) in rem {
+            for (_, c) in rem {
                 if s.links.parent[c as usize] == NULL {
                     s.mark_below(set, c);
                 }
             }
-            for &(_, c) in ins {
+            for (_, c) in ins {
                 s.mark_below(set, c);
             }
             if s.any_changed {

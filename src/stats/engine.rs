@@ -870,10 +870,10 @@ where
             if (j - piece.trees.0) % 64 == 0 {
                 check_cancel(cancel)?;
             }
-            for &pc in &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize] {
+            for pc in ts.removal_run(ts.removal_at[j - 1] as usize, ts.removal_at[j] as usize) {
                 edge_change(cx, s, w, pc, false, nop)?;
             }
-            for &pc in &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize] {
+            for pc in ts.insertion_run(ts.insertion_at[j - 1] as usize, ts.insertion_at[j] as usize) {
                 edge_change(cx, s, w, pc, true, nop)?;
             }
         }
@@ -997,15 +997,15 @@ fn lazy_piece_c<C: Count, L: Lazy>(
             }
             for (list, add) in [
                 (
-                    &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize],
+                    ts.removal_run(ts.removal_at[j - 1] as usize, ts.removal_at[j] as usize),
                     false,
                 ),
                 (
-                    &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize],
+                    ts.insertion_run(ts.insertion_at[j - 1] as usize, ts.insertion_at[j] as usize),
                     true,
                 ),
             ] {
-                for &pc in list {
+                for pc in list {
                     edge_change(cx, s, w, pc, add, |s, w, u, after| {
                         if !after {
                             flush(s, w, u, tl, wi, lazy)

@@ -453,11 +453,11 @@ pub fn genealogical_nearest_neighbours(
             let bp = ts.breakpoints();
             for t in piece.trees.0..piece.trees.1 {
                 if t > piece.trees.0 {
-                    for &(pp, c) in &ts.removal_edges[rem_at[t - 1] as usize..rem_at[t] as usize] {
+                    for (pp, c) in ts.removal_run(rem_at[t - 1] as usize, rem_at[t] as usize) {
                         w.update(pp, c, -1.0, |_, _| {});
                         w.parent[c as usize] = NULL;
                     }
-                    for &(pp, c) in &ts.insertion_edges[ins_at[t - 1] as usize..ins_at[t] as usize] {
+                    for (pp, c) in ts.insertion_run(ins_at[t - 1] as usize, ins_at[t] as usize) {
                         w.parent[c as usize] = pp;
                         w.update(pp, c, 1.0, |_, _| {});
                     }

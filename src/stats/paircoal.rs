@@ -394,11 +394,11 @@ fn accumulate(ts: &TreeSequence, a: &Args, time: Option<&[f64]>, exec: &mut Exec
             }
             let (t0, t1) = piece.trees;
             let later = if t1 > t0 + 1 {
-                &ts.insertion_edges[ts.insertion_at[t0] as usize..ts.insertion_at[t1 - 1] as usize]
+                ts.insertion_run(ts.insertion_at[t0] as usize, ts.insertion_at[t1 - 1] as usize)
             } else {
-                &[][..]
+                ts.insertion_run(0, 0)
             };
-            for &(p, c) in later {
+            for (p, c) in later {
                 see(p, &mut nodes)?;
                 see(c, &mut nodes)?;
             }
@@ -432,12 +432,12 @@ fn accumulate(ts: &TreeSequence, a: &Args, time: Option<&[f64]>, exec: &mut Exec
                     if (j - piece.trees.0) % 64 == 0 && cancel.load(Ordering::Relaxed) {
                         fail!(Error::Cancelled, "cancelled");
                     }
-                    let out_edges = &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize];
-                    let in_edges = &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize];
-                    for &pc in out_edges {
+                    let out_edges = ts.removal_run(ts.removal_at[j - 1] as usize, ts.removal_at[j] as usize);
+                    let in_edges = ts.insertion_run(ts.insertion_at[j - 1] as usize, ts.insertion_at[j] as usize);
+                    for pc in out_edges {
                         cx.edge(&mut s, at(pc), -1.0, tl, po.row(wi), &mut e, &mut carry);
                     }
-                    for &pc in in_edges {
+                    for pc in in_edges {
                         cx.edge(&mut s, at(pc), 1.0, tl, po.row(wi), &mut e, &mut carry);
                     }
                 }

@@ -481,18 +481,18 @@ fn piece_run<const K: usize>(
             // loaded now, while this tree's walks run (a prefetch).
             if j + 1 < piece.trees.1 {
                 let mut touch = 0.0;
-                for &(p, c) in &ts.removal_edges[ts.removal_at[j] as usize..ts.removal_at[j + 1] as usize] {
+                for (p, c) in ts.removal_run(ts.removal_at[j] as usize, ts.removal_at[j + 1] as usize) {
                     touch += s.node[s.rec(p as usize)] + s.node[s.rec(c as usize)];
                 }
-                for &(p, _) in &ts.insertion_edges[ts.insertion_at[j] as usize..ts.insertion_at[j + 1] as usize] {
+                for (p, _) in ts.insertion_run(ts.insertion_at[j] as usize, ts.insertion_at[j + 1] as usize) {
                     touch += s.node[s.rec(p as usize)];
                 }
                 std::hint::black_box(touch);
             }
-            for &pc in &ts.removal_edges[ts.removal_at[j - 1] as usize..ts.removal_at[j] as usize] {
+            for pc in ts.removal_run(ts.removal_at[j - 1] as usize, ts.removal_at[j] as usize) {
                 s.edge::<K>(pc, false, tl, branch);
             }
-            for &pc in &ts.insertion_edges[ts.insertion_at[j - 1] as usize..ts.insertion_at[j] as usize] {
+            for pc in ts.insertion_run(ts.insertion_at[j - 1] as usize, ts.insertion_at[j] as usize) {
                 s.edge::<K>(pc, true, tl, branch);
             }
         }

@@ -847,16 +847,16 @@ impl BranchCx<'_> {
             Some(i) if i + 1 == j => {
                 let (r0, r1) = (ts.removal_at[i] as usize, ts.removal_at[j] as usize);
                 let (i0, i1) = (ts.insertion_at[i] as usize, ts.insertion_at[j] as usize);
-                alloc::extend(out, ts.removal_edges[r0..r1].iter().map(|&e| self.map(e)), what)?;
-                alloc::extend(inn, ts.insertion_edges[i0..i1].iter().map(|&e| self.map(e)), what)?;
+                alloc::extend(out, ts.removal_run(r0, r1).map(|e| self.map(e)), what)?;
+                alloc::extend(inn, ts.insertion_run(i0, i1).map(|e| self.map(e)), what)?;
             }
             None => {
                 let left = ts.breakpoints()[j];
                 let e = &ts.tables().edges;
                 let order = &ts.indexes().insertion;
-                for (at, &id) in order[..ts.insertion_at[j] as usize].iter().enumerate() {
+                for &id in &order[..ts.insertion_at[j] as usize] {
                     if e.right[id as usize] > left {
-                        alloc::push(inn, self.map(ts.insertion_edges[at]), what)?;
+                        alloc::push(inn, self.map((e.parent[id as usize], e.child[id as usize])), what)?;
                     }
                 }
             }
@@ -1000,14 +1000,14 @@ fn branch_matrix(
         let left = ts.breakpoints()[t_lo];
         let order = &ts.indexes().insertion;
         let upto = ts.insertion_at[t_lo] as usize;
-        for (at, &id) in order[..upto].iter().enumerate() {
+        for &id in &order[..upto] {
             if e.right[id as usize] > left {
-                let (p, c) = ts.insertion_edges[at];
+                let (p, c) = (e.parent[id as usize], e.child[id as usize]);
                 used[p as usize] = true;
                 used[c as usize] = true;
             }
         }
-        for &(p, c) in &ts.insertion_edges[upto..ts.insertion_at[t_hi] as usize] {
+        for (p, c) in ts.insertion_run(upto, ts.insertion_at[t_hi] as usize) {
             used[p as usize] = true;
             used[c as usize] = true;
         }

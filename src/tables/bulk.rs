@@ -174,8 +174,8 @@ impl TableCollection {
         let t = &mut self.nodes;
         t.flags.extend_from_slice(c.flags);
         t.time.extend_from_slice(c.time);
-        put(&mut t.population, c.population, super::NULL, n);
-        put(&mut t.individual, c.individual, super::NULL, n);
+        put(t.population.make_mut(), c.population, super::NULL, n);
+        put(t.individual.make_mut(), c.individual, super::NULL, n);
         put_ragged(&mut t.metadata, c.metadata, n);
         Ok(())
     }
@@ -254,8 +254,8 @@ impl TableCollection {
         let t = &mut self.mutations;
         t.site.extend_from_slice(c.site);
         t.node.extend_from_slice(c.node);
-        put(&mut t.parent, c.parent, super::NULL, n);
-        put(&mut t.time, c.time, f64::from_bits(super::UNKNOWN_TIME_BITS), n);
+        put(t.parent.make_mut(), c.parent, super::NULL, n);
+        put(t.time.make_mut(), c.time, f64::from_bits(super::UNKNOWN_TIME_BITS), n);
         put_ragged(&mut t.derived_state, Some(c.derived_state), n);
         put_ragged(&mut t.metadata, c.metadata, n);
         Ok(())

@@ -59,7 +59,10 @@ impl TableCollection {
         let insertion = alloc::collect(ins.iter().map(|k| k.id), "indexes/edge_insertion_order")?;
         drop(ins);
         let removal = alloc::collect(rem.iter().map(|k| k.id), "indexes/edge_removal_order")?;
-        self.indexes = Some(EdgeIndexes { insertion, removal });
+        self.indexes = Some(EdgeIndexes {
+            insertion: insertion.into(),
+            removal: removal.into(),
+        });
         Ok(())
     }
 }

@@ -673,13 +673,13 @@ impl TableCollection {
     /// compute_mutation_parents). On failure the column is unchanged.
     pub fn compute_mutation_parents(&mut self) -> Result<()> {
         let nulls = crate::alloc::filled(self.mutations.site.len(), NULL, "mutations/parent")?;
-        let saved = std::mem::replace(&mut self.mutations.parent, nulls);
+        let saved = std::mem::replace(&mut self.mutations.parent, nulls.into());
         let result = self
             .check_integrity_walk(check::TREES, 1)
             .and_then(|(_, w)| self.mutation_parents(w.as_ref().expect("the trees were walked")));
         match result {
             Ok(p) => {
-                self.mutations.parent = p;
+                self.mutations.parent = p.into();
                 Ok(())
             }
             Err(e) => {

@@ -7,10 +7,10 @@
 //! truncating, making room for new rows, permuting rows, listing the
 //! columns by file key and reading them from a `.trees` file. What a column
 //! does in each of these is given once per kind of column, by
-//! [`TableColumn`] for plain columns (`Vec<T>`) and ragged ones
+//! [`TableColumn`] for plain columns ([`Col<T>`]) and ragged ones
 //! ([`Ragged<T>`]).
 
-use super::{sort, Column, Dtype, Id, Ragged, TableKind, NULL, UNKNOWN_TIME_BITS};
+use super::{sort, Col, Column, Dtype, Id, Ragged, TableKind, NULL, UNKNOWN_TIME_BITS};
 use crate::alloc::{self, Grow};
 use crate::error::Result;
 
@@ -84,13 +84,13 @@ impl Spec {
 
 /// Where a table's columns are read from (the `.trees` reader).
 pub trait ColumnSource {
-    fn plain<T: Elem>(&mut self, spec: &Spec) -> Result<Vec<T>>;
+    fn plain<T: Elem>(&mut self, spec: &Spec) -> Result<Col<T>>;
     fn ragged<T: Elem>(&mut self, spec: &Spec) -> Result<Ragged<T>>;
     /// A metadata schema; empty when missing.
     fn schema(&mut self, key: &str) -> Result<Vec<u8>>;
 }
 
-/// One column of a table: a plain `Vec<T>` with one value a row, or a
+/// One column of a table: a plain [`Col<T>`] with one value a row, or a
 /// [`Ragged<T>`] with any number a row. `what` arguments name the column
 /// in messages (its file key).
 pub trait TableColumn: Send + Sync {
@@ -128,7 +128,7 @@ pub trait TableColumn: Send + Sync {
         Self: Sized;
 }
 
-impl<T: Elem> TableColumn for Vec<T> {
+impl<T: Elem> TableColumn for Col<T> {
     fn num_rows(&self) -> usize {
         self.len()
     }
@@ -146,11 +146,11 @@ impl<T: Elem> TableColumn for Vec<T> {
     }
 
     fn try_copy(&self, what: &str) -> Result<Self> {
-        alloc::copy(self, what)
+        Ok(alloc::copy(self, what)?.into())
     }
 
     fn gather_rows(&self, par: bool, order: &[u32], what: &str) -> Result<Self> {
-        sort::gather(par, self, order, what)
+        Ok(sort::gather(par, self, order, what)?.into())
     }
 
     fn make_room<'a>(
@@ -160,7 +160,8 @@ impl<T: Elem> TableColumn for Vec<T> {
         _data: &mut dyn Iterator<Item = usize>,
         what: &str,
     ) -> Result<()> {
-        g.vec(self, rows, what)
+        // A shared column is copied before it grows (copy on write).
+        g.vec(self.try_make_mut(what)?, rows, what)
     }
 
     fn read(src: &mut impl ColumnSource, spec: &Spec) -> Result<Self> {

@@ -14,6 +14,7 @@ pub(crate) use integrity::WalkColumns;
 pub(crate) mod layout;
 mod ragged;
 mod sort;
+mod storage;
 
 pub use bulk::*;
 pub use column::{Column, ColumnMut, Dtype};
@@ -22,6 +23,7 @@ use layout::table;
 pub use layout::{ColumnSource, Elem, Spec, Table, TableColumn};
 pub use ragged::{check_offsets, same_bits, Ragged};
 pub use sort::sort_options;
+pub use storage::{Col, Keep};
 
 use crate::alloc;
 use crate::error::{fail, Error, Result};
@@ -54,7 +56,7 @@ fn next_id(n: usize) -> Result<Id> {
 
 table! {
     pub struct IndividualTable(Individuals, "individuals") {
-        flags: Vec<u32>,
+        flags: Col<u32>,
         location: Ragged<f64>,
         parents: Ragged<Id> [optional],
         metadata: Ragged<u8>;
@@ -64,10 +66,10 @@ table! {
 
 table! {
     pub struct NodeTable(Nodes, "nodes") {
-        flags: Vec<u32>,
-        time: Vec<f64>,
-        population: Vec<Id>,
-        individual: Vec<Id>,
+        flags: Col<u32>,
+        time: Col<f64>,
+        population: Col<Id>,
+        individual: Col<Id>,
         metadata: Ragged<u8>;
         metadata_schema
     }
@@ -75,10 +77,10 @@ table! {
 
 table! {
     pub struct EdgeTable(Edges, "edges") {
-        left: Vec<f64>,
-        right: Vec<f64>,
-        parent: Vec<Id>,
-        child: Vec<Id>,
+        left: Col<f64>,
+        right: Col<f64>,
+        parent: Col<Id>,
+        child: Col<Id>,
         metadata: Ragged<u8> [optional];
         metadata_schema
     }
@@ -86,12 +88,12 @@ table! {
 
 table! {
     pub struct MigrationTable(Migrations, "migrations") {
-        left: Vec<f64>,
-        right: Vec<f64>,
-        node: Vec<Id>,
-        source: Vec<Id>,
-        dest: Vec<Id>,
-        time: Vec<f64>,
+        left: Col<f64>,
+        right: Col<f64>,
+        node: Col<Id>,
+        source: Col<Id>,
+        dest: Col<Id>,
+        time: Col<f64>,
         metadata: Ragged<u8> [optional];
         metadata_schema
     }
@@ -99,7 +101,7 @@ table! {
 
 table! {
     pub struct SiteTable(Sites, "sites") {
-        position: Vec<f64>,
+        position: Col<f64>,
         ancestral_state: Ragged<u8>,
         metadata: Ragged<u8>;
         metadata_schema
@@ -108,11 +110,11 @@ table! {
 
 table! {
     pub struct MutationTable(Mutations, "mutations") {
-        site: Vec<Id>,
-        node: Vec<Id>,
-        parent: Vec<Id>,
+        site: Col<Id>,
+        node: Col<Id>,
+        parent: Col<Id>,
         // Files from before mutation times were recorded: all unknown.
-        time: Vec<f64> [optional],
+        time: Col<f64> [optional],
         derived_state: Ragged<u8>,
         metadata: Ragged<u8>;
         metadata_schema
@@ -162,8 +164,8 @@ impl ReferenceSequence {
 /// when walking left to right.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EdgeIndexes {
-    pub insertion: Vec<Id>,
-    pub removal: Vec<Id>,
+    pub insertion: Col<Id>,
+    pub removal: Col<Id>,
 }
 
 /// Which table a row or column belongs to. The numbers are part of the C API.
@@ -307,8 +309,8 @@ impl TableCollection {
             indexes: match &self.indexes {
                 None => None,
                 Some(ix) => Some(EdgeIndexes {
-                    insertion: alloc::copy(&ix.insertion, "indexes/edge_insertion_order")?,
-                    removal: alloc::copy(&ix.removal, "indexes/edge_removal_order")?,
+                    insertion: alloc::copy(&ix.insertion, "indexes/edge_insertion_order")?.into(),
+                    removal: alloc::copy(&ix.removal, "indexes/edge_removal_order")?.into(),
                 }),
             },
         })

@@ -2,20 +2,21 @@
 //! more than there are rows, as in tskit's tables and file format. Row `j`
 //! owns `data[offset[j]..offset[j + 1]]`.
 
+use super::Col;
 use crate::alloc;
 use crate::error::{fail, Error, Result};
 
 #[derive(Clone, Debug)]
-pub struct Ragged<T> {
-    data: Vec<T>,
-    offset: Vec<u64>,
+pub struct Ragged<T: 'static> {
+    data: Col<T>,
+    offset: Col<u64>,
 }
 
 impl<T> Default for Ragged<T> {
     fn default() -> Self {
         Ragged {
-            data: Vec::new(),
-            offset: vec![0],
+            data: Col::new(),
+            offset: vec![0].into(),
         }
     }
 }
@@ -23,7 +24,13 @@ impl<T> Default for Ragged<T> {
 impl<T: Copy> Ragged<T> {
     /// Builds from raw columns, checking that the offsets are a valid
     /// partition of `data` into `num_rows` rows.
-    pub fn from_parts(data: Vec<T>, offset: Vec<u64>, num_rows: usize, what: &str) -> Result<Self> {
+    pub fn from_parts(
+        data: impl Into<Col<T>>,
+        offset: impl Into<Col<u64>>,
+        num_rows: usize,
+        what: &str,
+    ) -> Result<Self> {
+        let (data, offset) = (data.into(), offset.into());
         check_offsets(&offset, num_rows, data.len(), what)?;
         Ok(Ragged { data, offset })
     }
@@ -52,8 +59,8 @@ impl<T: Copy> Ragged<T> {
     /// [`Ragged::push`], failing instead of aborting when a column must grow;
     /// on failure the column is as it was.
     pub fn try_push(&mut self, value: &[T], what: &str) -> Result<()> {
-        alloc::reserve(&mut self.data, value.len(), what)?;
-        alloc::reserve(&mut self.offset, 1, what)?;
+        alloc::reserve(self.data.try_make_mut(what)?, value.len(), what)?;
+        alloc::reserve(self.offset.try_make_mut(what)?, 1, what)?;
         self.push(value);
         Ok(())
     }
@@ -65,19 +72,20 @@ impl<T: Copy> Ragged<T> {
     pub(crate) fn reserve_rows(&mut self, rows: usize, data: usize, replace: bool, what: &str) -> Result<()> {
         if replace {
             let more = data.saturating_sub(self.data.len());
-            alloc::reserve_exact(&mut self.data, more, what)?;
+            alloc::reserve_exact(self.data.try_make_mut(what)?, more, what)?;
             let offsets = rows.saturating_add(1).saturating_sub(self.offset.len());
-            alloc::reserve_exact(&mut self.offset, offsets, what)
+            alloc::reserve_exact(self.offset.try_make_mut(what)?, offsets, what)
         } else {
-            alloc::reserve(&mut self.data, data, what)?;
-            alloc::reserve(&mut self.offset, rows, what)
+            alloc::reserve(self.data.try_make_mut(what)?, data, what)?;
+            alloc::reserve(self.offset.try_make_mut(what)?, rows, what)
         }
     }
 
     /// Appends `n` empty rows (the room is made by the caller).
     pub(crate) fn extend_empty(&mut self, n: usize) {
         let end = self.data.len() as u64;
-        self.offset.resize(self.offset.len() + n, end);
+        let len = self.offset.len();
+        self.offset.resize(len + n, end);
     }
 
     /// Appends many rows given as data plus offsets (offsets relative to
@@ -99,8 +107,8 @@ impl<T: Copy> Ragged<T> {
         if self.data.is_empty() {
             // Every row is empty: only the number of rows changes.
             return Ok(Ragged {
-                data: Vec::new(),
-                offset: alloc::zeroed(order.len() + 1, what)?,
+                data: Col::new(),
+                offset: alloc::zeroed(order.len() + 1, what)?.into(),
             });
         }
         let mut offset = alloc::with_capacity(order.len() + 1, what)?;
@@ -112,14 +120,17 @@ impl<T: Copy> Ragged<T> {
             data.extend_from_slice(self.row(k as usize));
             offset.push(data.len() as u64);
         }
-        Ok(Ragged { data, offset })
+        Ok(Ragged {
+            data: data.into(),
+            offset: offset.into(),
+        })
     }
 
     /// An independent copy, failing instead of aborting.
     pub fn try_clone(&self, what: &str) -> Result<Self> {
         Ok(Ragged {
-            data: alloc::copy(&self.data, what)?,
-            offset: alloc::copy(&self.offset, what)?,
+            data: alloc::copy(&self.data, what)?.into(),
+            offset: alloc::copy(&self.offset, what)?.into(),
         })
     }
 
@@ -142,7 +153,7 @@ impl<T: Copy> Ragged<T> {
     }
 }
 
-impl<T> alloc::Shrink for Ragged<T> {
+impl<T: Clone> alloc::Shrink for Ragged<T> {
     fn capacities(&self) -> (usize, usize) {
         (self.data.capacity(), self.offset.capacity())
     }

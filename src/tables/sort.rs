@@ -219,10 +219,10 @@ impl TableCollection {
             )?;
             drop(inverse);
             Ok(super::MutationTable {
-                site,
-                node: gather(par, &m.node, order, "mutations/node")?,
-                parent,
-                time: gather(par, &m.time, order, "mutations/time")?,
+                site: site.into(),
+                node: gather(par, &m.node, order, "mutations/node")?.into(),
+                parent: parent.into(),
+                time: gather(par, &m.time, order, "mutations/time")?.into(),
                 derived_state: m.derived_state.gather(order, "mutations/derived_state")?,
                 metadata: m.metadata.gather(order, "mutations/metadata")?,
                 metadata_schema: Vec::new(),
@@ -243,7 +243,8 @@ impl TableCollection {
         self.indexes = None;
         if let Some((left, right, parent, child, metadata)) = edges {
             let e = &mut self.edges;
-            (e.left, e.right, e.parent, e.child, e.metadata) = (left, right, parent, child, metadata);
+            (e.left, e.right, e.parent, e.child, e.metadata) =
+                (left.into(), right.into(), parent.into(), child.into(), metadata);
         }
         let keep_schema = |schema: &mut Vec<u8>| std::mem::take(schema);
         if let Some(mut m) = migrations {

@@ -11,7 +11,8 @@ mod tree;
 pub use tree::{Tree, TreeState};
 
 use crate::alloc;
-use crate::error::{fail, Error, Result};
+use crate::error::{fail, Error, Failure, Result};
+use crate::io::trees;
 use crate::parallel;
 use crate::tables::{check, Id, TableCollection, WalkColumns, NODE_IS_SAMPLE, NULL};
 
@@ -38,10 +39,14 @@ pub struct TreeSequence {
     site_mutation_start: Vec<usize>,
     /// The edges' (parent, child) in insertion and in removal order: a cursor
     /// reads these in sequence instead of three scattered columns per edge.
-    pub(crate) insertion_edges: Vec<(Id, Id)>,
-    pub(crate) removal_edges: Vec<(Id, Id)>,
+    /// Empty when the edges and indexes are mapped from a file (see
+    /// [`TreeSequence::insertion_run`]).
+    insertion_edges: Vec<(Id, Id)>,
+    removal_edges: Vec<(Id, Id)>,
     /// For tree `j`: how many edges in insertion order have left <= its left
     /// end, and how many in removal order have right <= its left end.
+    /// Whether `insertion_edges` and `removal_edges` are built.
+    gathered: bool,
     pub(crate) insertion_at: Vec<u32>,
     pub(crate) removal_at: Vec<u32>,
     /// A hash of what the statistics read, made on first use (see
@@ -73,15 +78,24 @@ impl TreeSequence {
         let compute_parents = options & init::COMPUTE_MUTATION_PARENTS != 0;
         if compute_parents {
             // Only the parent column changes: the walk columns stay valid.
-            tables.mutations.parent = tables.mutation_parents(&walk)?;
+            tables.mutations.parent = tables.mutation_parents(&walk)?.into();
         }
         if !compute_parents {
             tables.check_mutation_parent_column(&walk)?;
         }
         // The walk columns are consumed as the cursor's tables are made,
         // which keeps the peak memory of a load down.
+        // Edges and indexes used in place from a mapped file: the cursor
+        // reads them there rather than from private gathered pairs.
+        let mapped = {
+            let (e, ix) = (
+                &tables.edges,
+                tables.indexes.as_ref().expect("checked: indexes present"),
+            );
+            e.parent.is_shared() && e.child.is_shared() && ix.insertion.is_shared() && ix.removal.is_shared()
+        };
         let tables_ref = &tables;
-        let derived = parallel::run(threads, || derive(tables_ref, walk, threads > 1))??;
+        let derived = parallel::run(threads, || derive(tables_ref, walk, threads > 1, !mapped))??;
         let Derived {
             samples,
             sample_index,
@@ -104,12 +118,70 @@ impl TreeSequence {
             breakpoints,
             tree_site_start,
             site_mutation_start,
+            gathered: !mapped,
             insertion_edges,
             removal_edges,
             insertion_at,
             removal_at,
             fingerprint: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Loads a `.trees` file as a tree sequence. `options`: those of
+    /// [`TreeSequence::new`], and [`trees::LOAD_MMAP`] to map the file and use
+    /// its columns in place (see `io/mmap.rs`). Errors name the file.
+    pub fn load(path: &std::path::Path, options: u32, threads: usize) -> Result<Self> {
+        if options & !(init::ALL | trees::LOAD_MMAP) != 0 {
+            fail!(
+                Error::BadOptions,
+                "tree sequence load: {:#x}",
+                options & !(init::ALL | trees::LOAD_MMAP)
+            );
+        }
+        let name = path.display();
+        let in_path = |f: Failure| Failure::new(f.kind, format!("{name}: {}", f.detail));
+        let init = options & init::ALL;
+        if options & trees::LOAD_MMAP != 0 {
+            let (tables, map) = trees::load_mapped(path, trees::LOAD_MMAP, threads)?;
+            let ts = TreeSequence::new_with(tables, init, threads).map_err(in_path)?;
+            // The checks have read every column: the file must still be the
+            // one that was mapped.
+            map.check_unchanged(&name.to_string())?;
+            Ok(ts)
+        } else {
+            let tables = trees::load_with(path, 0, threads)?;
+            TreeSequence::new_with(tables, init, threads).map_err(in_path)
+        }
+    }
+
+    /// The (parent, child) of the edges at positions `a..b` of the
+    /// insertion order. Gathered pairs when the tree sequence has them;
+    /// for a mapped load, read through the index from the mapped columns
+    /// instead, so that N processes share them instead of holding N copies
+    /// of the pairs (16 bytes an edge) at the cost of scattered reads.
+    #[inline]
+    pub(crate) fn insertion_run(&self, a: usize, b: usize) -> EdgeRun<'_> {
+        self.run(&self.insertion_edges, &self.indexes().insertion, a, b)
+    }
+
+    /// As [`TreeSequence::insertion_run`], in removal order.
+    #[inline]
+    pub(crate) fn removal_run(&self, a: usize, b: usize) -> EdgeRun<'_> {
+        self.run(&self.removal_edges, &self.indexes().removal, a, b)
+    }
+
+    #[inline]
+    fn run<'a>(&'a self, pairs: &'a [(Id, Id)], order: &'a [Id], a: usize, b: usize) -> EdgeRun<'a> {
+        if self.gathered {
+            EdgeRun::Pairs(pairs[a..b].iter())
+        } else {
+            let e = &self.tables.edges;
+            EdgeRun::Indexed {
+                order: order[a..b].iter(),
+                parent: &e.parent,
+                child: &e.child,
+            }
+        }
     }
 
     pub fn tables(&self) -> &TableCollection {
@@ -177,10 +249,57 @@ impl TreeSequence {
 
 type WalkTables = (Vec<(Id, Id)>, Vec<(Id, Id)>, Vec<u32>, Vec<u32>);
 
+/// A run of edges in one index order, as (parent, child): see
+/// [`TreeSequence::insertion_run`].
+#[derive(Clone)]
+pub(crate) enum EdgeRun<'a> {
+    Pairs(std::slice::Iter<'a, (Id, Id)>),
+    Indexed {
+        order: std::slice::Iter<'a, Id>,
+        parent: &'a [Id],
+        child: &'a [Id],
+    },
+}
+
+impl Iterator for EdgeRun<'_> {
+    type Item = (Id, Id);
+
+    #[inline]
+    fn next(&mut self) -> Option<(Id, Id)> {
+        match self {
+            EdgeRun::Pairs(it) => it.next().copied(),
+            EdgeRun::Indexed { order, parent, child } => order.next().map(|&k| (parent[k as usize], child[k as usize])),
+        }
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = match self {
+            EdgeRun::Pairs(it) => it.len(),
+            EdgeRun::Indexed { order, .. } => order.len(),
+        };
+        (n, Some(n))
+    }
+}
+
+impl DoubleEndedIterator for EdgeRun<'_> {
+    #[inline]
+    fn next_back(&mut self) -> Option<(Id, Id)> {
+        match self {
+            EdgeRun::Pairs(it) => it.next_back().copied(),
+            EdgeRun::Indexed { order, parent, child } => {
+                order.next_back().map(|&k| (parent[k as usize], child[k as usize]))
+            }
+        }
+    }
+}
+
+impl ExactSizeIterator for EdgeRun<'_> {}
+
 /// The cursor's tables: edges in index order and the index position at
 /// each tree's left end (see the fields of [`TreeSequence`]), from the
 /// columns the tree checks gathered.
-fn walk_tables(tables: &TableCollection, w: WalkColumns, breakpoints: &[f64]) -> Result<WalkTables> {
+fn walk_tables(tables: &TableCollection, w: WalkColumns, breakpoints: &[f64], gather: bool) -> Result<WalkTables> {
     let e = &tables.edges;
     let ix = tables.indexes.as_ref().expect("checked: indexes present");
     let at = |coord: Vec<f64>| -> Result<Vec<u32>> {
@@ -204,6 +323,9 @@ fn walk_tables(tables: &TableCollection, w: WalkColumns, breakpoints: &[f64]) ->
     } = w;
     let insertion_at = at(ins_left)?;
     let removal_at = at(rem_right)?;
+    if !gather {
+        return Ok((Vec::new(), Vec::new(), insertion_at, removal_at));
+    }
     let insertion: Vec<(Id, Id)> =
         alloc::collect(ins_parent.into_iter().zip(ins_child), "the cursor's insertion edges")?;
     let removal: Vec<(Id, Id)> = alloc::collect(
@@ -228,12 +350,12 @@ struct Derived {
 
 /// Computes the sample list, tree boundaries, site and mutation ranges and
 /// the cursor's tables of checked tables.
-fn derive(tables: &TableCollection, w: WalkColumns, par: bool) -> Result<Derived> {
+fn derive(tables: &TableCollection, w: WalkColumns, par: bool, gather: bool) -> Result<Derived> {
     let (walk_and_breaks, samples_and_index) = parallel::join(
         par,
         || -> Result<_> {
             let breakpoints = breakpoints(tables, &w)?;
-            let walk = walk_tables(tables, w, &breakpoints)?;
+            let walk = walk_tables(tables, w, &breakpoints, gather)?;
             Ok((walk, breakpoints))
         },
         || -> Result<_> {

@@ -243,10 +243,10 @@ impl Tree {
         };
         let ts = Arc::clone(&self.ts);
         let (rem_stop, ins_stop) = (ts.removal_at[j] as usize, ts.insertion_at[j] as usize);
-        for &(p, c) in &ts.removal_edges[self.rem..rem_stop] {
+        for (p, c) in ts.removal_run(self.rem, rem_stop) {
             self.remove_edge(p, c);
         }
-        for &(p, c) in &ts.insertion_edges[self.ins..ins_stop] {
+        for (p, c) in ts.insertion_run(self.ins, ins_stop) {
             self.insert_edge(p, c);
         }
         self.rem = rem_stop;
@@ -264,13 +264,13 @@ impl Tree {
                 self.clear();
                 // Nothing is inserted yet; as seen from the right end every
                 // edge has been inserted and removed.
-                self.ins = ts.insertion_edges.len();
-                self.rem = ts.removal_edges.len();
+                self.ins = ts.num_edges();
+                self.rem = ts.num_edges();
                 let last = ts.num_trees() - 1;
                 // Going right to left, the last tree's edges are those with
                 // right == L, inserted in reverse removal order.
                 let stop = ts.removal_at[last] as usize;
-                for &(p, c) in ts.removal_edges[stop..].iter().rev() {
+                for (p, c) in ts.removal_run(stop, ts.num_edges()).rev() {
                     self.insert_edge(p, c);
                 }
                 self.state = TreeState::At(last);
@@ -286,10 +286,10 @@ impl Tree {
         // Leaving tree j to the left: edges that start at its left end go,
         // edges that end there come back, both in reverse index order.
         let (ins_start, rem_start) = (ts.insertion_at[j - 1] as usize, ts.removal_at[j - 1] as usize);
-        for &(p, c) in ts.insertion_edges[ins_start..self.ins].iter().rev() {
+        for (p, c) in ts.insertion_run(ins_start, self.ins).rev() {
             self.remove_edge(p, c);
         }
-        for &(p, c) in ts.removal_edges[rem_start..self.rem].iter().rev() {
+        for (p, c) in ts.removal_run(rem_start, self.rem).rev() {
             self.insert_edge(p, c);
         }
         self.ins = ins_start;
