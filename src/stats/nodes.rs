@@ -391,9 +391,15 @@ pub fn genealogical_nearest_neighbours(
     let k1 = k + 1;
     let nf = focal.len();
     let windows = [0.0, ts.sequence_length()];
-    // Pieces of about a few thousand trees' work times the focal nodes.
-    let per_tree = (nf as u64).max(1);
-    let p = plan(ts, &windows, (1u64 << 18) / per_tree + 16, 64)?;
+    // A piece costs a setup over every node (its counts, then each
+    // reference node's path) and then about the focal nodes per tree: a
+    // piece gets at least four setups' worth of trees, counted in the
+    // plan's units (edge changes and sites) at their mean per tree.
+    let nt = ts.num_trees().max(1) as f64;
+    let units_per_tree = ((2 * ts.num_edges() + ts.tables().sites.position.len()) as f64 / nt + 1.0).max(1.0);
+    let setup = (n * k1) as f64 + 32.0 * ts.samples().len() as f64;
+    let trees_per_piece = 4.0 * setup / (nf.max(1) as f64);
+    let p = plan(ts, &windows, (trees_per_piece * units_per_tree) as u64 + 16, 64)?;
     let e = &ts.tables().edges;
     let (ins_at, rem_at) = (&ts.insertion_at, &ts.removal_at);
     let parts = run_pieces(
