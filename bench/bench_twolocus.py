@@ -128,7 +128,7 @@ def main():
         small = ts.simplify(ts.samples()[: args.branch_samples])
         files["branch"] = str(tmp / "branch.trees")
         small.dump(files["branch"])
-    print("measured on a machine shared with other builds (under load); one call each")
+    print(f"load average {os.getloadavg()[0]:.1f} at the start; one call each")
     for case in args.cases.split(","):
         n = {"site": args.sites, "branch": args.positions}.get(case, 0)
         ref = run("tskit", files[case], case, n, 1, str(tmp / "tskit.npy"))
