@@ -56,6 +56,24 @@ struct progress_state {
     int cancel;
 };
 
+/* A summary function that counts its calls made off the calling thread. */
+static pthread_t summary_caller;
+static int summary_calls, summary_off_thread;
+
+static int
+summary(tspar_size_t state_dim, const double *state, tspar_size_t result_dim, double *result, void *params)
+{
+    (void) params;
+    (void) state_dim;
+    summary_calls++;
+    if (!pthread_equal(pthread_self(), summary_caller)) {
+        summary_off_thread++;
+    }
+    CHECK(result_dim == 1);
+    result[0] = state[0] * (state[1] - state[0]);
+    return 0;
+}
+
 static int
 progress(double fraction, void *user_data)
 {
@@ -204,6 +222,27 @@ main(int argc, char **argv)
         tspar_exec_free(shared_exec[j]);
     }
     free(sets);
+    /* With one thread the summary function runs on the calling thread
+     * only, with a progress callback too (the header's contract). */
+    {
+        double *w = malloc(2 * n * sizeof(double)), g[5];
+        tspar_exec_t *one = NULL;
+        CHECK(w != NULL);
+        for (j = 0; j < n; j++) {
+            w[2 * j] = j < half;
+            w[2 * j + 1] = 1;
+        }
+        memset(&state, 0, sizeof(state));
+        state.caller = pthread_self();
+        summary_caller = pthread_self();
+        CHECK_OK(tspar_exec_new(1, progress, &state, &one));
+        CHECK_OK(tspar_treeseq_general_stat(ts, 2, w, 1, summary, NULL, 5, windows, TSPAR_STAT_BRANCH, one, g, 5));
+        CHECK(summary_calls > 0);
+        CHECK_EQ(summary_off_thread, 0);
+        CHECK(state.calls > 0 && !state.wrong_thread);
+        tspar_exec_free(one);
+        free(w);
+    }
     tspar_treeseq_free(ts);
     printf("test_stats_threads: ok\n");
     return 0;

@@ -890,9 +890,11 @@ unsafe impl Send for CSummary {}
 /// tskit's general statistic with the caller's summary function.
 /// `sample_weights` is `[sample][state_dim]` over the tree sequence's samples
 /// in order; output `[window][result_dim]` (node mode
-/// `[window][node][result_dim]`). With more than one thread `f` is called
-/// from worker threads, several at once: it must be thread-safe. A non-zero
-/// return from `f` stops the call with `TSPAR_ERR_SUMMARY_FUNC`.
+/// `[window][node][result_dim]`). With one thread `f` is called on the
+/// calling thread only (the progress callback then runs between pieces);
+/// with more than one, from worker threads, several at once: it must be
+/// thread-safe. A non-zero return from `f` stops the call with
+/// `TSPAR_ERR_SUMMARY_FUNC`.
 #[no_mangle]
 pub unsafe extern "C" fn tspar_treeseq_general_stat(
     ts: *const tspar_treeseq_t,
@@ -942,7 +944,12 @@ pub unsafe extern "C" fn tspar_treeseq_general_stat(
         });
         // SAFETY: exec and result by the C API contract.
         let (settings, out) = unsafe { (Settings::from(exec)?, output(result, result_length)) };
-        settings.run(|e| call::stat_into(ts, Input::General(wts, &summary), w, options, e, out))
+        settings.run(|e| {
+            // On one thread the caller's function runs on the calling
+            // thread (R, for one, may only be called there).
+            e.caller_only = true;
+            call::stat_into(ts, Input::General(wts, &summary), w, options, e, out)
+        })
     })
 }
 

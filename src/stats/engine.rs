@@ -166,14 +166,23 @@ where
     let total: f64 = pieces.iter().map(|p| p.work as f64).sum::<f64>().max(1.0);
     let cancel = AtomicBool::new(false);
     let cancelled = || Failure::new(Error::Cancelled, "cancelled by the progress callback");
-    // With a progress callback, the pieces always run on the pool and this
-    // thread polls the callback every 50 ms, so that a cancel (Ctrl-C in
-    // Python or R) is seen during a long piece, not only after it.
-    if exec.progress.is_none() && (exec.threads <= 1 || pieces.len() <= 1) {
+    // With a progress callback, the pieces run on the pool and this thread
+    // polls the callback every 50 ms, so that a cancel (Ctrl-C in Python or
+    // R) is seen during a long piece, not only after it; unless the work
+    // must stay on this thread (`caller_only`), when progress is reported
+    // between pieces.
+    if (exec.progress.is_none() || exec.caller_only) && (exec.threads <= 1 || pieces.len() <= 1) {
         let mut scratch = make_scratch();
         let mut out = alloc::with_capacity(pieces.len(), "the statistic's pieces")?;
+        let mut done = 0.0;
         for (i, p) in pieces.iter().enumerate() {
             out.push(work(i, p, &mut scratch, &cancel)?);
+            done += p.work as f64;
+            if let Some(cb) = exec.progress.as_mut() {
+                if cb(done / total) {
+                    return Err(cancelled());
+                }
+            }
         }
         return Ok(out);
     }
