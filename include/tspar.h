@@ -1611,9 +1611,11 @@ int tspar_treeseq_allele_frequency_spectrum(const struct tspar_treeseq_t *ts,
 // tskit's general statistic with the caller's summary function.
 // `sample_weights` is `[sample][state_dim]` over the tree sequence's samples
 // in order; output `[window][result_dim]` (node mode
-// `[window][node][result_dim]`). With more than one thread `f` is called
-// from worker threads, several at once: it must be thread-safe. A non-zero
-// return from `f` stops the call with `TSPAR_ERR_SUMMARY_FUNC`.
+// `[window][node][result_dim]`). With one thread `f` is called on the
+// calling thread only (the progress callback then runs between pieces);
+// with more than one, from worker threads, several at once: it must be
+// thread-safe. A non-zero return from `f` stops the call with
+// `TSPAR_ERR_SUMMARY_FUNC`.
 int tspar_treeseq_general_stat(const struct tspar_treeseq_t *ts,
                                tspar_size_t state_dim,
                                const double *sample_weights,
