@@ -944,12 +944,7 @@ pub unsafe extern "C" fn tspar_treeseq_general_stat(
         });
         // SAFETY: exec and result by the C API contract.
         let (settings, out) = unsafe { (Settings::from(exec)?, output(result, result_length)) };
-        settings.run(|e| {
-            // On one thread the caller's function runs on the calling
-            // thread (R, for one, may only be called there).
-            e.caller_only = true;
-            call::stat_into(ts, Input::General(wts, &summary), w, options, e, out)
-        })
+        settings.run(|e| call::stat_into(ts, Input::General(wts, &summary), w, options, e, out))
     })
 }
 

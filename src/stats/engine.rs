@@ -151,7 +151,9 @@ pub(crate) fn plan(ts: &TreeSequence, windows: &[f64], piece_work: u64, max_piec
 /// Runs `work` on every piece, on `exec.threads` threads, and returns the
 /// results in piece order. The calling thread reports progress and may
 /// cancel; a cancel stops the pieces not yet finished and, through the
-/// flag `work` checks, the ones running.
+/// flag `work` checks, the ones running. On one thread, or with one piece,
+/// everything runs on the calling thread and progress is reported between
+/// pieces.
 pub(crate) fn run_pieces<T, S, W>(
     exec: &mut Exec,
     pieces: &[Piece],
@@ -166,12 +168,7 @@ where
     let total: f64 = pieces.iter().map(|p| p.work as f64).sum::<f64>().max(1.0);
     let cancel = AtomicBool::new(false);
     let cancelled = || Failure::new(Error::Cancelled, "cancelled by the progress callback");
-    // With a progress callback, the pieces run on the pool and this thread
-    // polls the callback every 50 ms, so that a cancel (Ctrl-C in Python or
-    // R) is seen during a long piece, not only after it; unless the work
-    // must stay on this thread (`caller_only`), when progress is reported
-    // between pieces.
-    if (exec.progress.is_none() || exec.caller_only) && (exec.threads <= 1 || pieces.len() <= 1) {
+    if exec.threads <= 1 || pieces.len() <= 1 {
         let mut scratch = make_scratch();
         let mut out = alloc::with_capacity(pieces.len(), "the statistic's pieces")?;
         let mut done = 0.0;
@@ -1176,50 +1173,6 @@ mod tests {
         assert_eq!(narrowest_count_kind(&[-0.0, 1.0], 2), CountKind::F64);
         assert_eq!(narrowest_count_kind(&[f64::NAN, 1.0], 2), CountKind::F64);
         assert_eq!(narrowest_count_kind(&[4e9, 1.0, 4e9, 1.0], 2), CountKind::F64);
-    }
-
-    /// With a progress callback the caller polls it while a piece runs, on
-    /// one thread and with one piece too: a piece that only stops when the
-    /// cancel flag is set ends, cancelled.
-    #[test]
-    fn cancel_reaches_a_running_piece() {
-        for threads in [1, 2] {
-            let pieces = [Piece {
-                trees: (0, 1),
-                left: 0.0,
-                right: 1.0,
-                windows: (0, 1),
-                work: 1,
-            }];
-            let mut calls = 0;
-            let mut cb = |_f: f64| {
-                calls += 1;
-                true
-            };
-            let mut e = Exec::with_threads(threads);
-            e.progress = Some(&mut cb);
-            let saw_cancel = AtomicBool::new(false);
-            let r = run_pieces(
-                &mut e,
-                &pieces,
-                || (),
-                |_, _, _, cancel: &AtomicBool| -> Result<()> {
-                    // Bounded, so that a regression fails rather than hangs.
-                    let start = std::time::Instant::now();
-                    while start.elapsed() < std::time::Duration::from_secs(120) {
-                        if cancel.load(Ordering::Relaxed) {
-                            saw_cancel.store(true, Ordering::Relaxed);
-                            return Err(Failure::new(Error::Cancelled, "cancelled"));
-                        }
-                        std::thread::yield_now();
-                    }
-                    Ok(())
-                },
-            );
-            assert_eq!(r.unwrap_err().kind, Error::Cancelled);
-            assert!(saw_cancel.load(Ordering::Relaxed), "{threads} threads");
-            assert_eq!(calls, 1);
-        }
     }
 
     /// u16, u32 and f64 node weights give the same bits.

@@ -55,9 +55,6 @@ pub struct Exec<'a> {
     /// Set when the call counts, computes or combines parts instead of
     /// running whole (see [`parts`]).
     pub(crate) parts: Option<parts::Ctl>,
-    /// With one thread, run the work on the calling thread even with a
-    /// progress callback (a caller's summary function must run there).
-    pub(crate) caller_only: bool,
 }
 
 /// Work units per piece unless the caller says otherwise.
@@ -73,7 +70,6 @@ impl Exec<'_> {
             piece_work: DEFAULT_PIECE_WORK,
             max_pieces: DEFAULT_MAX_PIECES,
             parts: None,
-            caller_only: false,
         }
     }
 }
