@@ -167,3 +167,45 @@ fn relatedness_vector_same_bits_for_1_2_3_8_threads() {
         }
     }
 }
+
+/// Matrices between many small sets (the sample-pair algorithms): many
+/// small pieces at 1, 2 and 3 threads give the values of one piece, exactly
+/// in site mode (whole-number counts) and up to rounding in branch mode.
+#[test]
+fn matrix_of_many_small_sets_pieces_agree() {
+    let ts = example();
+    let samples = ts.samples().to_vec();
+    assert!(samples.len() >= 80, "the example file has {} samples", samples.len());
+    let l = ts.sequence_length();
+    let windows: Vec<f64> = vec![0.0, l * 0.1234, l * 0.5, l * 0.9, l];
+    // 40 one-sample sets, then 20 two-sample sets, then mixed sizes.
+    let shapes: [&[u64]; 3] = [
+        &[1; 40],
+        &[2; 20],
+        &[
+            1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2,
+        ],
+    ];
+    for sizes in shapes {
+        let total = sizes.iter().sum::<u64>() as usize;
+        let s = SampleSets::new(sizes, &samples[..total]);
+        for mode in [opt::SITE, opt::BRANCH] {
+            for w in [None, Some(&windows[..])] {
+                let whole = matrix::divergence_matrix(&ts, s, w, mode, &mut exec(1, u64::MAX)).unwrap();
+                assert!(whole.iter().any(|&x| x > 0.0));
+                for threads in [1, 2, 3] {
+                    let many = matrix::divergence_matrix(&ts, s, w, mode, &mut exec(threads, 40)).unwrap();
+                    assert_eq!(whole.len(), many.len());
+                    for (a, b) in whole.iter().zip(&many) {
+                        let ok = if mode == opt::SITE {
+                            a.to_bits() == b.to_bits()
+                        } else {
+                            (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) + 1e-12
+                        };
+                        assert!(ok, "sizes {sizes:?} mode {mode} {threads} threads: {a} vs {b}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -7,14 +7,20 @@
 //! sets' pair at every window end. For one-sample sets this is the matrix
 //! itself; for sets of two it is four sample pairs per set pair.
 //!
-//! Site mode: each site's genotypes over the set samples are decoded from
-//! the tree (a traversal below each mutation, skipping subtrees without set
-//! samples) into bit planes, 64 sites to a word; a block of sites adds
+//! Site mode: the set samples below each node are kept as chains (tskit's
+//! sample lists, for the set samples only) beside the tree, so a
+//! mutation's carriers are a walk over them. A biallelic site with few
+//! carriers (at most N / 16 of the N set samples: most sites, since most
+//! variants are rare) is counted pair by pair: a pair differs when exactly
+//! one of its samples carries the allele, `[a] + [b] - 2 [a][b]`, so each
+//! carrier counts once and each pair of carriers takes 2. The other sites
+//! go into bit planes, 64 sites to a word, and a block of them adds
 //! `popcount(a XOR b)` (biallelic) or `popcount(OR over planes of a XOR b)`
 //! (more alleles) to every pair's count. Counts are integers, so they are
 //! exact and their sum does not depend on the order of the pieces.
-//! Working memory per thread: the tree's links (6 × nodes), the pair counts
-//! (N²/2 × 4 bytes for N set samples) and a block of bits (N × 256 bytes).
+//! Working memory per thread: the tree's links and chains (7 × nodes), the
+//! pair counts (N²/2 × 4 bytes for N set samples) and a block of bits
+//! (N × 768 bytes).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -181,14 +187,158 @@ impl Links {
             }
         }
     }
+}
+
+/// A tree with child links and, for each node, the set samples at or below
+/// it as a chain (tskit's sample lists, kept for the set samples only): the
+/// chain runs from `head[u]` through `next` to `tail[u]`, over set-sample
+/// indexes, so a mutation's carriers are a walk over a small dense array
+/// rather than over its subtree's nodes.
+struct ListTree {
+    parent: Vec<Id>,
+    left_child: Vec<Id>,
+    right_child: Vec<Id>,
+    left_sib: Vec<Id>,
+    right_sib: Vec<Id>,
+    head: Vec<u32>,
+    tail: Vec<u32>,
+    next: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl ListTree {
+    fn new(n: usize, ns: usize) -> Result<Self> {
+        let what = "the tree's links";
+        Ok(ListTree {
+            parent: alloc::filled(n, NULL, what)?,
+            left_child: alloc::filled(n, NULL, what)?,
+            right_child: alloc::filled(n, NULL, what)?,
+            left_sib: alloc::filled(n, NULL, what)?,
+            right_sib: alloc::filled(n, NULL, what)?,
+            head: alloc::filled(n, NONE, what)?,
+            tail: alloc::filled(n, NONE, what)?,
+            next: alloc::filled(ns, NONE, what)?,
+        })
+    }
+
+    /// The tree at the start of a piece: its alive edges inserted in table
+    /// order (by parent time, so each child's chain is complete when it is
+    /// added to its parent).
+    fn start(&mut self, ts: &TreeSequence, alive: &[Id], set: &SetSamples) {
+        self.parent.fill(NULL);
+        self.left_child.fill(NULL);
+        self.right_child.fill(NULL);
+        self.left_sib.fill(NULL);
+        self.right_sib.fill(NULL);
+        self.head.fill(NONE);
+        self.tail.fill(NONE);
+        for (r, &u) in set.node.iter().enumerate() {
+            self.head[u as usize] = r as u32;
+            self.tail[u as usize] = r as u32;
+        }
+        let e = &ts.tables().edges;
+        for &h in alive {
+            self.insert(set, e.parent[h as usize], e.child[h as usize]);
+        }
+    }
+
+    /// Rebuilds the chains of `v` and its ancestors from their children's,
+    /// stopping at the first whose ends do not change (the links above it
+    /// join its ends, which are the same).
+    #[inline]
+    fn relink(&mut self, set: &SetSamples, mut v: Id) {
+        while v != NULL {
+            let vu = v as usize;
+            let own = set.index[vu];
+            let (mut h, mut t) = (own, own);
+            let mut c = self.left_child[vu];
+            while c != NULL {
+                let cu = c as usize;
+                let ch = self.head[cu];
+                if ch != NONE {
+                    if h == NONE {
+                        h = ch;
+                    } else {
+                        self.next[t as usize] = ch;
+                    }
+                    t = self.tail[cu];
+                }
+                c = self.right_sib[cu];
+            }
+            if h == self.head[vu] && t == self.tail[vu] {
+                return;
+            }
+            self.head[vu] = h;
+            self.tail[vu] = t;
+            v = self.parent[vu];
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, set: &SetSamples, p: Id, c: Id) {
+        let (pu, cu) = (p as usize, c as usize);
+        self.parent[cu] = p;
+        let last = self.right_child[pu];
+        self.left_sib[cu] = last;
+        self.right_sib[cu] = NULL;
+        if last == NULL {
+            self.left_child[pu] = c;
+        } else {
+            self.right_sib[last as usize] = c;
+        }
+        self.right_child[pu] = c;
+        if self.head[cu] != NONE {
+            self.relink(set, p);
+        }
+    }
+
+    #[inline]
+    fn remove(&mut self, set: &SetSamples, p: Id, c: Id) {
+        let (pu, cu) = (p as usize, c as usize);
+        let (l, r) = (self.left_sib[cu], self.right_sib[cu]);
+        if l == NULL {
+            self.left_child[pu] = r;
+        } else {
+            self.right_sib[l as usize] = r;
+        }
+        if r == NULL {
+            self.right_child[pu] = l;
+        } else {
+            self.left_sib[r as usize] = l;
+        }
+        self.left_sib[cu] = NULL;
+        self.right_sib[cu] = NULL;
+        self.parent[cu] = NULL;
+        if self.head[cu] != NONE {
+            self.relink(set, p);
+        }
+    }
 
     /// Moves from tree `j - 1` to tree `j`.
-    pub fn advance(&mut self, ts: &TreeSequence, j: usize) {
+    fn advance(&mut self, ts: &TreeSequence, set: &SetSamples, j: usize) {
         for (p, c) in ts.removal_run(ts.removal_at[j - 1] as usize, ts.removal_at[j] as usize) {
-            self.remove(p, c);
+            self.remove(set, p, c);
         }
         for (p, c) in ts.insertion_run(ts.insertion_at[j - 1] as usize, ts.insertion_at[j] as usize) {
-            self.insert(p, c);
+            self.insert(set, p, c);
+        }
+    }
+
+    /// Calls `f` with each set sample at or below `u`.
+    #[inline]
+    fn for_each(&self, u: Id, mut f: impl FnMut(u32)) {
+        let mut r = self.head[u as usize];
+        if r == NONE {
+            return;
+        }
+        let stop = self.tail[u as usize];
+        loop {
+            f(r);
+            if r == stop {
+                return;
+            }
+            r = self.next[r as usize];
         }
     }
 }
@@ -202,14 +352,13 @@ fn check_cancel(cancel: &AtomicBool) -> Result<()> {
 
 /// Per-thread state of site-mode pair counting.
 struct SiteScratch {
-    links: Links,
+    tree: ListTree,
     /// Per set sample: its allele at the current site.
     geno: Vec<u32>,
     /// Set samples whose allele the current site set.
     touched: Vec<u32>,
     seen: Vec<u32>,
     stamp: u32,
-    stack: Vec<Id>,
     /// Pair counts, strict upper triangle over the set samples.
     counts: Vec<u32>,
     bi: Vec<u64>,
@@ -217,7 +366,15 @@ struct SiteScratch {
     multi: Vec<u64>,
     multi_sites: usize,
     multi_planes: usize,
-    /// Whether `counts` holds anything since the last window flush.
+    /// The current biallelic site's carriers of its non-first allele.
+    carriers: Vec<u32>,
+    /// Sites with at most this many carriers are counted pair by pair
+    /// rather than in the bit planes.
+    sparse_max: usize,
+    /// Per set sample: the sites counted pair by pair at which it carries
+    /// the non-first allele since the last window flush.
+    single: Vec<u32>,
+    /// Whether `counts` or `single` hold anything since the last flush.
     dirty: bool,
 }
 
@@ -225,27 +382,45 @@ impl SiteScratch {
     fn new(ts: &TreeSequence, ns: usize) -> Result<Self> {
         let what = "the divergence matrix's working memory";
         Ok(SiteScratch {
-            links: Links::new(ts.num_nodes())?,
+            tree: ListTree::new(ts.num_nodes(), ns)?,
             geno: alloc::zeroed(ns, what)?,
             touched: alloc::with_capacity(ns, what)?,
             seen: alloc::zeroed(ns, what)?,
             stamp: 0,
-            stack: Vec::new(),
             counts: alloc::zeroed(ns * ns.saturating_sub(1) / 2, what)?,
             bi: alloc::zeroed(ns.saturating_mul(BI_WORDS), what)?,
             bi_sites: 0,
             multi: alloc::zeroed(ns.saturating_mul(MULTI_WORDS * MAX_PLANES), what)?,
             multi_sites: 0,
             multi_planes: 1,
+            carriers: alloc::with_capacity(ns, what)?,
+            sparse_max: sparse_max(ns),
+            single: alloc::zeroed(ns, what)?,
             dirty: false,
         })
     }
 }
 
-/// `counts[a < b] += popcount(OR over planes of (row a XOR row b))`,
-/// rows of `planes × words` words.
-fn count_block(bits: &[u64], ns: usize, stride: usize, planes: usize, words: usize, counts: &mut [u32]) {
-    let used = planes * words;
+/// The most carriers of a biallelic site for which counting its pairs one
+/// by one (carriers² / 2 updates) is cheaper than its share of a block of
+/// bit planes (N² / 2 pairs over 64 sites to a word): about N / 16.
+fn sparse_max(ns: usize) -> usize {
+    (ns / 16).max(2)
+}
+
+/// `counts[a < b] += popcount(OR over planes of (row a XOR row b))`, rows
+/// of `stride` words holding `planes` planes of `words` words each, plane
+/// `p` at word `p * plane_stride`.
+fn count_block(
+    bits: &[u64],
+    ns: usize,
+    stride: usize,
+    planes: usize,
+    plane_stride: usize,
+    words: usize,
+    counts: &mut [u32],
+) {
+    let used = (planes - 1) * plane_stride + words;
     for a in 0..ns {
         let ra = &bits[a * stride..a * stride + used];
         let base = tri_start(ns, a);
@@ -261,12 +436,12 @@ fn count_block(bits: &[u64], ns: usize, stride: usize, planes: usize, words: usi
                 for t in 0..words {
                     let mut x = 0u64;
                     for p in 0..planes {
-                        x |= ra[p * words + t] ^ rb[p * words + t];
+                        x |= ra[p * plane_stride + t] ^ rb[p * plane_stride + t];
                     }
                     n += x.count_ones();
                 }
             }
-            *c += n;
+            *c = c.wrapping_add(n);
         }
     }
 }
@@ -275,7 +450,7 @@ impl SiteScratch {
     fn flush_bi(&mut self, ns: usize) {
         if self.bi_sites > 0 {
             let words = self.bi_sites.div_ceil(64);
-            count_block(&self.bi, ns, BI_WORDS, 1, words, &mut self.counts);
+            count_block(&self.bi, ns, BI_WORDS, 1, BI_WORDS, words, &mut self.counts);
             self.bi.fill(0);
             self.bi_sites = 0;
             self.dirty = true;
@@ -284,18 +459,56 @@ impl SiteScratch {
 
     fn flush_multi(&mut self, ns: usize) {
         if self.multi_sites > 0 {
+            // Only the words holding sites (a block is rarely full:
+            // sites with more than two alleles are few).
             count_block(
                 &self.multi,
                 ns,
                 MULTI_WORDS * MAX_PLANES,
                 self.multi_planes,
                 MULTI_WORDS,
+                self.multi_sites.div_ceil(64),
                 &mut self.counts,
             );
             self.multi.fill(0);
             self.multi_sites = 0;
             self.multi_planes = 1;
             self.dirty = true;
+        }
+    }
+
+    /// Counts a biallelic site whose non-first allele `self.carriers` carry.
+    /// A pair differs when exactly one of its samples is a carrier:
+    /// `[a] + [b] - 2 [a][b]`. Few carriers: `single` counts the first two
+    /// terms per sample and the pairs of carriers take 2 from their count
+    /// (wrapping; the sum at the window's flush is the true, non-negative
+    /// count). Many: a bit in the planes.
+    fn add_carriers(&mut self, ns: usize) {
+        let n = self.carriers.len();
+        if n == 0 {
+            return;
+        }
+        if n <= self.sparse_max {
+            self.carriers.sort_unstable();
+            for (x, &a) in self.carriers.iter().enumerate() {
+                let au = a as usize;
+                self.single[au] += 1;
+                let base = tri_start(ns, au);
+                for &b in &self.carriers[x + 1..] {
+                    let c = &mut self.counts[base + (b as usize - au - 1)];
+                    *c = c.wrapping_sub(2);
+                }
+            }
+            self.dirty = true;
+            return;
+        }
+        let (w, bit) = (self.bi_sites / 64, self.bi_sites % 64);
+        for &r in &self.carriers {
+            self.bi[r as usize * BI_WORDS + w] |= 1u64 << bit;
+        }
+        self.bi_sites += 1;
+        if self.bi_sites == BI_WORDS * 64 {
+            self.flush_bi(ns);
         }
     }
 
@@ -308,21 +521,25 @@ impl SiteScratch {
             return;
         }
         let k = set.num_sets;
+        let single = &self.single;
         for a in 0..ns {
             let i = set.set_of[a] as usize;
             let base = tri_start(ns, a);
+            let sa = single[a];
             for (b, c) in (a + 1..ns).zip(&mut self.counts[base..base + (ns - a - 1)]) {
-                if *c == 0 {
+                let n = c.wrapping_add(sa).wrapping_add(single[b]);
+                *c = 0;
+                if n == 0 {
                     continue;
                 }
                 let j = set.set_of[b] as usize;
                 // Ordered pairs within a set: each unordered one twice.
-                let v = if i == j { 2.0 * *c as f64 } else { *c as f64 };
+                let v = if i == j { 2.0 * n as f64 } else { n as f64 };
                 let (lo, hi) = if i <= j { (i, j) } else { (j, i) };
                 row[upper_index(k, lo, hi)] += v;
-                *c = 0;
             }
         }
+        self.single.fill(0);
         self.dirty = false;
     }
 }
@@ -388,7 +605,7 @@ fn site_piece(
     let ns = set.len();
     let t = ts.tables();
     let position = &t.sites.position;
-    s.links.start(ts, alive, set);
+    s.tree.start(ts, alive, set);
     let (w0, w1) = piece.windows;
     let mut wi = w0;
     let mut states: Vec<&[u8]> = Vec::new();
@@ -397,7 +614,7 @@ fn site_piece(
             if (j - piece.trees.0) % 64 == 0 {
                 check_cancel(cancel)?;
             }
-            s.links.advance(ts, j);
+            s.tree.advance(ts, set, j);
         }
         for site in ts.tree_sites(j) {
             let x = position[site];
@@ -406,6 +623,22 @@ fn site_piece(
                 while wi + 1 < w1 && windows[wi + 1] <= x {
                     wi += 1;
                 }
+            }
+            let muts = ts.site_mutations(site);
+            if muts.len() == 1 {
+                // The common case: one mutation, its carriers derived.
+                let m = muts.start;
+                let u = t.mutations.node[m];
+                if s.tree.head[u as usize] == NONE
+                    || t.mutations.derived_state.row(m) == t.sites.ancestral_state.row(site)
+                {
+                    continue;
+                }
+                s.carriers.clear();
+                let carriers = &mut s.carriers;
+                s.tree.for_each(u, |r| carriers.push(r));
+                s.add_carriers(ns);
+                continue;
             }
             // Decode: each mutation in order sets the allele of the set
             // samples below it (parents come before children).
@@ -417,7 +650,7 @@ fn site_piece(
             s.touched.clear();
             states.clear();
             states.push(t.sites.ancestral_state.row(site));
-            for m in ts.site_mutations(site) {
+            for m in muts {
                 let d = t.mutations.derived_state.row(m);
                 let a = match states.iter().position(|x| *x == d) {
                     Some(a) => a,
@@ -427,46 +660,26 @@ fn site_piece(
                     }
                 } as u32;
                 let u = t.mutations.node[m];
-                s.stack.clear();
-                s.stack.push(u);
-                while let Some(v) = s.stack.pop() {
-                    let vu = v as usize;
-                    if s.links.count[vu] == 0 {
-                        continue;
+                let (seen, touched, geno, stamp) = (&mut s.seen, &mut s.touched, &mut s.geno, s.stamp);
+                s.tree.for_each(u, |r| {
+                    let ru = r as usize;
+                    if seen[ru] != stamp {
+                        seen[ru] = stamp;
+                        touched.push(r);
                     }
-                    let r = set.index[vu];
-                    if r != u32::MAX {
-                        let ru = r as usize;
-                        if s.seen[ru] != s.stamp {
-                            s.seen[ru] = s.stamp;
-                            s.touched.push(r);
-                        }
-                        s.geno[ru] = a;
-                    }
-                    let mut c = s.links.left_child[vu];
-                    while c != NULL {
-                        if s.links.count[c as usize] != 0 {
-                            s.stack.push(c);
-                        }
-                        c = s.links.right_sib[c as usize];
-                    }
-                }
+                    geno[ru] = a;
+                });
             }
             let na = states.len();
             if s.touched.is_empty() {
                 continue;
             }
             if na <= 2 {
-                let (w, bit) = (s.bi_sites / 64, s.bi_sites % 64);
-                for &r in &s.touched {
-                    if s.geno[r as usize] != 0 {
-                        s.bi[r as usize * BI_WORDS + w] |= 1u64 << bit;
-                    }
-                }
-                s.bi_sites += 1;
-                if s.bi_sites == BI_WORDS * 64 {
-                    s.flush_bi(ns);
-                }
+                s.carriers.clear();
+                let geno = &s.geno;
+                s.carriers
+                    .extend(s.touched.iter().copied().filter(|&r| geno[r as usize] != 0));
+                s.add_carriers(ns);
             } else if na <= 1 << MAX_PLANES {
                 let planes = (usize::BITS - (na - 1).leading_zeros()) as usize;
                 s.multi_planes = s.multi_planes.max(planes);
@@ -490,7 +703,8 @@ fn site_piece(
                     let base = tri_start(ns, a);
                     for b in a + 1..ns {
                         let gb = if s.seen[b] == s.stamp { s.geno[b] } else { 0 };
-                        s.counts[base + b - a - 1] += u32::from(ga != gb);
+                        let c = &mut s.counts[base + b - a - 1];
+                        *c = c.wrapping_add(u32::from(ga != gb));
                     }
                 }
                 s.dirty = true;

@@ -92,16 +92,6 @@ pub fn divergence_matrix(
         }
         Ok(())
     });
-    // The same terms added into `out`, visiting only the pairs whose
-    // factors are both non-zero (the reciprocals are finite, so the other
-    // terms are ±0) through the bit masks of the sets with x_i != 0 and
-    // with x_j != n_j: at a site most sets have one allele or the other
-    // everywhere, so few pairs are visited.
-    let flat: Vec<usize> = alloc::collect(pairs.iter().flat_map(|&(i, j)| [i, j]), "the matrix's pairs")?;
-    let da = DivergenceAdd::new(k, &flat, sets.sizes, true);
-    let summary = summary.with_add(|x, out| {
-        da.add_terms(x, &n, out, |p, i, j| x[i] * (n[j] - x[j]) * inv[p]);
-    });
     let num_set_samples = checked.iter().map(|s| s.len()).sum::<usize>();
     let raw = if divmat::use_sample_pairs(k, num_set_samples) {
         if exec.parts.is_some() {
@@ -129,6 +119,16 @@ pub fn divergence_matrix(
         }
         raw
     } else {
+        // The same terms added into `out`, visiting only the pairs whose
+        // factors are both non-zero (the reciprocals are finite, so the other
+        // terms are ±0) through the bit masks of the sets with x_i != 0 and
+        // with x_j != n_j: at a site most sets have one allele or the other
+        // everywhere, so few pairs are visited.
+        let flat: Vec<usize> = alloc::collect(pairs.iter().flat_map(|&(i, j)| [i, j]), "the matrix's pairs")?;
+        let da = DivergenceAdd::new(k, &flat, sets.sizes, true);
+        let summary = summary.with_add(|x, out| {
+            da.add_terms(x, &n, out, |p, i, j| x[i] * (n[j] - x[j]) * inv[p]);
+        });
         let weights = set_weights(ts, &checked)?;
         general_stat(ts, &weights, &summary, Some(&cover), options, exec)?
     };
